@@ -1,0 +1,102 @@
+// The agent's configuration file (/etc/carp-agent/config.json): the one schema used by the
+// agent on start, on apply/SIGHUP, and by the console before it sends a config.
+import { z } from 'zod';
+
+/** carp(4) keys are cut at 19 bytes by BSD and refused by ucarp (carp-protocol.md §2.1). */
+export const MAX_PASSWORD_BYTES = 19;
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+export const Ipv4Schema = z.string().regex(IPV4, 'must be a dotted IPv4 address such as 198.18.0.1');
+
+export const Ipv4CidrSchema = z.string().refine((s) => {
+  const [ip, len, ...rest] = s.split('/');
+  if (rest.length || !IPV4.test(ip ?? '')) return false;
+  if (len === undefined) return true;
+  return /^\d{1,2}$/.test(len) && Number(len) <= 32;
+}, 'must be an IPv4 address with an optional prefix length, such as 198.18.0.100/24');
+
+export const InterfaceNameSchema = z
+  .string()
+  .min(1, 'must name a network interface such as eth0')
+  .max(15, 'is longer than 15 characters, the Linux limit for interface names')
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'may only contain letters, digits and _ . : -');
+
+export const PasswordSchema = z
+  .string()
+  .refine(
+    (p) => Buffer.byteLength(p, 'utf8') <= MAX_PASSWORD_BYTES,
+    `is longer than ${MAX_PASSWORD_BYTES} bytes: BSD carp(4) would silently cut it and ucarp refuses it; use at most ${MAX_PASSWORD_BYTES} bytes`,
+  );
+
+export const GroupConfigSchema = z
+  .object({
+    vhid: z.number().int().min(1, 'must be 1..255').max(255, 'must be 1..255'),
+    name: z.string().max(64).optional(),
+    interface: InterfaceNameSchema,
+    addresses: z.array(Ipv4CidrSchema).min(1, 'must list at least one virtual address'),
+    password: PasswordSchema,
+    advbase: z.number().int().min(1, 'must be 1..255 seconds').max(255, 'must be 1..255 seconds').default(1),
+    advskew: z.number().int().min(0, 'must be 0..254').max(254, 'must be 0..254 (255 is reserved for the bow-out advert)').default(0),
+    preempt: z.boolean().default(false),
+    /** Source address of adverts; default: the interface's first IPv4 address. */
+    srcip: Ipv4Schema.optional(),
+    /** ucarp-style hooks: run as `script <interface> <vaddr> [xparam]`. */
+    upscript: z.string().optional(),
+    downscript: z.string().optional(),
+    xparam: z.string().optional(),
+    /** ucarp --neutral: do not run the downscript when entering BACKUP at start. */
+    neutral: z.boolean().default(false),
+  })
+  .strict();
+
+export const AgentConfigSchema = z
+  .object({
+    groups: z.array(GroupConfigSchema),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Map<string, number>();
+    cfg.groups.forEach((g, i) => {
+      const key = `${g.interface}/${g.vhid}`;
+      const prev = seen.get(key);
+      if (prev !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['groups', i, 'vhid'],
+          message: `vhid ${g.vhid} on ${g.interface} is already used by groups[${prev}]; each vhid may appear once per interface`,
+        });
+      } else seen.set(key, i);
+    });
+  });
+
+export type GroupConfigInput = z.input<typeof GroupConfigSchema>;
+export type GroupConfig = z.output<typeof GroupConfigSchema>;
+export type AgentConfig = z.output<typeof AgentConfigSchema>;
+
+/** Turns zod issues into lines that name the field and the reason: `groups[0].advskew: must be 0..254`. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path
+      .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+      .join('');
+    return `${path || '(top level)'}: ${issue.message}`;
+  });
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`${source}: invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates parsed JSON; throws ConfigError naming every bad field. */
+export function parseAgentConfig(data: unknown, source = 'config'): AgentConfig {
+  const r = AgentConfigSchema.safeParse(data);
+  if (!r.success) throw new ConfigError(source, describeIssues(r.error));
+  return r.data;
+}

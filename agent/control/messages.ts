@@ -1,0 +1,176 @@
+// The control protocol of carp-agent: JSON lines over the unix socket (and over SSH via
+// `carp-agent attach`). Defined once here; the agent and the console core both import it.
+import { z } from 'zod';
+import { GroupConfigSchema, AgentConfigSchema, Ipv4Schema } from '../config/schema.js';
+
+export const PROTOCOL_VERSION = 1;
+
+export const CarpStateSchema = z.enum(['INIT', 'BACKUP', 'MASTER']);
+export type CarpState = z.infer<typeof CarpStateSchema>;
+
+/** Why a received packet was dropped; counted per group (or under vhid 0 when no group matched). */
+export const DropReasonSchema = z.enum([
+  'short', // shorter than IP header + 36 bytes
+  'ttl', // TTL != 255
+  'version', // CARP version != 2
+  'checksum', // CARP checksum wrong
+  'vhid', // no group with that vhid on that interface
+  'hmac', // wrong password / address set
+  'replay', // counter already accepted within the last hour
+  'own', // our own advert looped back
+]);
+export type DropReason = z.infer<typeof DropReasonSchema>;
+
+export const AdvertSeenSchema = z.object({
+  from: Ipv4Schema,
+  advbase: z.number().int(),
+  advskew: z.number().int(),
+  demote: z.number().int(),
+  at: z.number(), // ms since epoch
+});
+export type AdvertSeen = z.infer<typeof AdvertSeenSchema>;
+
+export const GroupStatusSchema = z.object({
+  vhid: z.number().int(),
+  name: z.string().optional(),
+  interface: z.string(),
+  /** LAN segment of the interface, e.g. "198.18.0.0/24": groups are (segment, vhid). */
+  segment: z.string(),
+  srcip: z.string(),
+  addresses: z.array(z.string()),
+  state: CarpStateSchema,
+  since: z.number(), // ms since epoch of the last state change
+  advbase: z.number().int(),
+  /** Configured advskew. */
+  advskew: z.number().int(),
+  /** advskew and advbase as put on the wire now (maintenance raises them). */
+  wireAdvskew: z.number().int(),
+  wireAdvbase: z.number().int(),
+  /** Demotion counter as advertised in byte 4. */
+  demote: z.number().int(),
+  preempt: z.boolean(),
+  /** sha256 of "vhid:password", first 16 hex chars: lets the console compare members, never reveals the key. */
+  passwordFingerprint: z.string(),
+  /** The last valid advert heard from another node (normally the master), or null. */
+  lastAdvert: AdvertSeenSchema.nullable(),
+  sent: z.number().int(),
+  received: z.number().int(),
+  drops: z.record(z.string(), z.number().int()),
+});
+export type GroupStatus = z.infer<typeof GroupStatusSchema>;
+
+export const SnapshotSchema = z.object({
+  type: z.literal('snapshot'),
+  protocol: z.number().int(),
+  agent: z.object({
+    version: z.string(),
+    hostname: z.string(),
+    pid: z.number().int(),
+    startedAt: z.number(),
+    uptimeMs: z.number(),
+    configPath: z.string(),
+    configRevision: z.number().int(),
+  }),
+  demote: z.number().int(),
+  maintenance: z.boolean(),
+  groups: z.array(GroupStatusSchema),
+  /** Drops of packets that matched no group (e.g. unknown vhid), by reason. */
+  unmatchedDrops: z.record(z.string(), z.number().int()),
+});
+export type Snapshot = z.infer<typeof SnapshotSchema>;
+
+export const AgentEventSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('state'),
+    at: z.number(),
+    vhid: z.number().int(),
+    interface: z.string(),
+    from: CarpStateSchema,
+    to: CarpStateSchema,
+    /** Human reason, e.g. "master down timer expired (3.39 s of silence)". */
+    reason: z.string(),
+  }),
+  /** A group's parameters or counters changed (advskew, demote, preempt, lastAdvert source...). */
+  z.object({ kind: z.literal('group'), at: z.number(), group: GroupStatusSchema }),
+  z.object({ kind: z.literal('demotion'), at: z.number(), demote: z.number().int(), maintenance: z.boolean() }),
+  z.object({
+    kind: z.literal('config'),
+    at: z.number(),
+    revision: z.number().int(),
+    added: z.array(z.number().int()),
+    removed: z.array(z.number().int()),
+    changed: z.array(z.number().int()),
+  }),
+  z.object({ kind: z.literal('error'), at: z.number(), vhid: z.number().int().optional(), message: z.string() }),
+]);
+export type AgentEvent = z.infer<typeof AgentEventSchema>;
+
+export const EventMessageSchema = z.object({ type: z.literal('event'), event: AgentEventSchema });
+
+/** Result of a config-changing command: what changed and the revision that is now in force. */
+export const ApplyResultSchema = z.object({
+  revision: z.number().int(),
+  dryRun: z.boolean(),
+  added: z.array(z.number().int()),
+  removed: z.array(z.number().int()),
+  changed: z.array(z.number().int()),
+});
+export type ApplyResult = z.infer<typeof ApplyResultSchema>;
+
+export const ReplyMessageSchema = z.union([
+  z.object({ type: z.literal('reply'), id: z.number().int(), ok: z.literal(true), result: z.unknown() }),
+  z.object({
+    type: z.literal('reply'),
+    id: z.number().int(),
+    ok: z.literal(false),
+    /** code: machine-readable ("invalid", "unknown-vhid", "conflict", ...); message: names what and why. */
+    error: z.object({ code: z.string(), message: z.string() }),
+  }),
+]);
+export type ReplyMessage = z.infer<typeof ReplyMessageSchema>;
+
+/** Everything the agent writes on the socket. */
+export const AgentMessageSchema = z.union([SnapshotSchema, EventMessageSchema, ReplyMessageSchema]);
+export type AgentMessage = z.infer<typeof AgentMessageSchema>;
+
+/** Everything a client may send. Each command gets exactly one reply with the same id. */
+export const CommandSchema = z.discriminatedUnion('cmd', [
+  /** Replies with a Snapshot (same shape as the one sent on connect). */
+  z.object({ id: z.number().int(), cmd: z.literal('status') }),
+  /** demote: "set" to value, or "add" value (may be negative); result 0..255 or refused. */
+  z.object({ id: z.number().int(), cmd: z.literal('demote'), op: z.enum(['set', 'add']), value: z.number().int() }),
+  /** Maintenance: hand every group to a peer (persists across restarts until switched off). */
+  z.object({ id: z.number().int(), cmd: z.literal('maintenance'), on: z.boolean() }),
+  z.object({
+    id: z.number().int(),
+    cmd: z.literal('set'),
+    vhid: z.number().int(),
+    key: z.enum(['advskew', 'advbase', 'preempt']),
+    value: z.union([z.number().int(), z.boolean()]),
+  }),
+  /** Replace the whole config (dryRun: validate and diff only). Result: ApplyResult. */
+  z.object({ id: z.number().int(), cmd: z.literal('apply'), config: AgentConfigSchema, dryRun: z.boolean().optional() }),
+  /** Add or replace one group (matched by interface + vhid). Result: ApplyResult. */
+  z.object({ id: z.number().int(), cmd: z.literal('putGroup'), group: GroupConfigSchema, dryRun: z.boolean().optional() }),
+  z.object({
+    id: z.number().int(),
+    cmd: z.literal('deleteGroup'),
+    vhid: z.number().int(),
+    interface: z.string().optional(),
+    dryRun: z.boolean().optional(),
+  }),
+  /** Put back the config that was in force before `revision` was applied (refused if another change came after). */
+  z.object({ id: z.number().int(), cmd: z.literal('rollback'), revision: z.number().int() }),
+]);
+export type Command = z.infer<typeof CommandSchema>;
+export type CommandName = Command['cmd'];
+
+/** Parses one JSON line from the agent; throws with the field and reason when it is not a valid message. */
+export function parseAgentMessage(line: string): AgentMessage {
+  return AgentMessageSchema.parse(JSON.parse(line));
+}
+
+/** Parses one JSON line from a client. */
+export function parseCommand(line: string): Command {
+  return CommandSchema.parse(JSON.parse(line));
+}
