@@ -107,6 +107,10 @@ export type AgentEvent = z.infer<typeof AgentEventSchema>;
 
 export const EventMessageSchema = z.object({ type: z.literal('event'), event: AgentEventSchema });
 
+/** Sent every HEARTBEAT_MS on every connection, so a client can tell a silent host from a quiet one. */
+export const HEARTBEAT_MS = 1000;
+export const HeartbeatMessageSchema = z.object({ type: z.literal('heartbeat'), at: z.number() });
+
 /** Result of a config-changing command: what changed and the revision that is now in force. */
 export const ApplyResultSchema = z.object({
   revision: z.number().int(),
@@ -130,7 +134,7 @@ export const ReplyMessageSchema = z.union([
 export type ReplyMessage = z.infer<typeof ReplyMessageSchema>;
 
 /** Everything the agent writes on the socket. */
-export const AgentMessageSchema = z.union([SnapshotSchema, EventMessageSchema, ReplyMessageSchema]);
+export const AgentMessageSchema = z.union([SnapshotSchema, EventMessageSchema, HeartbeatMessageSchema, ReplyMessageSchema]);
 export type AgentMessage = z.infer<typeof AgentMessageSchema>;
 
 /** Everything a client may send. Each command gets exactly one reply with the same id. */
