@@ -1,0 +1,168 @@
+// Lab test of the SSH transport against real OpenSSH sshd in lab hosts: host-key checks (unknown,
+// changed), an unreachable host next to working ones, channel limit, exec, openLines, upload.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Lab } from '../lab/index.js';
+import { importLabJson, type Inventory } from '../../electron/core/inventory/index.js';
+import { SshPool, SshTransport, HostKeyChangedError, HostUnreachableError, UnknownHostKeyError, trustHostKey, fingerprint } from '../../electron/core/ssh/index.js';
+import type { HostSpec } from '../../electron/core/transport.js';
+
+const LAB_ID = 32;
+let lab: Lab;
+let inv: Inventory;
+let dir: string;
+const pools: SshPool[] = [];
+const pool = (knownHostsFiles: string[], extra: Record<string, unknown> = {}) => {
+  const p = new SshPool({ knownHostsFiles, agentSocket: null, ...extra });
+  pools.push(p);
+  return p;
+};
+
+beforeAll(async () => {
+  await Lab.down(LAB_ID).catch(() => undefined);
+  lab = await Lab.up({ id: LAB_ID, hosts: 3 });
+  inv = importLabJson(lab.info);
+  dir = mkdtempSync(join(tmpdir(), 'cs32-'));
+});
+
+afterAll(async () => {
+  for (const p of pools) p.closeAll();
+  await lab?.down({ purge: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('ssh transport (lab)', () => {
+  it('runs commands on all 3 hosts over one connection each', async () => {
+    const p = pool(inv.knownHostsFiles!);
+    const res = await Promise.all(inv.hosts.map((h) => p.get(h).exec('hostname; exit 7')));
+    expect(res.map((r) => r.stdout.trim())).toEqual(inv.hosts.map((h) => h.name));
+    expect(res.every((r) => r.code === 7)).toBe(true); // non-zero exit is a result, not a rejection
+    expect(p.get(inv.hosts[0])).toBe(p.get(inv.hosts[0])); // one transport per host name
+    const r = await p.get(inv.hosts[0]).exec('cat; echo -n " $X" >&2', { stdin: 'from-stdin' });
+    expect(r.stdout).toBe('from-stdin');
+  });
+
+  it('an unknown key is refused with its OpenSSH fingerprint; trusting it lets the next connect in', async () => {
+    const consoleKh = join(dir, 'console_known_hosts');
+    const p = pool([join(dir, 'empty_known_hosts'), consoleKh]);
+    const h = inv.hosts[0];
+    const err = await p.get(h).exec('true').catch((e) => e);
+    expect(err).toBeInstanceOf(UnknownHostKeyError);
+    // the same fingerprint ssh-keygen prints for the key in the lab's known_hosts
+    const line = readFileSync(inv.knownHostsFiles![0], 'utf8').split('\n').find((l) => l.startsWith(h.address + ' ') || l.startsWith(h.address + ','))!;
+    const expected = execFileSync('ssh-keygen', ['-lf', '-'], { input: line.split(' ').slice(1).join(' ') + '\n', encoding: 'utf8' }).split(' ')[1];
+    expect((err as UnknownHostKeyError).fingerprint).toBe(expected);
+    expect(err.message).toContain(expected);
+    trustHostKey(consoleKh, h.address, h.port, { keyBlob: (err as UnknownHostKeyError).keyBlob });
+    p.get(h).resetBackoff();
+    expect((await p.get(h).exec('echo ok')).stdout).toBe('ok\n');
+  });
+
+  it('a changed host key is refused and says so; the other hosts keep working', async () => {
+    const h = inv.hosts[1];
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'other')]);
+    const other = readFileSync(join(dir, 'other.pub'), 'utf8').trim().split(' ');
+    const kh = join(dir, 'changed_known_hosts');
+    const labLines = readFileSync(inv.knownHostsFiles![0], 'utf8').split('\n').filter((l) => l && !l.startsWith(h.address));
+    writeFileSync(kh, [...labLines, `${h.address} ${other[0]} ${other[1]}`].join('\n') + '\n');
+    const p = pool([kh]);
+    const [bad, ...good] = await Promise.allSettled([p.get(h), p.get(inv.hosts[0]), p.get(inv.hosts[2])].map((t) => t.exec('hostname')));
+    expect(bad.status).toBe('rejected');
+    const err = (bad as PromiseRejectedResult).reason;
+    expect(err).toBeInstanceOf(HostKeyChangedError);
+    expect(err.message).toMatch(/HOST KEY CHANGED/);
+    expect(err.message).toMatch(/man-in-the-middle/);
+    expect(err.message).toContain(`${kh}:${labLines.length + 1}`);
+    expect(err.message).toContain('ssh-keygen -R');
+    expect(good.map((g) => (g as PromiseFulfilledResult<{ stdout: string }>).value.stdout.trim())).toEqual([inv.hosts[0].name, inv.hosts[2].name]);
+  });
+
+  it('an unreachable host is reported within seconds while the others answer', async () => {
+    const ghost: HostSpec = { ...inv.hosts[0], name: 'ghost', address: `198.19.${LAB_ID}.77` };
+    const p = pool(inv.knownHostsFiles!);
+    const t0 = Date.now();
+    let ghostMs = 0;
+    const ghostP = p
+      .get(ghost)
+      .exec('true')
+      .then(
+        () => null,
+        (e) => ((ghostMs = Date.now() - t0), e),
+      );
+    const others = await Promise.all(inv.hosts.map(async (h) => ({ r: await p.get(h).exec('hostname'), ms: Date.now() - t0 })));
+    const err = await ghostP;
+    console.log(`unreachable reported after ${ghostMs} ms; others answered after ${others.map((o) => o.ms).join(', ')} ms`);
+    expect(err).toBeInstanceOf(HostUnreachableError);
+    expect(err.message).toContain('ghost');
+    expect(ghostMs).toBeLessThan(6500);
+    expect(others.every((o) => o.ms < 3000)).toBe(true);
+    // the second attempt waits for the backoff, then fails the same way (no hang)
+    const t1 = Date.now();
+    await expect(p.get(ghost).exec('true')).rejects.toBeInstanceOf(HostUnreachableError);
+    expect(Date.now() - t1).toBeLessThan(8000);
+  });
+
+  it('limits channels per connection and queues the rest', async () => {
+    const t = new SshTransport(inv.hosts[2], { knownHostsFiles: inv.knownHostsFiles, agentSocket: null, maxChannels: 4 });
+    let peak = 0;
+    const timer = setInterval(() => (peak = Math.max(peak, t.channelUsage.active)), 5);
+    try {
+      const res = await Promise.all(Array.from({ length: 16 }, (_, i) => t.exec(`sleep 0.2; echo ${i}`)));
+      expect(res.map((r) => Number(r.stdout))).toEqual(Array.from({ length: 16 }, (_, i) => i));
+      expect(peak).toBeLessThanOrEqual(4);
+      expect(peak).toBeGreaterThanOrEqual(3);
+      expect(t.channelUsage).toEqual({ active: 0, queued: 0 });
+    } finally {
+      clearInterval(timer);
+      t.close();
+    }
+  });
+
+  it('openLines splits lines and reports a failed command once; upload is atomic and exact', async () => {
+    const p = pool(inv.knownHostsFiles!);
+    const t = p.get(inv.hosts[0]);
+    const ch = await t.openLines(`printf 'a\\nb\\r\\n'; read x; echo "got $x"; echo oops >&2; exit 3`);
+    const lines: string[] = [];
+    ch.onLine((l) => lines.push(l));
+    ch.write('hello');
+    const errs: (Error | undefined)[] = [];
+    await new Promise<void>((res) =>
+      ch.onClose((e) => {
+        errs.push(e);
+        res();
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    expect(lines).toEqual(['a', 'b', 'got hello']);
+    expect(errs.length).toBe(1);
+    expect(errs[0]?.message).toMatch(/exited with code 3: oops/);
+
+    const local = join(dir, 'blob');
+    const data = Buffer.alloc(3 * 1024 * 1024 + 17, 7);
+    writeFileSync(local, data);
+    await t.exec('mkdir -p /opt/cs-up');
+    await t.upload(local, '/opt/cs-up/blob', 0o640);
+    const r = await t.exec('sha256sum /opt/cs-up/blob; stat -c %a /opt/cs-up/blob; ls /opt/cs-up | wc -l');
+    const [sum, mode, count] = r.stdout.trim().split('\n');
+    expect(sum.split(' ')[0]).toBe(createHash('sha256').update(data).digest('hex'));
+    expect(mode).toBe('640');
+    expect(count).toBe('1'); // no temp file left
+    expect(fingerprint(Buffer.from('x'))).toMatch(/^SHA256:/);
+  });
+
+  it('reconnects after the host reboots', async () => {
+    const p = pool(inv.knownHostsFiles!, { backoff: { initialMs: 200, maxMs: 1000 } });
+    const t = p.get(inv.hosts[2]);
+    const boot1 = (await t.exec('cat /proc/sys/kernel/random/boot_id; echo $$')).stdout;
+    await lab.reboot(inv.hosts[2].name);
+    await lab.waitUp(inv.hosts[2].name, 30_000);
+    let out = '';
+    for (let i = 0; i < 20 && !out; i++) out = await t.exec('echo back').then((r) => r.stdout, () => '');
+    expect(out).toBe('back\n');
+    expect(boot1).toBeTruthy();
+  });
+});

@@ -1,0 +1,56 @@
+// Pure parts of deploy: host facts from `uname` output, Node check messages, manifest file choice,
+// and the idempotent /etc/rc.local edit.
+import { describe, it, expect } from 'vitest';
+import { checkNode, nodeInstallCommand, parseFacts } from './platform.js';
+import { filesFor, ManifestSchema } from './manifest.js';
+import { editRcLocal, RC_LOCAL_LINE, shq } from './scripts.js';
+
+describe('host facts', () => {
+  it('maps uname to node platform names', () => {
+    const f = parseFacts('os=Linux\nmachine=x86_64\ndistro=debian\nsystemd=0\nnode=v18.19.0\ncurrent=versions/0.1.0\nsha=sha256sum\n');
+    expect(f).toEqual({ os: 'linux', arch: 'x64', platform: 'linux-x64', distro: 'debian', systemd: false, nodeVersion: 'v18.19.0', installed: '0.1.0', sha256Tool: 'sha256sum' });
+    const b = parseFacts('os=FreeBSD\nmachine=arm64\ndistro=\nsystemd=0\nnode=\ncurrent=\nsha=sha256\n');
+    expect(b).toMatchObject({ platform: 'freebsd-arm64', distro: 'freebsd', nodeVersion: undefined, installed: undefined });
+  });
+  it('names the install command when Node is missing or old', () => {
+    const deb = parseFacts('os=Linux\nmachine=aarch64\ndistro=ubuntu\nnode=\n');
+    expect(() => checkNode('fw1', deb)).toThrow(/fw1 has no Node\.js.*`apt-get install -y nodejs`/);
+    expect(() => checkNode('fw1', { ...deb, nodeVersion: 'v16.1.0' })).toThrow(/v16\.1\.0, the agent needs >= 18/);
+    expect(() => checkNode('fw1', { ...deb, nodeVersion: 'v18.0.0' })).not.toThrow();
+    expect(nodeInstallCommand({ os: 'freebsd', distro: 'freebsd' })).toBe('pkg install -y node');
+    expect(nodeInstallCommand({ os: 'openbsd', distro: 'openbsd' })).toBe('pkg_add node');
+  });
+});
+
+describe('manifest', () => {
+  const m = ManifestSchema.parse({
+    version: '0.1.0',
+    files: [
+      { path: 'carp-agent.js', sha256: 'a'.repeat(64), size: 1 },
+      { path: 'node_modules/k/linux.node', sha256: 'b'.repeat(64), size: 1, platform: 'linux-x64' },
+      { path: 'node_modules/k/arm.node', sha256: 'c'.repeat(64), size: 1, platform: 'linux-arm64' },
+    ],
+  });
+  it('takes common files plus the host platform', () => {
+    expect(filesFor(m, 'linux-x64').map((f) => f.path)).toEqual(['carp-agent.js', 'node_modules/k/linux.node']);
+    expect(() => filesFor(m, 'freebsd-x64')).toThrow(/no native files for freebsd-x64 \(it has linux-x64, linux-arm64\)/);
+  });
+  it('refuses paths that leave the bundle', () => {
+    expect(ManifestSchema.safeParse({ version: '1', files: [{ path: '../etc/passwd', sha256: 'a'.repeat(64), size: 1 }] }).success).toBe(false);
+    expect(ManifestSchema.safeParse({ version: '1; rm -rf /', files: [{ path: 'a', sha256: 'a'.repeat(64), size: 1 }] }).success).toBe(false);
+  });
+});
+
+describe('rc.local', () => {
+  it('adds one marked line before exit 0, idempotently', () => {
+    const deb = '#!/bin/sh -e\n# comment\nfoo\nexit 0\n';
+    const once = editRcLocal(deb);
+    expect(once).toBe(`#!/bin/sh -e\n# comment\nfoo\n${RC_LOCAL_LINE}\nexit 0\n`);
+    expect(editRcLocal(once)).toBe(once);
+    expect(editRcLocal(null)).toBe(`#!/bin/sh\n${RC_LOCAL_LINE}\n`);
+    expect(editRcLocal('#!/bin/sh\nold-start # carp-agent\n')).toBe(`#!/bin/sh\n${RC_LOCAL_LINE}\n`);
+  });
+  it('quotes for sh', () => {
+    expect(shq("it's")).toBe(`'it'\\''s'`);
+  });
+});

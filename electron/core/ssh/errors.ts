@@ -1,0 +1,70 @@
+// Errors of the SSH layer, as classes so callers can tell a host-key question from a dead host.
+
+export class SshError extends Error {
+  constructor(
+    readonly host: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The host presented a key no known_hosts file lists: confirm the fingerprint, trustHostKey, reconnect. */
+export class UnknownHostKeyError extends SshError {
+  constructor(
+    host: string,
+    readonly address: string,
+    readonly port: number,
+    readonly keyType: string,
+    readonly keyBlob: Buffer,
+    readonly fingerprint: string,
+  ) {
+    super(
+      host,
+      `${host} (${address}:${port}) presented an unknown ${keyType} host key ${fingerprint}; confirm the fingerprint with the host's administrator (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the host) before trusting it`,
+    );
+  }
+}
+
+/** The host's key differs from the one on record: refused. */
+export class HostKeyChangedError extends SshError {
+  constructor(
+    host: string,
+    readonly address: string,
+    readonly port: number,
+    readonly fingerprint: string,
+    readonly file: string,
+    readonly line: number,
+    revoked = false,
+  ) {
+    super(
+      host,
+      revoked
+        ? `${host} (${address}:${port}) presented host key ${fingerprint}, which is marked @revoked in ${file}:${line}; connection refused`
+        : `HOST KEY CHANGED for ${host} (${address}:${port}): it now presents ${fingerprint}, which differs from the key in ${file}:${line}; possible man-in-the-middle; if the host was reinstalled, remove the old key with ssh-keygen -R ${port === 22 ? address : `'[${address}]:${port}'`} -f ${file} and confirm the new one`,
+    );
+  }
+}
+
+/** TCP connect or SSH handshake failed or timed out. */
+export class HostUnreachableError extends SshError {}
+
+/** No authentication method was accepted. */
+export class AuthError extends SshError {}
+
+/** An identity file is encrypted and there is no way to ask for its passphrase. */
+export class PassphraseRequiredError extends SshError {
+  constructor(
+    host: string,
+    readonly file: string,
+  ) {
+    super(host, `identity file ${file} is encrypted and no passphrase prompt is available; load it into ssh-agent (ssh-add ${file}) or run interactively`);
+  }
+}
+
+/** A command did not finish within its timeout. */
+export class ExecTimeoutError extends SshError {}
+
+/** The connection was closed (by close() or by the network) while an operation was under way. */
+export class ConnectionClosedError extends SshError {}

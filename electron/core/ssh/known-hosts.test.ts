@@ -1,0 +1,131 @@
+// known_hosts matching and fingerprints, cross-checked against OpenSSH's own ssh-keygen
+// (it hashes entries with -H and prints fingerprints with -lf).
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  checkHostKey,
+  checkHostKeyIn,
+  entryMatches,
+  fingerprint,
+  keyTypeOfBlob,
+  knownKeyTypes,
+  matchHostList,
+  parseKnownHosts,
+  trustHostKey,
+} from './known-hosts.js';
+
+let dir: string;
+const keys: { type: string; b64: string; blob: Buffer; pubFile: string }[] = [];
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'khtest-'));
+  for (const [i, t] of ['ed25519', 'ed25519', 'ecdsa'].entries()) {
+    const f = join(dir, `k${i}`);
+    execFileSync('ssh-keygen', ['-q', '-t', t, '-N', '', '-f', f]);
+    const [type, b64] = readFileSync(f + '.pub', 'utf8').trim().split(/\s+/);
+    keys.push({ type, b64, blob: Buffer.from(b64, 'base64'), pubFile: f + '.pub' });
+  }
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('fingerprint', () => {
+  it('matches ssh-keygen -lf exactly', () => {
+    for (const k of keys) {
+      const out = execFileSync('ssh-keygen', ['-lf', k.pubFile], { encoding: 'utf8' });
+      expect(out.split(/\s+/)[1]).toBe(fingerprint(k.blob));
+      expect(fingerprint(k.blob)).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+    }
+  });
+  it('reads the key type from the blob', () => {
+    expect(keyTypeOfBlob(keys[0].blob)).toBe('ssh-ed25519');
+    expect(keyTypeOfBlob(keys[2].blob)).toBe('ecdsa-sha2-nistp256');
+    expect(() => keyTypeOfBlob(Buffer.from([0, 0]))).toThrow(/not an SSH public key/);
+  });
+});
+
+describe('host patterns', () => {
+  it('comma lists, wildcards, negation', () => {
+    expect(matchHostList('fw1.example', 'fw2.example,fw1.example')).toBe(true);
+    expect(matchHostList('fw1.example', '*.example')).toBe(true);
+    expect(matchHostList('fw1.example', '*.example,!fw1.example')).toBe(false);
+    expect(matchHostList('fw10', 'fw?')).toBe(false);
+    expect(matchHostList('fw1', 'fw?')).toBe(true);
+    expect(matchHostList('FW1', 'fw1')).toBe(true);
+    expect(matchHostList('[198.19.0.1]:2222', '[198.19.0.*]:2222')).toBe(true);
+    expect(matchHostList('198.19.0.1', '!198.19.0.1')).toBe(false);
+  });
+});
+
+describe('checkHostKey', () => {
+  it('plain entries, ports and key changes', () => {
+    const [a, b, c] = keys;
+    const text = [
+      '# comment',
+      '',
+      `198.19.0.1,fw1 ${a.type} ${a.b64} root@fw1`,
+      `[198.19.0.2]:2222 ${b.type} ${b.b64}`,
+      `@cert-authority *.example ${c.type} ${c.b64}`,
+      'garbage line',
+    ].join('\n');
+    const e = parseKnownHosts(text, 'kh');
+    expect(e.length).toBe(3);
+    expect(checkHostKeyIn(e, '198.19.0.1', 22, a.type, a.blob)).toEqual({ status: 'known' });
+    expect(checkHostKeyIn(e, 'fw1', 22, a.type, a.blob)).toEqual({ status: 'known' });
+    // same host, other port: the entry for port 22 does not apply
+    expect(checkHostKeyIn(e, '198.19.0.1', 2222, a.type, a.blob)).toEqual({ status: 'unknown', fingerprint: fingerprint(a.blob) });
+    expect(checkHostKeyIn(e, '198.19.0.2', 2222, b.type, b.blob)).toEqual({ status: 'known' });
+    expect(checkHostKeyIn(e, '198.19.0.2', 22, b.type, b.blob).status).toBe('unknown');
+    // same type, other key: changed, with file and line
+    expect(checkHostKeyIn(e, '198.19.0.1', 22, b.type, b.blob)).toEqual({
+      status: 'changed',
+      fingerprint: fingerprint(b.blob),
+      file: 'kh',
+      line: 3,
+    });
+    // a type we have no entry for is unknown, not changed; cert-authority lines are not host keys
+    expect(checkHostKeyIn(e, '198.19.0.1', 22, c.type, c.blob).status).toBe('unknown');
+    expect(checkHostKeyIn(e, 'x.example', 22, c.type, c.blob).status).toBe('unknown');
+    expect(knownKeyTypes(e, 'fw1', 22)).toEqual(['ssh-ed25519']);
+  });
+
+  it('hashed entries written by ssh-keygen -H, including [host]:port', () => {
+    const [a, b] = keys;
+    const f = join(dir, 'hashed');
+    writeFileSync(f, `fw1.lab ${a.type} ${a.b64}\n[198.19.0.9]:2200 ${b.type} ${b.b64}\n`);
+    execFileSync('ssh-keygen', ['-H', '-f', f], { stdio: 'ignore' });
+    const text = readFileSync(f, 'utf8');
+    expect(text).not.toContain('fw1.lab'); // really hashed
+    expect(text.match(/^\|1\|/gm)?.length).toBe(2);
+    expect(checkHostKey([f], 'fw1.lab', 22, a.type, a.blob)).toEqual({ status: 'known' });
+    expect(checkHostKey([f], 'fw2.lab', 22, a.type, a.blob).status).toBe('unknown');
+    expect(checkHostKey([f], '198.19.0.9', 2200, b.type, b.blob)).toEqual({ status: 'known' });
+    expect(checkHostKey([f], '198.19.0.9', 22, b.type, b.blob).status).toBe('unknown');
+    const changed = checkHostKey([f], 'fw1.lab', 22, b.type, b.blob);
+    expect(changed).toMatchObject({ status: 'changed', file: f, line: 1 });
+    // ssh-keygen -F finds the same entry we do
+    const out = execFileSync('ssh-keygen', ['-F', '[198.19.0.9]:2200', '-f', f], { encoding: 'utf8' });
+    const hashedHost = out.split('\n').find((l) => l.startsWith('|1|'))!.split(' ')[0];
+    expect(entryMatches(hashedHost, '[198.19.0.9]:2200')).toBe(true);
+    expect(entryMatches(hashedHost, '198.19.0.9')).toBe(false);
+  });
+
+  it('@revoked keys are refused even when listed as known', () => {
+    const [a] = keys;
+    const e = parseKnownHosts(`fw1 ${a.type} ${a.b64}\n@revoked * ${a.type} ${a.b64}\n`, 'kh');
+    expect(checkHostKeyIn(e, 'fw1', 22, a.type, a.blob)).toMatchObject({ status: 'revoked', line: 2 });
+  });
+
+  it('missing files count as empty; trustHostKey appends a line ssh accepts', () => {
+    const [a] = keys;
+    const f = join(dir, 'sub', 'console_known_hosts');
+    expect(checkHostKey([join(dir, 'nope'), f], '198.19.0.5', 2222, a.type, a.blob).status).toBe('unknown');
+    trustHostKey(f, '198.19.0.5', 2222, { keyBlob: a.blob });
+    expect(readFileSync(f, 'utf8')).toBe(`[198.19.0.5]:2222 ssh-ed25519 ${a.b64}\n`);
+    expect(checkHostKey([f], '198.19.0.5', 2222, a.type, a.blob)).toEqual({ status: 'known' });
+    const out = execFileSync('ssh-keygen', ['-F', '[198.19.0.5]:2222', '-f', f], { encoding: 'utf8' });
+    expect(out).toContain(a.b64);
+  });
+});
