@@ -1,0 +1,26 @@
+// Human output of `carp-agent status`, in the style of `ifconfig carp`.
+import type { Snapshot, GroupStatus } from '../control/messages.js';
+
+function groupLine(g: GroupStatus): string {
+  const wire = g.wireAdvskew !== g.advskew || g.wireAdvbase !== g.advbase ? ` (on the wire advbase ${g.wireAdvbase} advskew ${g.wireAdvskew})` : '';
+  return `${g.interface} vhid ${g.vhid} ${g.state} advbase ${g.advbase} advskew ${g.advskew} demote ${g.demote}${g.preempt ? ' preempt' : ''}${wire}  ${g.addresses.join(' ')}`;
+}
+
+export function formatStatus(s: Snapshot, now = Date.now()): string {
+  const lines = [
+    `carp-agent ${s.agent.version} on ${s.agent.hostname} (pid ${s.agent.pid}), config ${s.agent.configPath} revision ${s.agent.configRevision}`,
+    `demote ${s.demote}, maintenance ${s.maintenance ? 'ON' : 'off'}`,
+  ];
+  if (s.groups.length === 0) lines.push('no groups configured');
+  for (const g of s.groups) {
+    lines.push(groupLine(g));
+    const since = Math.round((now - g.since) / 1000);
+    const last = g.lastAdvert ? `, last advert from ${g.lastAdvert.from} (advbase ${g.lastAdvert.advbase} advskew ${g.lastAdvert.advskew} demote ${g.lastAdvert.demote}) ${Math.round((now - g.lastAdvert.at) / 1000)} s ago` : '';
+    lines.push(`    ${g.state} for ${since} s, src ${g.srcip || '?'} on ${g.segment || '?'}, sent ${g.sent}, received ${g.received}${last}`);
+    const drops = Object.entries(g.drops).filter(([, n]) => n > 0);
+    if (drops.length) lines.push(`    dropped: ${drops.map(([r, n]) => `${r} ${n}`).join(', ')}`);
+  }
+  const un = Object.entries(s.unmatchedDrops).filter(([, n]) => n > 0);
+  if (un.length) lines.push(`dropped (no matching group): ${un.map(([r, n]) => `${r} ${n}`).join(', ')}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,86 @@
+// Config store: atomic write, .prev kept, broken files refused naming field and reason.
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { loadConfigFile, saveConfigFile } from './store.js';
+import { loadState, saveState, statePathFor } from './state-store.js';
+import { ConfigError, parseAgentConfig } from './schema.js';
+
+const group = (vhid: number, advskew = 0) => ({ vhid, interface: 'eth0', addresses: ['198.18.0.100/24'], password: 'pw', advskew });
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ar-store-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('config store', () => {
+  it('a missing file means no groups', () => {
+    const r = loadConfigFile(join(dir, 'config.json'));
+    expect(r.missing).toBe(true);
+    expect(r.config.groups).toEqual([]);
+  });
+
+  it('writes atomically with mode 0600, no temp file left, and keeps the previous good copy as .prev', () => {
+    const p = join(dir, 'config.json');
+    saveConfigFile(p, parseAgentConfig({ groups: [group(1)] }));
+    expect(existsSync(p + '.prev')).toBe(false);
+    expect(statSync(p).mode & 0o777).toBe(0o600);
+    saveConfigFile(p, parseAgentConfig({ groups: [group(1, 50)] }));
+    expect(loadConfigFile(p).config.groups[0]!.advskew).toBe(50);
+    expect(JSON.parse(readFileSync(p + '.prev', 'utf8')).groups[0].advskew).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['config.json', 'config.json.prev']);
+  });
+
+  it('does not overwrite .prev with a broken current file', () => {
+    const p = join(dir, 'config.json');
+    saveConfigFile(p, parseAgentConfig({ groups: [group(1)] }));
+    saveConfigFile(p, parseAgentConfig({ groups: [group(2)] }));
+    writeFileSync(p, '{ broken');
+    saveConfigFile(p, parseAgentConfig({ groups: [group(3)] }));
+    expect(JSON.parse(readFileSync(p + '.prev', 'utf8')).groups[0].vhid).toBe(1);
+    expect(loadConfigFile(p).config.groups[0]!.vhid).toBe(3);
+  });
+
+  it('refuses a broken file naming the field and the reason', () => {
+    const p = join(dir, 'config.json');
+    writeFileSync(p, JSON.stringify({ groups: [{ ...group(1), advskew: 300, password: 'x'.repeat(20) }] }));
+    let err: unknown;
+    try {
+      loadConfigFile(p);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const msg = (err as Error).message;
+    expect(msg).toContain(p);
+    expect(msg).toContain('groups[0].advskew: must be 0..254');
+    expect(msg).toMatch(/groups\[0\]\.password: is longer than 19 bytes/);
+    expect(msg).not.toContain('x'.repeat(20));
+  });
+
+  it('refuses invalid JSON with a clear message', () => {
+    const p = join(dir, 'config.json');
+    writeFileSync(p, '{"groups": [');
+    expect(() => loadConfigFile(p)).toThrow(/not valid JSON/);
+  });
+});
+
+describe('state store', () => {
+  it('persists maintenance and demotion beside the config', () => {
+    const sp = statePathFor(join(dir, 'config.json'));
+    expect(sp).toBe(join(dir, 'state.json'));
+    expect(loadState(sp).state).toEqual({ demote: 0, maintenance: false });
+    saveState(sp, { demote: 7, maintenance: true });
+    expect(loadState(sp).state).toEqual({ demote: 7, maintenance: true });
+  });
+
+  it('ignores a corrupt state file and says why', () => {
+    const sp = join(dir, 'state.json');
+    writeFileSync(sp, '{"demote": 999}');
+    const r = loadState(sp);
+    expect(r.state.demote).toBe(0);
+    expect(r.problem).toContain(sp);
+  });
+});

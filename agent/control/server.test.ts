@@ -1,0 +1,126 @@
+// Control server against a fake backend (the real runtime needs raw sockets): snapshot on connect,
+// heartbeats, replies, events, clear errors for bad commands, 0600 socket, refusal when an agent answers.
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { createConnection, type Socket } from 'node:net';
+import { startControlServer, type ControlBackend, type ControlServer } from './server.js';
+import { ControlClient, NotRunningError } from './client.js';
+import { parseAgentMessage, type AgentEvent, type AgentMessage, type Command, type Snapshot } from './messages.js';
+
+const snapshot: Snapshot = {
+  type: 'snapshot', protocol: 1,
+  agent: { version: 't', hostname: 'h', pid: 1, startedAt: 0, uptimeMs: 0, configPath: '/c', configRevision: 1 },
+  demote: 0, maintenance: false, groups: [], unmatchedDrops: {},
+};
+
+class FakeBackend implements ControlBackend {
+  executed: Command[] = [];
+  listeners = new Set<(e: AgentEvent) => void>();
+  snapshot() { return snapshot; }
+  execute(cmd: Command) {
+    this.executed.push(cmd);
+    if (cmd.cmd === 'demote' && cmd.value > 255) throw Object.assign(new Error('demote would become 300'), { code: 'range' });
+    return { echoed: cmd.cmd };
+  }
+  subscribe(l: (e: AgentEvent) => void) { this.listeners.add(l); return () => this.listeners.delete(l); }
+}
+
+let dir: string;
+let server: ControlServer | null;
+let backend: FakeBackend;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ar-ctl-'));
+  backend = new FakeBackend();
+  server = null;
+});
+afterEach(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A raw line client, to send arbitrary bytes. */
+function raw(path: string): Promise<{ s: Socket; next: () => Promise<AgentMessage> }> {
+  return new Promise((resolve) => {
+    const s = createConnection(path);
+    const queue: AgentMessage[] = [];
+    const waiters: ((m: AgentMessage) => void)[] = [];
+    let buf = '';
+    s.setEncoding('utf8');
+    s.on('data', (c: string) => {
+      buf += c;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const m = parseAgentMessage(buf.slice(0, i));
+        buf = buf.slice(i + 1);
+        const w = waiters.shift();
+        if (w) w(m); else queue.push(m);
+      }
+    });
+    s.once('connect', () => resolve({ s, next: () => (queue.length ? Promise.resolve(queue.shift()!) : new Promise((r) => waiters.push(r))) }));
+  });
+}
+
+describe('control server', () => {
+  it('creates a 0600 socket and sends the snapshot on connect', async () => {
+    const path = join(dir, 'agent.sock');
+    server = await startControlServer(path, backend);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const c = await ControlClient.connect(path);
+    expect(await c.firstSnapshot()).toEqual(snapshot);
+    c.close();
+  });
+
+  it('replies to a valid command with the backend result, and refusals carry code and message', async () => {
+    const path = join(dir, 'agent.sock');
+    server = await startControlServer(path, backend);
+    const c = await ControlClient.connect(path);
+    expect(await c.request({ cmd: 'maintenance', on: true })).toMatchObject({ ok: true, result: { echoed: 'maintenance' } });
+    expect(backend.executed[0]).toEqual({ id: 1, cmd: 'maintenance', on: true });
+    const r = await c.request({ cmd: 'demote', op: 'set', value: 300 });
+    expect(r).toMatchObject({ ok: false, error: { code: 'range', message: 'demote would become 300' } });
+    c.close();
+  });
+
+  it('a bad line gets ok:false, code invalid, with the zod issue described', async () => {
+    const path = join(dir, 'agent.sock');
+    server = await startControlServer(path, backend);
+    const { s, next } = await raw(path);
+    expect((await next()).type).toBe('snapshot');
+    s.write('{"id": 7, "cmd": "set", "vhid": 1, "key": "colour", "value": 1}\n');
+    const r = await next();
+    expect(r).toMatchObject({ type: 'reply', id: 7, ok: false, error: { code: 'invalid' } });
+    expect((r as { error: { message: string } }).error.message).toMatch(/key/);
+    s.write('not json\n');
+    expect(await next()).toMatchObject({ ok: false, error: { code: 'invalid', message: expect.stringMatching(/not JSON/) } });
+    s.write('{"id": 8, "cmd": "apply", "config": {"groups": [{"vhid": 1, "interface": "eth0", "addresses": [], "password": "p"}]}}\n');
+    const r2 = await next();
+    expect((r2 as { error: { message: string } }).error.message).toContain('config.groups[0].addresses: must list at least one virtual address');
+    expect(backend.executed).toEqual([]);
+    s.destroy();
+  });
+
+  it('broadcasts events and sends heartbeats', async () => {
+    const path = join(dir, 'agent.sock');
+    server = await startControlServer(path, backend, 50);
+    const { s, next } = await raw(path);
+    await next();
+    expect((await next()).type).toBe('heartbeat');
+    for (const l of backend.listeners) l({ kind: 'demotion', at: 1, demote: 3, maintenance: false });
+    let m = await next();
+    while (m.type === 'heartbeat') m = await next();
+    expect(m).toEqual({ type: 'event', event: { kind: 'demotion', at: 1, demote: 3, maintenance: false } });
+    s.destroy();
+  });
+
+  it('removes a stale socket file but refuses to start when another agent answers', async () => {
+    const path = join(dir, 'agent.sock');
+    writeFileSync(path, '');
+    server = await startControlServer(path, backend);
+    await expect(startControlServer(path, new FakeBackend())).rejects.toThrow(/another carp-agent is already running/);
+    await server.close();
+    server = null;
+    await expect(ControlClient.connect(path)).rejects.toBeInstanceOf(NotRunningError);
+  });
+});

@@ -1,0 +1,258 @@
+// One running CARP group: feeds the pure engine with events and carries out its actions
+// (adverts, VIPs, gratuitous ARP, timers, hooks), and keeps the group's counters for status.
+import { createHash, randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { initialState, step, wireValues } from '../engine/engine.js';
+import type { EngineState } from '../engine/engine.js';
+import type { EngineAction, EngineEvent, EngineParams, TimerName } from '../engine/types.js';
+import type { CarpHeader } from '../protocol/index.js';
+import { carpKey, encodeAdvert, verifyHmac, nextCounter, ReplayWindow, encodeGratuitousArp } from '../protocol/index.js';
+import type { GroupConfig } from '../config/schema.js';
+import type { AdvertSeen, CarpState, DropReason, GroupStatus } from '../control/messages.js';
+import type { NetPort, InterfaceInfo, CarpChannel } from '../net/index.js';
+import type { Logger } from './log.js';
+import { HookQueue, type HookRunner } from './hooks.js';
+
+export const monotonicNow = (): number => performance.now();
+
+/** What a group needs from the runtime around it. */
+export interface GroupEnv {
+  net: NetPort;
+  log: Logger;
+  runHook: HookRunner;
+  /** Host-wide demotion and maintenance, read when building engine params. */
+  host(): { demote: number; maintenance: boolean };
+  onStateChange(g: GroupRunner, from: CarpState, to: CarpState, reason: string): void;
+  onError(g: GroupRunner, key: string, message: string): void;
+  onChanged(g: GroupRunner): void;
+}
+
+export function passwordFingerprint(vhid: number, password: string): string {
+  return createHash('sha256').update(`${vhid}:${password}`).digest('hex').slice(0, 16);
+}
+
+export class GroupRunner {
+  engine: EngineState;
+  readonly key: Buffer;
+  private counter: Buffer | null = null;
+  private readonly replay = new ReplayWindow();
+  private readonly timers = new Map<TimerName, NodeJS.Timeout>();
+  private readonly hooks: HookQueue;
+  private stopped = false;
+  since = Date.now();
+  sent = 0;
+  received = 0;
+  drops: Record<string, number> = {};
+  lastAdvert: AdvertSeen | null = null;
+  channel: CarpChannel | null = null;
+  iface: InterfaceInfo | null = null;
+
+  constructor(
+    public config: GroupConfig,
+    private readonly env: GroupEnv,
+  ) {
+    this.key = carpKey(config.password);
+    this.engine = initialState(this.params());
+    this.hooks = new HookQueue(env.runHook, (m) => env.onError(this, `hook ${config.vhid}`, m));
+  }
+
+  get vhid(): number {
+    return this.config.vhid;
+  }
+  get state(): CarpState {
+    return this.engine.state;
+  }
+
+  params(): EngineParams {
+    const h = this.env.host();
+    return {
+      vhid: this.config.vhid,
+      advbase: this.config.advbase,
+      advskew: this.config.advskew,
+      demote: h.demote,
+      preempt: this.config.preempt,
+      maintenance: h.maintenance,
+    };
+  }
+
+  /** Interface is up with an address and the socket is open: INIT -> BACKUP. */
+  start(iface: InterfaceInfo, channel: CarpChannel): void {
+    this.iface = iface;
+    this.channel = channel;
+    this.dispatch({ type: 'start', now: monotonicNow() });
+  }
+
+  /** Parameters changed (config soft change, demotion, maintenance): the engine decides what to send. */
+  refreshParams(config?: GroupConfig): void {
+    if (config) this.config = config;
+    this.dispatch({ type: 'params', now: monotonicNow(), params: this.params() });
+    this.env.onChanged(this);
+  }
+
+  link(up: boolean): void {
+    this.dispatch({ type: 'link', now: monotonicNow(), up });
+  }
+
+  countDrop(reason: DropReason): void {
+    this.drops[reason] = (this.drops[reason] ?? 0) + 1;
+  }
+
+  /** A packet for this vhid that passed TTL, version and checksum: check HMAC and replay, then feed the engine. */
+  receive(src: string, header: CarpHeader): void {
+    if (this.stopped) return;
+    if (!verifyHmac(header, this.key, this.config.addresses)) {
+      this.countDrop('hmac');
+      this.env.onError(this, `hmac ${this.vhid}`, `vhid ${this.vhid} ${this.config.interface}: advert from ${src} dropped: wrong password or address set (HMAC mismatch)`);
+      return;
+    }
+    if (this.replay.seen(header.counter.toString('hex'), Date.now(), src)) {
+      this.countDrop('replay');
+      this.env.onError(this, `replay ${this.vhid}`, `vhid ${this.vhid} ${this.config.interface}: advert from ${src} dropped: counter ${header.counter.toString('hex')} already seen (replay)`);
+      return;
+    }
+    this.received++;
+    const prevFrom = this.lastAdvert?.from;
+    const prevKey = this.lastAdvert ? `${this.lastAdvert.advbase}/${this.lastAdvert.advskew}/${this.lastAdvert.demote}` : '';
+    this.lastAdvert = { from: src, advbase: header.advbase, advskew: header.advskew, demote: header.demote, at: Date.now() };
+    this.dispatch({
+      type: 'advert',
+      now: monotonicNow(),
+      advert: { src, advbase: header.advbase, advskew: header.advskew, demote: header.demote },
+    });
+    if (prevFrom !== src || prevKey !== `${header.advbase}/${header.advskew}/${header.demote}`) this.env.onChanged(this);
+  }
+
+  /** Clean stop: bow-out if MASTER, addresses removed, timers cancelled; waits for running hooks (max 5 s). */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.dispatch({ type: 'stop', now: monotonicNow() });
+    this.stopped = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    await this.hooks.idle(5000);
+  }
+
+  private dispatch(ev: EngineEvent): void {
+    if (this.stopped) return;
+    const { state, actions } = step(this.engine, ev);
+    const before = this.engine.state;
+    this.engine = state;
+    for (const a of actions) this.act(a, before);
+  }
+
+  private act(a: EngineAction, stateBefore: CarpState): void {
+    const g = this.config;
+    switch (a.type) {
+      case 'send': {
+        if (!this.channel) return;
+        this.counter = nextCounter(this.counter, () => randomBytes(8));
+        const carp = encodeAdvert({
+          vhid: g.vhid,
+          advbase: a.advbase,
+          advskew: a.advskew,
+          demote: a.demote,
+          counter: this.counter,
+          key: this.key,
+          addresses: g.addresses,
+        });
+        try {
+          this.channel.send(carp);
+          this.sent++;
+        } catch (e) {
+          this.env.onError(this, `send ${g.interface}`, `vhid ${g.vhid} ${g.interface}: cannot send advert: ${(e as Error).message}`);
+        }
+        return;
+      }
+      case 'addAddresses':
+        for (const addr of g.addresses) {
+          try {
+            this.env.net.addAddress(g.interface, addr);
+          } catch (e) {
+            this.env.onError(this, `addr ${g.interface}`, `vhid ${g.vhid}: ${(e as Error).message}`);
+          }
+        }
+        return;
+      case 'removeAddresses':
+        for (const addr of g.addresses) {
+          try {
+            this.env.net.removeAddress(g.interface, addr);
+          } catch (e) {
+            this.env.onError(this, `addr ${g.interface}`, `vhid ${g.vhid}: ${(e as Error).message}`);
+          }
+        }
+        return;
+      case 'garp':
+        // The engine asks for the second announcement itself, two adverts later (as OpenBSD and ucarp do).
+        this.garp();
+        return;
+      case 'arm': {
+        const old = this.timers.get(a.timer);
+        if (old) clearTimeout(old);
+        this.timers.set(
+          a.timer,
+          setTimeout(() => {
+            this.timers.delete(a.timer);
+            this.dispatch({ type: 'timer', now: monotonicNow(), timer: a.timer });
+          }, Math.max(0, a.ms)),
+        );
+        return;
+      }
+      case 'cancel': {
+        const old = this.timers.get(a.timer);
+        if (old) clearTimeout(old);
+        this.timers.delete(a.timer);
+        return;
+      }
+      case 'state':
+        this.since = Date.now();
+        this.env.onStateChange(this, a.from, a.to, a.reason);
+        return;
+      case 'hook': {
+        const script = a.which === 'up' ? g.upscript : g.downscript;
+        if (!script) return;
+        // ucarp --neutral: no downscript when entering BACKUP at start.
+        if (a.which === 'down' && g.neutral && stateBefore === 'INIT') return;
+        for (const addr of g.addresses) {
+          this.hooks.push(script, [g.interface, addr.split('/')[0]!, ...(g.xparam ? [g.xparam] : [])]);
+        }
+        return;
+      }
+    }
+  }
+
+  private garp(): void {
+    if (!this.iface) return;
+    for (const addr of this.config.addresses) {
+      try {
+        this.env.net.sendFrame(this.config.interface, encodeGratuitousArp({ senderMac: this.iface.mac, ip: addr.split('/')[0]! }));
+      } catch (e) {
+        this.env.onError(this, `arp ${this.config.interface}`, `vhid ${this.vhid}: gratuitous ARP failed: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  status(): GroupStatus {
+    const w = wireValues(this.engine);
+    return {
+      vhid: this.config.vhid,
+      ...(this.config.name !== undefined ? { name: this.config.name } : {}),
+      interface: this.config.interface,
+      segment: this.iface?.segment ?? '',
+      srcip: this.iface?.address ?? this.config.srcip ?? '',
+      addresses: [...this.config.addresses],
+      state: this.engine.state,
+      since: this.since,
+      advbase: this.config.advbase,
+      advskew: this.config.advskew,
+      wireAdvskew: w.advskew,
+      wireAdvbase: w.advbase,
+      demote: w.demote,
+      preempt: this.config.preempt,
+      passwordFingerprint: passwordFingerprint(this.config.vhid, this.config.password),
+      lastAdvert: this.lastAdvert,
+      sent: this.sent,
+      received: this.received,
+      drops: { ...this.drops },
+    };
+  }
+}

@@ -1,0 +1,133 @@
+// Runtime with a fake network port (the real one needs root and raw sockets; the lab tests cover it):
+// election by timeout, drop counting by reason, apply-by-diff keeps an unchanged/softly changed master,
+// maintenance persisted, passwords never in status or events.
+import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { Runtime } from './runtime.js';
+import type { NetPort, CarpSocketOptions } from '../net/index.js';
+import { parseAgentConfig, type AgentConfig } from '../config/schema.js';
+import { carpKey, encodeAdvert, encodeIpPacket } from '../protocol/index.js';
+import type { AgentEvent } from '../control/messages.js';
+
+class FakeNet implements NetPort {
+  sent: Buffer[] = [];
+  addrs = new Set<string>();
+  frames = 0;
+  sockets: CarpSocketOptions[] = [];
+  interfaceInfo(name: string) {
+    return name === 'eth0' ? { name, address: '198.18.9.1', segment: '198.18.9.0/24', mac: Buffer.alloc(6, 1) } : null;
+  }
+  openCarp(o: CarpSocketOptions) {
+    this.sockets.push(o);
+    return { send: (b: Buffer) => void this.sent.push(b), close: () => {} };
+  }
+  addAddress(_i: string, c: string) { this.addrs.add(c); }
+  removeAddress(_i: string, c: string) { this.addrs.delete(c); }
+  sendFrame() { this.frames++; }
+  carrierUp() { return true; }
+  deliver(ip: Buffer) { this.sockets[0]!.onPacket(ip); }
+}
+
+const cfg = (groups: object[]): AgentConfig => parseAgentConfig({ groups });
+const g42 = { vhid: 42, interface: 'eth0', addresses: ['198.18.9.100/24'], password: 'topsecret42', advskew: 10 };
+const g43 = { vhid: 43, interface: 'eth0', addresses: ['198.18.9.101/24'], password: 'topsecret43', advskew: 10 };
+const quiet = { info: () => {}, error: () => {} };
+
+function advert(o: { vhid: number; advskew: number; counter: string; password: string; address: string; src?: string; ttl?: number }) {
+  const carp = encodeAdvert({ vhid: o.vhid, advbase: 1, advskew: o.advskew, demote: 0, counter: Buffer.from(o.counter, 'hex'), key: carpKey(o.password), addresses: [o.address] });
+  return encodeIpPacket(carp, { src: o.src ?? '198.18.9.2', ttl: o.ttl ?? 255 });
+}
+
+let dir: string;
+let net: FakeNet;
+let rt: Runtime;
+let events: AgentEvent[];
+beforeEach(() => {
+  vi.useFakeTimers();
+  dir = mkdtempSync(join(tmpdir(), 'ar-rt-'));
+  net = new FakeNet();
+  events = [];
+  rt = new Runtime({ net, log: quiet, version: 't', configPath: join(dir, 'config.json'), statePath: join(dir, 'state.json'), persist: true, runHook: async () => ({ code: 0 }) });
+  rt.subscribe((e) => events.push(e));
+});
+afterEach(async () => {
+  await rt.stop();
+  vi.useRealTimers();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('runtime', () => {
+  it('becomes MASTER after the master-down time, adds the VIP and advertises', async () => {
+    rt.start(cfg([g42]));
+    expect(rt.snapshot().groups[0]!.state).toBe('BACKUP');
+    await vi.advanceTimersByTimeAsync(3100);
+    const s = rt.snapshot().groups[0]!;
+    expect(s.state).toBe('MASTER');
+    expect(net.addrs.has('198.18.9.100/24')).toBe(true);
+    expect(net.sent.length).toBeGreaterThan(0);
+    expect(net.sent[0]![1]).toBe(42);
+    expect(net.frames).toBeGreaterThan(0);
+    expect(events.some((e) => e.kind === 'state' && e.to === 'MASTER')).toBe(true);
+  });
+
+  it('counts drops by reason and accepts a valid advert once (replay dropped)', () => {
+    rt.start(cfg([g42]));
+    const good = advert({ vhid: 42, advskew: 0, counter: '0102030405060708', password: 'topsecret42', address: '198.18.9.100' });
+    net.deliver(good);
+    net.deliver(advert({ vhid: 42, advskew: 0, counter: '0102030405060709', password: 'wrong', address: '198.18.9.100' }));
+    net.deliver(advert({ vhid: 42, advskew: 0, counter: '010203040506070a', password: 'topsecret42', address: '198.18.9.100', ttl: 254 }));
+    const bad = Buffer.from(advert({ vhid: 42, advskew: 0, counter: '010203040506070b', password: 'topsecret42', address: '198.18.9.100' }));
+    bad[20 + 7] ^= 1;
+    net.deliver(bad);
+    net.deliver(good.subarray(0, 40));
+    net.deliver(advert({ vhid: 42, advskew: 0, counter: '0102030405060710', password: 'topsecret42', address: '198.18.9.100' }));
+    net.deliver(good); // replayed after another counter was accepted from the same source
+    net.deliver(advert({ vhid: 99, advskew: 0, counter: '0102030405060711', password: 'x', address: '198.18.9.100' }));
+    net.deliver(advert({ vhid: 42, advskew: 0, counter: '0102030405060712', password: 'x', address: '198.18.9.100', src: '198.18.9.1' }));
+    const s = rt.snapshot();
+    expect(s.groups[0]!.received).toBe(2);
+    expect(s.groups[0]!.drops).toMatchObject({ hmac: 1, ttl: 1, checksum: 1, replay: 1, own: 1 });
+    expect(s.unmatchedDrops).toMatchObject({ short: 1, vhid: 1 });
+    expect(s.groups[0]!.lastAdvert?.from).toBe('198.18.9.2');
+    expect(s.groups[0]!.state).toBe('BACKUP');
+  });
+
+  it('apply: a soft change keeps mastership, another group is untouched, a bad config is refused', async () => {
+    rt.start(cfg([g42, g43]));
+    await vi.advanceTimersByTimeAsync(3100);
+    expect(rt.snapshot().groups.map((g) => g.state)).toEqual(['MASTER', 'MASTER']);
+    const before = events.length;
+    const r = await rt.execute({ id: 1, cmd: 'apply', config: cfg([{ ...g42, advskew: 20 }, g43]) });
+    expect(r).toEqual({ revision: 2, dryRun: false, added: [], removed: [], changed: [42] });
+    const snap = rt.snapshot();
+    expect(snap.groups.map((g) => g.state)).toEqual(['MASTER', 'MASTER']);
+    expect(snap.groups[0]!.advskew).toBe(20);
+    expect(events.slice(before).some((e) => e.kind === 'state')).toBe(false);
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).groups[0].advskew).toBe(20);
+    await expect(rt.execute({ id: 2, cmd: 'apply', config: { groups: [{ ...g42, interface: 'nope0' }] } as never })).rejects.toMatchObject({ code: 'invalid' });
+    expect(rt.snapshot().agent.configRevision).toBe(2);
+    // dry run changes nothing
+    const d = await rt.execute({ id: 3, cmd: 'deleteGroup', vhid: 43, dryRun: true });
+    expect(d).toMatchObject({ dryRun: true, removed: [43], revision: 2 });
+    expect(rt.snapshot().groups).toHaveLength(2);
+    // rollback of revision 2 restores advskew 10
+    await rt.execute({ id: 4, cmd: 'rollback', revision: 2 });
+    expect(rt.snapshot().groups[0]!.advskew).toBe(10);
+    await expect(rt.execute({ id: 5, cmd: 'rollback', revision: 2 })).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  it('demote/maintenance are persisted and refused out of range; passwords never leak', async () => {
+    rt.start(cfg([g42]));
+    await expect(rt.execute({ id: 1, cmd: 'demote', op: 'add', value: -1 })).rejects.toMatchObject({ code: 'range' });
+    await rt.execute({ id: 2, cmd: 'maintenance', on: true });
+    await rt.execute({ id: 3, cmd: 'demote', op: 'set', value: 5 });
+    expect(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'))).toEqual({ demote: 5, maintenance: true });
+    const s = rt.snapshot();
+    expect(s.maintenance).toBe(true);
+    expect(s.groups[0]!.wireAdvskew).toBeGreaterThanOrEqual(240);
+    await expect(rt.execute({ id: 4, cmd: 'set', vhid: 7, key: 'advskew', value: 1 })).rejects.toMatchObject({ code: 'unknown-vhid' });
+    expect(JSON.stringify(s) + JSON.stringify(events)).not.toContain('topsecret42');
+  });
+});

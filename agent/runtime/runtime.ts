@@ -1,0 +1,359 @@
+// The agent's runtime: owns the running groups, their interfaces (sockets, link watch), the host's
+// demotion/maintenance, config revisions and apply-by-diff, and answers control commands.
+import { hostname } from 'node:os';
+import { decodePacket, bufferToIp } from '../protocol/index.js';
+import { parseAgentConfig, ConfigError, type AgentConfig, type GroupConfig } from '../config/schema.js';
+import { saveConfigFile } from '../config/store.js';
+import { saveState, type PersistentState } from '../config/state-store.js';
+import { PROTOCOL_VERSION, type AgentEvent, type ApplyResult, type Command, type DropReason, type Snapshot } from '../control/messages.js';
+import type { NetPort, CarpChannel, InterfaceInfo } from '../net/index.js';
+import type { Logger } from './log.js';
+import { spawnHook, type HookRunner } from './hooks.js';
+import { GroupRunner, type GroupEnv } from './group.js';
+import { diffConfigs, summarise, groupKey } from './diff.js';
+import { CommandError } from './errors.js';
+
+export interface RuntimeOptions {
+  net: NetPort;
+  log: Logger;
+  version: string;
+  /** Where the config lives (shown in status; written on apply when `persist`). */
+  configPath: string;
+  /** state.json (demotion, maintenance); null = keep in memory only. */
+  statePath: string | null;
+  persist: boolean;
+  initialState?: PersistentState;
+  runHook?: HookRunner;
+  linkPollMs?: number;
+}
+
+interface IfaceHandle {
+  name: string;
+  info: InterfaceInfo | null;
+  channel: CarpChannel | null;
+  carrier: boolean;
+}
+
+export class Runtime {
+  private config: AgentConfig = { groups: [] };
+  private readonly groups = new Map<string, GroupRunner>();
+  private readonly started = new Set<string>();
+  private readonly ifaces = new Map<string, IfaceHandle>();
+  private readonly history = new Map<number, AgentConfig>();
+  private revision = 1;
+  private host: PersistentState;
+  private readonly listeners = new Set<(e: AgentEvent) => void>();
+  private readonly unmatched: Record<string, number> = {};
+  private readonly errorWindows = new Map<string, { start: number; count: number }>();
+  private linkTimer: NodeJS.Timeout | null = null;
+  private readonly startedAt = Date.now();
+  private readonly env: GroupEnv;
+
+  constructor(private readonly o: RuntimeOptions) {
+    this.host = o.initialState ?? { demote: 0, maintenance: false };
+    this.env = {
+      net: o.net,
+      log: o.log,
+      runHook: o.runHook ?? spawnHook,
+      host: () => this.host,
+      onStateChange: (g, from, to, reason) => {
+        o.log.info(`vhid ${g.vhid} ${g.config.interface} ${from} -> ${to}: ${reason}`);
+        this.emit({ kind: 'state', at: Date.now(), vhid: g.vhid, interface: g.config.interface, from, to, reason });
+        this.emit({ kind: 'group', at: Date.now(), group: g.status() });
+      },
+      onError: (g, key, message) => this.error(key, message, g.vhid),
+      onChanged: (g) => this.emit({ kind: 'group', at: Date.now(), group: g.status() }),
+    };
+  }
+
+  // ---- life cycle -------------------------------------------------------------------------
+
+  /** Starts the groups of `config` and the link watch. */
+  start(config: AgentConfig): void {
+    if (this.host.maintenance) this.o.log.info(`maintenance mode is on (persisted in ${this.o.statePath}): every group defers to its peers`);
+    this.config = config;
+    for (const g of config.groups) this.addGroup(g);
+    this.linkTimer = setInterval(() => this.pollLinks(), this.o.linkPollMs ?? 200);
+    this.pollLinks();
+  }
+
+  /** Clean stop: MASTERs bow out, addresses removed, sockets closed. */
+  async stop(): Promise<void> {
+    if (this.linkTimer) clearInterval(this.linkTimer);
+    this.linkTimer = null;
+    await Promise.all([...this.groups.values()].map((g) => g.stop()));
+    this.groups.clear();
+    for (const h of this.ifaces.values()) h.channel?.close();
+    this.ifaces.clear();
+  }
+
+  subscribe(listener: (e: AgentEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get currentConfig(): AgentConfig {
+    return this.config;
+  }
+
+  // ---- status -----------------------------------------------------------------------------
+
+  snapshot(): Snapshot {
+    return {
+      type: 'snapshot',
+      protocol: PROTOCOL_VERSION,
+      agent: {
+        version: this.o.version,
+        hostname: hostname(),
+        pid: process.pid,
+        startedAt: this.startedAt,
+        uptimeMs: Date.now() - this.startedAt,
+        configPath: this.o.configPath,
+        configRevision: this.revision,
+      },
+      demote: this.host.demote,
+      maintenance: this.host.maintenance,
+      groups: [...this.groups.values()].map((g) => g.status()),
+      unmatchedDrops: { ...this.unmatched },
+    };
+  }
+
+  // ---- commands ---------------------------------------------------------------------------
+
+  /** Carries out one validated command; throws CommandError saying why not. */
+  async execute(cmd: Command): Promise<unknown> {
+    switch (cmd.cmd) {
+      case 'status':
+        return this.snapshot();
+      case 'demote': {
+        const value = cmd.op === 'set' ? cmd.value : this.host.demote + cmd.value;
+        if (value < 0 || value > 255) {
+          throw new CommandError('range', `demote would become ${value}; it must stay within 0..255 (it is ${this.host.demote} now)`);
+        }
+        this.setHost({ ...this.host, demote: value });
+        return { demote: this.host.demote, maintenance: this.host.maintenance };
+      }
+      case 'maintenance':
+        this.setHost({ ...this.host, maintenance: cmd.on });
+        return { demote: this.host.demote, maintenance: this.host.maintenance };
+      case 'set': {
+        const g = this.findOne(cmd.vhid);
+        const want = cmd.key === 'preempt' ? 'boolean' : 'number';
+        if (typeof cmd.value !== want) throw new CommandError('invalid', `${cmd.key} takes a ${want}, got ${JSON.stringify(cmd.value)}`);
+        const next = { ...this.config, groups: this.config.groups.map((x) => (x === g ? { ...x, [cmd.key]: cmd.value } : x)) };
+        return this.apply(next, false, true);
+      }
+      case 'apply':
+        return this.apply(cmd.config, cmd.dryRun ?? false, true);
+      case 'putGroup': {
+        const k = groupKey(cmd.group);
+        const exists = this.config.groups.some((x) => groupKey(x) === k);
+        const groups = exists ? this.config.groups.map((x) => (groupKey(x) === k ? cmd.group : x)) : [...this.config.groups, cmd.group];
+        return this.apply({ groups }, cmd.dryRun ?? false, true);
+      }
+      case 'deleteGroup': {
+        const g = this.findOne(cmd.vhid, cmd.interface);
+        return this.apply({ groups: this.config.groups.filter((x) => x !== g) }, cmd.dryRun ?? false, true);
+      }
+      case 'rollback': {
+        const before = this.history.get(cmd.revision);
+        if (!before) {
+          throw new CommandError('unknown-revision', `revision ${cmd.revision} is not one this agent applied (now at revision ${this.revision}; revisions before a restart are not kept)`);
+        }
+        if (cmd.revision !== this.revision) {
+          throw new CommandError('conflict', `revision ${cmd.revision} was followed by other changes (now at revision ${this.revision}); roll back revision ${this.revision} first`);
+        }
+        return this.apply(before, false, true);
+      }
+    }
+  }
+
+  /** SIGHUP: the file was edited; apply it by diff (not written back). */
+  reload(config: AgentConfig): ApplyResult {
+    return this.apply(config, false, false);
+  }
+
+  private findOne(vhid: number, iface?: string): GroupConfig {
+    const found = this.config.groups.filter((g) => g.vhid === vhid && (iface === undefined || g.interface === iface));
+    if (found.length === 0) {
+      const known = this.config.groups.map((g) => `${g.vhid} on ${g.interface}`).join(', ') || 'none';
+      throw new CommandError('unknown-vhid', `no group with vhid ${vhid}${iface ? ` on ${iface}` : ''} (configured: ${known})`);
+    }
+    if (found.length > 1) throw new CommandError('ambiguous', `vhid ${vhid} runs on ${found.map((g) => g.interface).join(' and ')}: name the interface`);
+    return found[0]!;
+  }
+
+  private apply(candidate: AgentConfig, dryRun: boolean, persist: boolean): ApplyResult {
+    let next: AgentConfig;
+    try {
+      next = parseAgentConfig(candidate, 'new config');
+    } catch (e) {
+      if (e instanceof ConfigError) throw new CommandError('invalid', e.problems.join('; '));
+      throw e;
+    }
+    for (const [i, g] of next.groups.entries()) {
+      if (!this.o.net.interfaceInfo(g.interface, g.srcip, g.addresses) && !this.config.groups.some((x) => x.interface === g.interface)) {
+        throw new CommandError('invalid', `groups[${i}].interface: ${g.interface} does not exist on this host or has no IPv4 address${g.srcip ? ` ${g.srcip}` : ''}`);
+      }
+    }
+    const d = diffConfigs(this.config, next);
+    const s = summarise(d);
+    const nothing = s.added.length + s.removed.length + s.changed.length === 0;
+    if (dryRun || nothing) return { revision: this.revision, dryRun, ...s };
+    if (persist && this.o.persist) {
+      try {
+        saveConfigFile(this.o.configPath, next);
+      } catch (e) {
+        throw new CommandError('io', `cannot write ${this.o.configPath}: ${(e as Error).message}; the running config is unchanged`);
+      }
+    }
+    const before = this.config;
+    this.config = next;
+    for (const g of d.removed) this.removeGroup(g);
+    for (const c of d.hard) {
+      this.removeGroup(c.before);
+      this.addGroup(c.after);
+    }
+    for (const c of d.soft) this.groups.get(groupKey(c.after))?.refreshParams(c.after);
+    for (const g of d.added) this.addGroup(g);
+    this.revision++;
+    this.history.set(this.revision, before);
+    this.o.log.info(`config revision ${this.revision} applied: added [${s.added.join(',')}] removed [${s.removed.join(',')}] changed [${s.changed.join(',')}]`);
+    this.emit({ kind: 'config', at: Date.now(), revision: this.revision, ...s });
+    this.pollLinks();
+    return { revision: this.revision, dryRun: false, ...s };
+  }
+
+  private setHost(next: PersistentState): void {
+    if (this.o.statePath) {
+      try {
+        saveState(this.o.statePath, next);
+      } catch (e) {
+        throw new CommandError('io', `cannot write ${this.o.statePath}: ${(e as Error).message}; nothing was changed`);
+      }
+    }
+    const was = this.host;
+    this.host = next;
+    if (was.maintenance !== next.maintenance) this.o.log.info(`maintenance ${next.maintenance ? 'on: handing every group to a peer' : 'off'}`);
+    if (was.demote !== next.demote) this.o.log.info(`demotion counter ${was.demote} -> ${next.demote}`);
+    this.emit({ kind: 'demotion', at: Date.now(), demote: next.demote, maintenance: next.maintenance });
+    for (const g of this.groups.values()) g.refreshParams();
+  }
+
+  // ---- groups and interfaces --------------------------------------------------------------
+
+  private addGroup(cfg: GroupConfig): void {
+    const g = new GroupRunner(cfg, this.env);
+    this.groups.set(groupKey(cfg), g);
+    if (!this.ifaces.has(cfg.interface)) this.ifaces.set(cfg.interface, { name: cfg.interface, info: null, channel: null, carrier: false });
+  }
+
+  private removeGroup(cfg: GroupConfig): void {
+    const k = groupKey(cfg);
+    const g = this.groups.get(k);
+    if (!g) return;
+    void g.stop();
+    this.groups.delete(k);
+    this.started.delete(k);
+    if (![...this.groups.values()].some((x) => x.config.interface === cfg.interface)) {
+      this.ifaces.get(cfg.interface)?.channel?.close();
+      this.ifaces.delete(cfg.interface);
+    }
+  }
+
+  /** Opens sockets when interfaces get an address, starts groups, feeds carrier changes. */
+  private pollLinks(): void {
+    for (const h of this.ifaces.values()) {
+      const members = [...this.groups.entries()].filter(([, g]) => g.config.interface === h.name);
+      if (!h.channel) {
+        const srcip = members.map(([, g]) => g.config.srcip).find((s) => s !== undefined);
+        const vips = members.flatMap(([, g]) => g.config.addresses);
+        const info = this.o.net.interfaceInfo(h.name, srcip, vips);
+        if (!info) {
+          this.error(`iface ${h.name}`, `interface ${h.name} does not exist or has no IPv4 address${srcip ? ` ${srcip}` : ''}: its groups stay in INIT until it has one`);
+          continue;
+        }
+        try {
+          h.channel = this.o.net.openCarp({
+            interface: h.name,
+            srcip: info.address,
+            onPacket: (ip) => this.onPacket(h, ip),
+            onError: (e) => this.error(`recv ${h.name}`, e.message),
+          });
+          h.info = info;
+          h.carrier = this.o.net.carrierUp(h.name);
+        } catch (e) {
+          this.error(`socket ${h.name}`, `cannot open the CARP socket on ${h.name}: ${(e as Error).message}`);
+          continue;
+        }
+      }
+      const carrier = this.o.net.carrierUp(h.name);
+      const changed = carrier !== h.carrier;
+      h.carrier = carrier;
+      if (changed) this.o.log.info(`${h.name}: link ${carrier ? 'up' : 'down'}`);
+      for (const [k, g] of members) {
+        if (!this.started.has(k)) {
+          if (!carrier) continue;
+          // A crash may have left our VIPs behind: a BACKUP must not hold them.
+          for (const a of g.config.addresses) {
+            try { this.o.net.removeAddress(h.name, a); } catch { /* not there */ }
+          }
+          this.started.add(k);
+          g.start(h.info!, h.channel);
+        } else if (changed) g.link(carrier);
+      }
+    }
+  }
+
+  private onPacket(h: IfaceHandle, ip: Buffer): void {
+    const find = (vhid: number) => this.groups.get(`${h.name}/${vhid}`);
+    if (ip.length >= 20 && h.info && bufferToIp(ip, 12) === h.info.address) {
+      const ihl = (ip[0]! & 0x0f) * 4;
+      const g = ip.length > ihl + 1 ? find(ip[ihl + 1]!) : undefined;
+      this.countDrop(g, 'own');
+      return;
+    }
+    const r = decodePacket(ip);
+    if (!r.ok) {
+      const g = r.vhid !== undefined ? find(r.vhid) : undefined;
+      this.countDrop(g, r.reason);
+      this.error(`drop ${r.reason} ${h.name}`, `${h.name}: advert${r.src ? ` from ${r.src}` : ''}${r.vhid !== undefined ? ` vhid ${r.vhid}` : ''} dropped (${r.reason}): ${r.detail}`, r.vhid);
+      return;
+    }
+    const g = find(r.header.vhid);
+    if (!g) {
+      this.countDrop(undefined, 'vhid');
+      return;
+    }
+    g.receive(r.src, r.header);
+  }
+
+  private countDrop(g: GroupRunner | undefined, reason: DropReason): void {
+    if (g) g.countDrop(reason);
+    else this.unmatched[reason] = (this.unmatched[reason] ?? 0) + 1;
+  }
+
+  // ---- events and errors --------------------------------------------------------------------
+
+  private emit(e: AgentEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        /* a broken listener must not stop the agent */
+      }
+    }
+  }
+
+  /** Logs and emits an error event, at most 3 per class per minute. */
+  private error(key: string, message: string, vhid?: number): void {
+    const now = Date.now();
+    let w = this.errorWindows.get(key);
+    if (!w || now - w.start >= 60_000) {
+      w = { start: now, count: 0 };
+      this.errorWindows.set(key, w);
+    }
+    this.o.log.error(key, message);
+    if (w.count++ < 3) this.emit({ kind: 'error', at: now, ...(vhid !== undefined ? { vhid } : {}), message });
+  }
+}

@@ -1,0 +1,130 @@
+// Two agents in lab hosts: the expected master is elected and holds the VIP, tshark decodes every
+// advert as CARP with a good checksum, maintenance hands over losing at most one probe at 100/s,
+// an apply that changes one group leaves the other group's master alone, and a cut link fails over.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { Lab } from '../lab/index.js';
+import { ensureBuilt, startAgent, stopAgent, status, stateOf, waitFor, hasAddress, agentCli, sh } from './helpers.js';
+
+const ID = 20;
+const VIP1 = `198.18.${ID}.100`;
+const VIP2 = `198.18.${ID}.101`;
+const config = (advskew: number, skew2 = advskew) => ({
+  groups: [
+    { vhid: 1, interface: 'eth0', addresses: [`${VIP1}/24`], password: 'lab-one', advskew },
+    { vhid: 2, interface: 'eth0', addresses: [`${VIP2}/24`], password: 'lab-two', advskew: skew2 },
+  ],
+});
+
+let lab: Lab;
+beforeAll(async () => {
+  ensureBuilt();
+  await Lab.down(ID).catch(() => {});
+  lab = await Lab.up({ id: ID, hosts: 2 });
+  await startAgent(lab, 'fw1', config(0));
+  await startAgent(lab, 'fw2', config(100));
+});
+afterAll(async () => {
+  for (const h of ['fw1', 'fw2']) await stopAgent(lab, h).catch(() => {});
+  await lab?.down({ purge: true });
+});
+
+describe('carp-agent in the lab', () => {
+  it('elects the host with the lower advskew and puts the VIPs on it only', async () => {
+    await waitFor(async () => (await stateOf(lab, 'fw1', 1)) === 'MASTER' && (await stateOf(lab, 'fw1', 2)) === 'MASTER', 8000, 'fw1 MASTER');
+    await waitFor(async () => (await status(lab, 'fw2')).groups.every((g) => g.received > 0), 5000, 'fw2 hearing adverts');
+    expect(await stateOf(lab, 'fw2', 1)).toBe('BACKUP');
+    expect(await hasAddress(lab, 'fw1', VIP1)).toBe(true);
+    expect(await hasAddress(lab, 'fw2', VIP1)).toBe(false);
+    const p = await lab.probe(VIP1, { rate: 50, seconds: 1 });
+    expect(p.received).toBeGreaterThan(40);
+    const s = await status(lab, 'fw2');
+    expect(s.groups[0]!.lastAdvert?.from).toBe(`198.18.${ID}.1`);
+    expect(JSON.stringify(s)).not.toContain('lab-one');
+  });
+
+  it('tshark decodes every advert as CARP with TTL 255 and a good checksum', async () => {
+    const out = await sh(lab, 'fw2', `timeout 3.5 tshark -l -n -i eth0 -f 'ip proto 112' -d ip.proto==112,carp -T fields -e ip.src -e ip.ttl -e ip.dsfield -e carp.version -e carp.vhid -e carp.checksum.status 2>/dev/null; true`);
+    const rows = out.trim().split('\n').filter(Boolean).map((l) => l.split('\t'));
+    expect(rows.length).toBeGreaterThanOrEqual(4); // 2 groups x ~1/s
+    for (const [src, ttl, ds, version, vhid, ck] of rows) {
+      expect(src).toBe(`198.18.${ID}.1`);
+      expect(ttl).toBe('255');
+      expect(Number(ds)).toBe(0x10);
+      expect(version).toBe('2');
+      expect(['1', '2']).toContain(vhid);
+      expect(ck).toBe('1'); // 1 = good
+    }
+  });
+
+  it('apply changing group 2 only does not disturb group 1 (its master keeps running)', async () => {
+    const before = await status(lab, 'fw1');
+    const since1 = before.groups.find((g) => g.vhid === 1)!.since;
+    await lab.exec('fw1', 'cat > /tmp/new.json', { input: JSON.stringify(config(0, 50)) });
+    const r = await lab.exec('fw1', `node -e '
+      const net=require("net");const c=net.createConnection("/run/carp-agent.sock");let b="";
+      c.on("data",d=>{b+=d;for(const l of b.split("\\n")){try{const m=JSON.parse(l);if(m.type==="reply"){console.log(JSON.stringify(m));process.exit(0)}}catch{}}});
+      c.write(JSON.stringify({id:1,cmd:"apply",config:JSON.parse(require("fs").readFileSync("/tmp/new.json","utf8"))})+"\\n");'`);
+    const reply = JSON.parse(r.stdout);
+    expect(reply).toMatchObject({ ok: true, result: { changed: [2], added: [], removed: [] } });
+    const after = await status(lab, 'fw1');
+    expect(after.groups.find((g) => g.vhid === 1)).toMatchObject({ state: 'MASTER', since: since1 });
+    expect(after.groups.find((g) => g.vhid === 2)).toMatchObject({ state: 'MASTER', advskew: 50 });
+    expect(await stateOf(lab, 'fw2', 1)).toBe('BACKUP');
+    expect(JSON.parse(await sh(lab, 'fw1', 'cat /etc/carp-agent/config.json')).groups[1].advskew).toBe(50);
+    expect(JSON.parse(await sh(lab, 'fw1', 'cat /etc/carp-agent/config.json.prev')).groups[1].advskew).toBe(0);
+  });
+
+  it('maintenance on the master hands over with at most one lost probe at 100/s, and persists', async () => {
+    const probe = await lab.startProbe(VIP1, { rate: 100 });
+    await new Promise((r) => setTimeout(r, 500));
+    const m = await agentCli(lab, 'fw1', 'maintenance on');
+    expect(m.code).toBe(0);
+    await waitFor(async () => (await stateOf(lab, 'fw2', 1)) === 'MASTER' && (await stateOf(lab, 'fw1', 1)) === 'BACKUP', 6000, 'fw2 MASTER');
+    await new Promise((r) => setTimeout(r, 1000));
+    const res = await probe.stop();
+    console.log(`maintenance handover: sent ${res.sent}, lost ${res.lost}, longest gap ${res.longestGapMs} ms`);
+    expect(res.lost).toBeLessThanOrEqual(1);
+    expect(await hasAddress(lab, 'fw1', VIP1)).toBe(false);
+    expect(await hasAddress(lab, 'fw2', VIP1)).toBe(true);
+    // persists across an agent restart
+    await stopAgent(lab, 'fw1');
+    await startAgent(lab, 'fw1', null);
+    const s = await status(lab, 'fw1');
+    expect(s.maintenance).toBe(true);
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(await stateOf(lab, 'fw1', 1)).toBe('BACKUP');
+    expect(await stateOf(lab, 'fw2', 1)).toBe('MASTER');
+    expect((await agentCli(lab, 'fw1', 'maintenance off')).code).toBe(0);
+  });
+
+  it('a cut link on the master fails over; the client reaches the VIP through the new master', async () => {
+    // fw2 is MASTER of vhid 1 now (no preempt on fw1). Cut fw2 and time the takeover by fw1.
+    const probe = await lab.startProbe(VIP1, { rate: 100 });
+    await new Promise((r) => setTimeout(r, 300));
+    await lab.cut('fw2');
+    const t = await waitFor(async () => (await stateOf(lab, 'fw1', 1)) === 'MASTER', 8000, 'fw1 MASTER after cut');
+    await new Promise((r) => setTimeout(r, 1000));
+    const res = await probe.stop();
+    console.log(`failover after cut: fw1 MASTER after ${t} ms (poll 100 ms); probe lost ${res.lost}, longest gap ${res.longestGapMs} ms; expected ~3000 ms (3 x advbase 1 + advskew 0/256)`);
+    expect(res.longestGapMs).toBeLessThan(5000);
+    const after = await lab.probe(VIP1, { rate: 100, seconds: 1 });
+    expect(after.lost).toBe(0);
+    expect(await hasAddress(lab, 'fw1', VIP1)).toBe(true);
+    await lab.heal('fw2');
+  });
+
+  it('a clean stop of the master (SIGTERM) bows out: the backup takes over at once', async () => {
+    await waitFor(async () => (await stateOf(lab, 'fw1', 1)) === 'MASTER' && (await stateOf(lab, 'fw2', 1)) === 'BACKUP', 8000, 'settled');
+    const probe = await lab.startProbe(VIP1, { rate: 100 });
+    await new Promise((r) => setTimeout(r, 300));
+    await stopAgent(lab, 'fw1');
+    const t = await waitFor(async () => (await stateOf(lab, 'fw2', 1)) === 'MASTER', 5000, 'fw2 MASTER after stop');
+    await new Promise((r) => setTimeout(r, 500));
+    const res = await probe.stop();
+    console.log(`bow-out: fw2 MASTER after ${t} ms; probe longest gap ${res.longestGapMs} ms, lost ${res.lost}`);
+    expect(t).toBeLessThan(1500);
+    expect(await hasAddress(lab, 'fw1', VIP1)).toBe(false);
+    const log = await sh(lab, 'fw2', 'cat /var/log/carp-agent.log');
+    expect(log).toMatch(/vhid 1 eth0 BACKUP -> MASTER: .*bowed out/);
+  });
+});
