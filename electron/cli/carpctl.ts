@@ -1,0 +1,186 @@
+// carpctl: the console core as a command line (hosts, status, deploy, group apply/delete, set,
+// demote, maintenance, events), --json everywhere; exit 0 ok, 1 refused/failed, 2 usage, 3 unreachable.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadInventory, readInventory, defaultInventoryPath, consoleKnownHostsPath } from '../core/inventory/index.js';
+import { SshPool } from '../core/ssh/index.js';
+import { deployAll } from '../core/deploy/index.js';
+import { createConsole, type Console } from '../core/console.js';
+import { ApiError } from '../core/api.js';
+import { parseGroupSpecText, SpecError } from '../core/commands/group-spec.js';
+import type { ConsoleEvent } from '../core/events.js';
+import { USAGE, UsageError, parseArgs, int, type Args } from './args.js';
+import { formatApply, formatEvent, formatHosts, formatMaintenance, formatStatus } from './format.js';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+const json = (v: unknown) => out(JSON.stringify(v, null, 2));
+
+function openConsole(args: Args): { c: Console; pool: SshPool } {
+  let inv;
+  try {
+    inv = args.inventory ? loadInventory(args.inventory) : readInventory(defaultInventoryPath());
+  } catch (e) {
+    throw new UsageError(`cannot load the inventory ${args.inventory ?? defaultInventoryPath()}: ${(e as Error).message}`);
+  }
+  if (!inv.hosts.length) throw new UsageError(`the inventory has no hosts (${args.inventory ?? defaultInventoryPath()}); pass --inventory FILE`);
+  const pool = new SshPool({ knownHostsFiles: [join(homedir(), '.ssh', 'known_hosts'), consoleKnownHostsPath(), ...(inv.knownHostsFiles ?? [])] }, inv.hosts);
+  const c = createConsole({
+    hosts: inv.hosts,
+    transport: (h) => pool.get(h),
+    deploy: async (transports, onProgress) =>
+      (await deployAll(transports, { bundleDir: resolve(process.env.CARP_AGENT_BUNDLE ?? 'agent/dist'), onProgress, ...(args.flags.has('--no-path-link') ? { wrapperLink: null } : {}) })).map((r) => ({
+        host: r.host,
+        ok: r.ok,
+        version: r.version,
+        ...(r.error ? { error: r.error } : {}),
+      })),
+  });
+  return { c, pool };
+}
+
+/** Waits until every host has reported, and a little longer for hosts still connecting to go live. */
+async function settle(c: Console, ms = 8000): Promise<void> {
+  await c.ready(ms);
+  const end = Date.now() + 3000;
+  while (Date.now() < end && c.fleetNow().hosts.some((h) => h.status === 'unreachable' && !h.error)) await new Promise((r) => setTimeout(r, 100));
+}
+
+function unreachableCode(c: Console, hosts?: string[]): number {
+  return c.fleetNow().hosts.some((h) => (!hosts || hosts.includes(h.host)) && h.status !== 'live') ? 3 : 0;
+}
+
+async function run(args: Args): Promise<number> {
+  const [cmd, sub, ...rest] = args.words;
+  if (!cmd || args.flags.has('--help') || args.flags.has('-h')) {
+    out(USAGE);
+    return cmd ? 0 : 2;
+  }
+  const known = ['hosts', 'status', 'deploy', 'group', 'set', 'demote', 'maintenance', 'events'];
+  if (!known.includes(cmd)) throw new UsageError(`unknown command ${cmd}`);
+  // Validate arguments before connecting anywhere.
+  let spec;
+  if (cmd === 'group') {
+    if (sub === 'apply') {
+      if (!rest[0]) throw new UsageError('group apply needs a FILE');
+      try {
+        spec = parseGroupSpecText(readFileSync(rest[0], 'utf8'), rest[0]);
+      } catch (e) {
+        if (e instanceof SpecError) throw new UsageError(e.message);
+        throw new UsageError(`cannot read ${rest[0]}: ${(e as Error).message}`);
+      }
+    } else if (sub === 'delete') int(rest[0], 'VHID');
+    else throw new UsageError('group needs apply FILE or delete VHID');
+  }
+  if (cmd === 'set' && (args.words.length !== 5 || !['advskew', 'advbase', 'preempt'].includes(args.words[3]))) throw new UsageError('set HOST VHID advskew|advbase|preempt VALUE');
+  if (cmd === 'demote' && args.words.length !== 3) throw new UsageError('demote HOST N|+N|-N');
+  if (cmd === 'maintenance' && (!['enter', 'exit'].includes(sub ?? '') || !rest[0])) throw new UsageError('maintenance enter|exit HOST');
+
+  const { c, pool } = openConsole(args);
+  try {
+    await settle(c);
+    const f = c.fleetNow();
+    switch (cmd) {
+      case 'hosts':
+        if (args.json) json(f.hosts);
+        else out(formatHosts(f));
+        return unreachableCode(c);
+      case 'status':
+        if (args.json) json(f);
+        else out(formatStatus(f));
+        return unreachableCode(c) || (f.findings.some((x) => x.severity === 'error') ? 1 : 0);
+      case 'deploy': {
+        const hosts = args.words.slice(1);
+        const off = args.json ? () => {} : c.subscribe((e) => e.type === 'deploy' && out(formatEvent(e)));
+        const r = await c.deploy(hosts.length ? hosts : undefined);
+        off();
+        if (args.json) json(r);
+        else for (const h of r) out(`${h.host}: ${h.ok ? `ok ${h.version}` : `FAILED: ${h.error}`}`);
+        return r.every((h) => h.ok) ? 0 : 1;
+      }
+      case 'group': {
+        const off = args.json ? () => {} : c.subscribe((e) => e.type === 'apply' && out(formatEvent(e)));
+        const dryRun = args.flags.has('--dry-run');
+        const r = sub === 'apply' ? await c.applyGroup(spec!, { dryRun }) : await c.deleteGroup(int(rest[0], 'VHID'), { segment: args.options.get('--segment'), dryRun });
+        off();
+        if (args.json) json(r);
+        else out(formatApply(r));
+        return r.ok ? 0 : r.phase === 'plan' && unreachableCode(c) ? 3 : 1;
+      }
+      case 'set': {
+        const [, host, vhid, key, value] = args.words;
+        const v = key === 'preempt' ? ['true', 'on', 'yes', '1'].includes(value) : int(value, key);
+        if (key === 'preempt' && !['true', 'false', 'on', 'off', 'yes', 'no', '1', '0'].includes(value)) throw new UsageError('preempt takes true or false');
+        const r = await c.set(host, int(vhid, 'VHID'), key as 'advskew', v);
+        args.json ? json(r) : out(`${host}: vhid ${vhid} ${key} ${String(v)}`);
+        return 0;
+      }
+      case 'demote': {
+        const [, host, n] = args.words;
+        const op = /^[+-]/.test(n) ? 'add' : 'set';
+        const r = await c.demote(host, op, int(n, 'N'));
+        args.json ? json(r) : out(`${host}: demote ${JSON.stringify(r.result)}`);
+        return 0;
+      }
+      case 'maintenance': {
+        const host = rest[0];
+        if (sub === 'exit') {
+          const r = await c.maintenanceExit(host);
+          args.json ? json(r) : out(`${host}: maintenance off`);
+          return 0;
+        }
+        const off = args.json ? () => {} : c.subscribe((e) => e.type === 'maintenance' && out(formatEvent(e)));
+        const reboot = args.flags.has('--reboot');
+        const wait = args.flags.has('--wait');
+        const r = await c.maintenanceEnter(host, { reboot, wait, force: args.flags.has('--force'), autoExit: reboot && wait && !args.flags.has('--stay') });
+        off();
+        args.json ? json(r) : out(formatMaintenance(r));
+        return r.ok ? 0 : r.preflight?.problem === 'not-live' ? 3 : 1;
+      }
+      case 'events': {
+        const print = (e: ConsoleEvent) => (args.json ? out(JSON.stringify(e)) : out(formatEvent(e)));
+        if (!args.flags.has('--follow')) {
+          for (const h of f.hosts) print({ type: 'host', at: f.at, host: h.host, status: h.status, ...(h.error ? { error: h.error } : {}) });
+          print({ type: 'fleet', at: f.at, fleet: f });
+          return unreachableCode(c);
+        }
+        c.subscribe((e) => {
+          if (e.type !== 'fleet' || args.json) print(e);
+        });
+        await new Promise<void>((res) => {
+          process.once('SIGINT', res);
+          process.once('SIGTERM', res);
+        });
+        return 0;
+      }
+    }
+    return 2;
+  } finally {
+    c.close();
+    pool.closeAll();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    return await run(parseArgs(argv));
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`carpctl: ${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    if (e instanceof ApiError) {
+      process.stderr.write(`carpctl: ${e.message}\n`);
+      return e.code === 'unreachable' || e.code === 'timeout' ? 3 : e.code === 'unknown-host' || e.code === 'invalid' ? 2 : 1;
+    }
+    process.stderr.write(`carpctl: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+// Run directly (`tsx electron/cli/carpctl.ts`); bin/carpctl.js imports main() instead.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,96 @@
+// carpctl's human output: groups like `ifconfig carp`, hosts, findings, events, apply and maintenance results.
+import type { ConsoleEvent } from '../core/events.js';
+import type { Fleet, FleetGroup, Member } from '../core/fleet/types.js';
+import type { ApplyOutcome } from '../core/commands/two-phase.js';
+import type { MaintenanceResult } from '../core/maintenance/driver.js';
+
+const FINDING_LABEL: Record<string, string> = {
+  'split-brain': 'split brain',
+  'no-master': 'no master',
+  'mismatch:password': 'password mismatch',
+  'mismatch:addresses': 'address mismatch',
+  'mismatch:advbase': 'advbase mismatch',
+  'vhid-collision': 'vhid collision',
+  'single-member': 'single member',
+  'host-down': 'host down',
+  maintenance: 'maintenance',
+};
+
+function params(m: Member): string {
+  const wire = m.wireAdvskew !== m.advskew || m.wireAdvbase !== m.advbase ? ` (wire ${m.wireAdvbase}/${m.wireAdvskew})` : '';
+  return `advbase ${m.advbase} advskew ${m.advskew}${wire} demote ${m.demote}`;
+}
+
+export function formatGroup(g: FleetGroup): string[] {
+  const master = g.members.find((m) => m.host === g.master);
+  const head = master
+    ? `MASTER ${master.host} (${params(master)})`
+    : g.masters.length > 1
+      ? `MASTER ${g.masters.join(' + ')} (split brain)`
+      : 'no MASTER';
+  const lines = [`${g.segment} vhid ${g.vhid}${g.name ? ` (${g.name})` : ''}  ${head}  successor ${g.successor ?? 'none'}  ${g.addresses.join(' ')}`];
+  for (const m of g.members) {
+    const flags = [m.preempt ? 'preempt' : '', m.maintenance ? 'maintenance' : '', m.live ? '' : m.hostStatus].filter(Boolean).join(' ');
+    lines.push(`\t${m.host.padEnd(10)} ${m.interface} ${m.state.padEnd(6)} ${params(m)}${flags ? ` ${flags}` : ''}  src ${m.srcip}`);
+  }
+  return lines;
+}
+
+export function formatStatus(f: Fleet): string {
+  const out: string[] = [];
+  for (const g of f.groups) out.push(...formatGroup(g));
+  if (!f.groups.length) out.push('no CARP groups');
+  for (const x of f.findings) out.push(`! ${FINDING_LABEL[x.kind] ?? x.kind}: ${x.message}`);
+  return out.join('\n');
+}
+
+export function formatHosts(f: Fleet): string {
+  return f.hosts
+    .map((h) => `${h.host.padEnd(10)} ${h.status.padEnd(11)} ${h.agentVersion ? `agent ${h.agentVersion}` : 'no agent'}  groups ${h.groups}${h.demote !== undefined ? `  demote ${h.demote}` : ''}${h.maintenance ? '  MAINTENANCE' : ''}${h.error ? `  (${h.error})` : ''}`)
+    .join('\n');
+}
+
+export function formatEvent(e: ConsoleEvent): string {
+  const t = new Date(e.at).toISOString();
+  switch (e.type) {
+    case 'host':
+      return `${t} ${e.host} ${e.status}${e.error ? `: ${e.error}` : ''}`;
+    case 'fleet':
+      return `${t} fleet: ${e.fleet.groups.map((g) => `vhid ${g.vhid} ${g.master ?? 'no master'}`).join(', ') || 'no groups'}${e.fleet.findings.length ? ` (${e.fleet.findings.length} finding(s))` : ''}`;
+    case 'agent': {
+      const ev = e.event;
+      const body =
+        ev.kind === 'state'
+          ? `${ev.interface} vhid ${ev.vhid} ${ev.from} -> ${ev.to}: ${ev.reason}`
+          : ev.kind === 'demotion'
+            ? `demote ${ev.demote}${ev.maintenance ? ' maintenance' : ''}`
+            : ev.kind === 'config'
+              ? `config revision ${ev.revision}${ev.added.length ? ` +${ev.added.join(',')}` : ''}${ev.removed.length ? ` -${ev.removed.join(',')}` : ''}${ev.changed.length ? ` ~${ev.changed.join(',')}` : ''}`
+              : ev.kind === 'group'
+                ? `vhid ${ev.group.vhid} ${ev.group.state} advskew ${ev.group.wireAdvskew} demote ${ev.group.demote}`
+                : `error${ev.vhid ? ` vhid ${ev.vhid}` : ''}: ${ev.message}`;
+      return `${t} ${e.host} ${body}`;
+    }
+    case 'deploy':
+    case 'apply':
+      return `${t} ${e.type} ${e.host ?? '*'} ${e.step}${e.detail ? `: ${e.detail}` : ''}`;
+    case 'maintenance':
+      return `${t} maintenance ${e.host} ${e.step}${e.group ? ` ${e.group}` : ''}${e.detail ? `: ${e.detail}` : ''}`;
+    case 'error':
+      return `${t} error${e.host ? ` ${e.host}` : ''} [${e.code}] ${e.message}`;
+  }
+}
+
+export function formatApply(r: ApplyOutcome): string {
+  const lines = [r.preview, ''];
+  for (const h of r.hosts) lines.push(`  ${h.host.padEnd(10)} ${h.outcome}${h.revision !== undefined ? ` (revision ${h.revision})` : ''}${h.error ? `: ${h.error.message}` : ''}`);
+  lines.push(`${r.ok ? 'ok' : 'FAILED'}: ${r.summary}`);
+  return lines.join('\n');
+}
+
+export function formatMaintenance(r: MaintenanceResult): string {
+  const moved = r.handovers.map((h) => `${h.group} -> ${h.to}`).join(', ');
+  return r.ok
+    ? `${r.host}: done${moved ? `; handed over ${moved}` : ''}${r.inMaintenance ? `; ${r.host} is IN MAINTENANCE` : ''}`
+    : `${r.host}: stopped at ${r.stoppedAt}: ${r.reason}${r.inMaintenance ? `\n${r.host} is IN MAINTENANCE (carpctl maintenance exit ${r.host})` : ''}`;
+}

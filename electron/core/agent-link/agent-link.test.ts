@@ -1,0 +1,115 @@
+// AgentLink against fake agents that speak the real control protocol (no SSH here: lab tests do that).
+import { afterEach, describe, expect, it } from 'vitest';
+import { AgentLink, AgentCommandError } from './agent-link.js';
+import { fakeFleet, type FakeNet } from '../testing/fake-agent.js';
+import type { HostReport } from '../fleet/types.js';
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(pred: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await wait(10);
+  }
+}
+
+let nets: FakeNet[] = [];
+let links: AgentLink[] = [];
+afterEach(() => {
+  links.forEach((l) => l.stop());
+  nets.forEach((n) => n.stop());
+  links = [];
+  nets = [];
+});
+
+function setup(opts = {}) {
+  const { net, agents, transports } = fakeFleet(1, 100);
+  nets.push(net);
+  agents[0].groups = [{ config: { vhid: 42, interface: 'eth0', addresses: ['198.18.0.100/24'], password: 'pw', advbase: 1, advskew: 0, preempt: true, neutral: false }, state: 'MASTER', since: 1 }];
+  const reports: HostReport[] = [];
+  const errors: string[] = [];
+  const events: unknown[] = [];
+  const link = new AgentLink(transports[0], { onReport: (r) => reports.push(r), onError: (c, m) => errors.push(`${c}: ${m}`), onEvent: (e) => events.push(e) }, { staleMs: 300, backoffMinMs: 20, backoffMaxMs: 100, ...opts });
+  links.push(link);
+  return { net, agent: agents[0], transport: transports[0], link, reports, errors, events };
+}
+
+describe('AgentLink', () => {
+  it('goes live on the snapshot and keeps the snapshot current with events', async () => {
+    const { link, agent, events } = setup();
+    expect(link.report().status).toBe('unreachable');
+    link.start();
+    await link.waitLive(1000);
+    expect(link.report().snapshot?.groups[0].state).toBe('MASTER');
+    agent.groups[0].state = 'BACKUP';
+    agent.emit({ kind: 'state', at: 5, vhid: 42, interface: 'eth0', from: 'MASTER', to: 'BACKUP', reason: 'test' });
+    await until(() => events.length === 1);
+    expect(link.report().snapshot?.groups[0]).toMatchObject({ state: 'BACKUP', since: 5 });
+  });
+
+  it('sends commands with ids and returns results or the agent refusal', async () => {
+    const { link, agent } = setup();
+    link.start();
+    await link.waitLive(1000);
+    await expect(link.request({ cmd: 'maintenance', on: true })).resolves.toEqual({ maintenance: true });
+    expect(agent.maintenance).toBe(true);
+    const err = await link.request({ cmd: 'set', vhid: 9, key: 'advskew', value: 3 }).catch((e: unknown) => e as AgentCommandError);
+    expect(err).toBeInstanceOf(AgentCommandError);
+    expect((err as AgentCommandError).code).toBe('unknown-vhid');
+    // ids count up; the demotion event made the link resync with a `status` of its own.
+    expect(agent.received.map((c) => [c.id, c.cmd])).toEqual([[1, 'maintenance'], [2, 'status'], [3, 'set']]);
+  });
+
+  it('reports a bad line as an error and keeps going', async () => {
+    const { link, agent, errors } = setup();
+    link.start();
+    await link.waitLive(1000);
+    [...agent.channels][0].sendRaw('{"type":"nonsense"}');
+    [...agent.channels][0].sendRaw('not json');
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/^bad-line: fw1: agent sent a line that is not a valid message/);
+    await expect(link.request({ cmd: 'status' })).resolves.toMatchObject({ type: 'snapshot' });
+  });
+
+  it('marks a silent agent stale within staleMs, and resyncs from a new snapshot when it answers again', async () => {
+    const { link, agent, reports } = setup();
+    link.start();
+    await link.waitLive(1000);
+    agent.frozen = true;
+    const frozeAt = Date.now();
+    await until(() => link.report().status === 'stale', 2000);
+    const after = Date.now() - frozeAt;
+    expect(after).toBeGreaterThanOrEqual(250);
+    expect(after).toBeLessThan(800);
+    expect(link.report().snapshot?.groups).toHaveLength(1); // last known state is kept while stale
+    agent.groups[0].state = 'BACKUP'; // changed while we were not looking
+    agent.frozen = false;
+    await until(() => link.report().status === 'live', 2000);
+    expect(link.report().snapshot?.groups[0].state).toBe('BACKUP');
+    expect(reports.map((r) => r.status)).toContain('stale');
+  });
+
+  it('reports unreachable when the transport fails and reconnects when it comes back', async () => {
+    const { link, transport } = setup();
+    transport.reachable = false;
+    link.start();
+    await until(() => link.report().error !== undefined);
+    expect(link.report()).toMatchObject({ status: 'unreachable', error: expect.stringContaining('ECONNREFUSED') });
+    await expect(link.request({ cmd: 'status' })).rejects.toMatchObject({ code: 'disconnected' });
+    transport.reachable = true;
+    await link.waitLive(2000);
+    expect(link.report().status).toBe('live');
+  });
+
+  it('fails pending requests when the channel dies and times out unanswered ones', async () => {
+    const { link, agent } = setup({ requestTimeoutMs: 100 });
+    link.start();
+    await link.waitLive(1000);
+    agent.frozen = true;
+    await expect(link.request({ cmd: 'status' })).rejects.toMatchObject({ code: 'timeout' });
+    agent.frozen = false;
+    const p = link.request({ cmd: 'status' }, 5000);
+    agent.crash();
+    await expect(p).rejects.toMatchObject({ code: 'disconnected' });
+  });
+});

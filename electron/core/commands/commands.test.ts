@@ -1,0 +1,162 @@
+// Unit tests: group spec parsing, pure planning with diff preview, and the two-phase apply
+// against fake agents (the real agents are exercised in e2e/core/apply.test.ts).
+import { describe, expect, it } from 'vitest';
+import { parseGroupSpecText, SpecError, memberConfig } from './group-spec.js';
+import { planGroupApply, planGroupDelete } from './plan.js';
+import { twoPhaseApply, type CommandTarget } from './two-phase.js';
+import { FakeNet, type FakeAgent } from '../testing/fake-agent.js';
+import { buildFleet } from '../fleet/build-fleet.js';
+import type { Command } from '../../../agent/control/messages.js';
+
+const SPEC = {
+  vhid: 42,
+  interface: 'eth0',
+  addresses: ['198.18.0.100/24'],
+  password: 'lab-secret',
+  advbase: 1,
+  members: [
+    { host: 'fw1', advskew: 0, preempt: true },
+    { host: 'fw2', advskew: 100, preempt: true },
+    { host: 'fw3', advskew: 50, preempt: true },
+  ],
+};
+
+function world() {
+  const net = new FakeNet();
+  const agents = ['fw1', 'fw2', 'fw3'].map((h) => net.add(h));
+  const fleet = () => buildFleet(agents.map((a) => ({ host: a.host, status: 'live' as const, lastSeen: 1, snapshot: a.snapshot() })), 2);
+  const targets = new Map<string, CommandTarget>(agents.map((a) => [a.host, { request: async (b) => a.execute({ id: 0, ...b } as Command) }]));
+  return { net, agents, fleet, targets };
+}
+
+function configsOf(agents: FakeAgent[]) {
+  return agents.map((a) => JSON.stringify(a.configs()));
+}
+
+describe('group spec', () => {
+  it('reads the README example as JSON and the same group as YAML', () => {
+    const j = parseGroupSpecText(JSON.stringify(SPEC));
+    const y = parseGroupSpecText(`vhid: 42\ninterface: eth0\naddresses: [198.18.0.100/24]\npassword: lab-secret\nmembers:\n  - {host: fw1, advskew: 0, preempt: true}\n  - {host: fw2, advskew: 100, preempt: true}\n  - {host: fw3, advskew: 50, preempt: true}\n`);
+    expect(y).toEqual(j);
+    expect(memberConfig(j, j.members[1])).toEqual({ vhid: 42, interface: 'eth0', addresses: ['198.18.0.100/24'], password: 'lab-secret', advbase: 1, advskew: 100, preempt: true, neutral: false });
+  });
+
+  it('names every bad field', () => {
+    const bad = { ...SPEC, vhid: 300, password: 'x'.repeat(20), members: [{ host: 'fw1' }, { host: 'fw1', advskew: 255 }] };
+    let err: SpecError | undefined;
+    try {
+      parseGroupSpecText(JSON.stringify(bad), 'g.json');
+    } catch (e) {
+      err = e as SpecError;
+    }
+    expect(err).toBeInstanceOf(SpecError);
+    expect(err!.problems.join('\n')).toMatch(/vhid: must be 1..255/);
+    expect(err!.problems.join('\n')).toMatch(/password: is longer than 19 bytes/);
+    expect(err!.problems.join('\n')).toMatch(/members\[1\]\.advskew/);
+    expect(err!.problems.join('\n')).toMatch(/members\[1\]\.host: fw1 is listed twice/);
+    expect(() => parseGroupSpecText('vhid: [', 'g.yaml')).toThrow(/neither valid JSON nor YAML/);
+  });
+});
+
+describe('planGroupApply', () => {
+  it('creates on every member and previews it', () => {
+    const { fleet } = world();
+    const p = planGroupApply(parseGroupSpecText(JSON.stringify(SPEC)), fleet());
+    expect(p.errors).toEqual([]);
+    expect(p.steps.map((s) => [s.host, s.action])).toEqual([['fw1', 'create'], ['fw2', 'create'], ['fw3', 'create']]);
+    expect(p.preview).toContain('fw2: create  advbase 1 advskew 100 preempt  198.18.0.100/24');
+  });
+
+  it('diffs edits, leaves equal members alone and deletes hosts no longer listed', async () => {
+    const { fleet, targets, agents } = world();
+    const spec = parseGroupSpecText(JSON.stringify(SPEC));
+    expect((await twoPhaseApply(planGroupApply(spec, fleet()), targets)).ok).toBe(true);
+    const edited = parseGroupSpecText(JSON.stringify({ ...SPEC, addresses: ['198.18.0.100/24', '198.18.0.101/24'], members: [SPEC.members[0], { host: 'fw2', advskew: 20, preempt: true }] }));
+    const p = planGroupApply(edited, fleet());
+    expect(p.steps.map((s) => [s.host, s.action, s.changes])).toEqual([
+      ['fw1', 'update', ['+ 198.18.0.101/24']],
+      ['fw2', 'update', ['advskew 100 -> 20', '+ 198.18.0.101/24']],
+      ['fw3', 'delete', ['remove vhid 42 (not a member any more)']],
+    ]);
+    const same = planGroupApply(spec, fleet());
+    expect(same.steps.every((s) => s.action === 'unchanged')).toBe(true);
+    const pw = planGroupApply(parseGroupSpecText(JSON.stringify({ ...SPEC, password: 'new' })), fleet());
+    expect(pw.steps[0].changes).toEqual(['password changes']);
+    expect(agents[0].configs()).toHaveLength(1);
+  });
+
+  it('refuses unknown or unreachable members and warns about equal keys', () => {
+    const { agents } = world();
+    const fleet = buildFleet([{ host: 'fw1', status: 'live', lastSeen: 1, snapshot: agents[0].snapshot() }, { host: 'fw2', status: 'unreachable', lastSeen: 0, error: 'timeout' }], 1);
+    const spec = parseGroupSpecText(JSON.stringify({ ...SPEC, members: [{ host: 'fw1' }, { host: 'fw2' }, { host: 'fw9' }] }));
+    const p = planGroupApply(spec, fleet);
+    expect(p.errors).toEqual(['fw2 is unreachable (timeout): every member must be reachable to apply in two phases', 'fw9 is not in the inventory (known: fw1, fw2)']);
+    expect(p.warnings[0]).toMatch(/fw1 and fw2 and fw9 have the same advbase and advskew/);
+  });
+
+  it('plans a delete on every host running the vhid', async () => {
+    const { fleet, targets } = world();
+    await twoPhaseApply(planGroupApply(parseGroupSpecText(JSON.stringify(SPEC)), fleet()), targets);
+    expect(planGroupDelete(42, fleet()).steps.map((s) => [s.host, s.action])).toEqual([['fw1', 'delete'], ['fw2', 'delete'], ['fw3', 'delete']]);
+    expect(planGroupDelete(7, fleet()).errors).toEqual(['no host runs vhid 7']);
+  });
+});
+
+describe('twoPhaseApply', () => {
+  it('applies everywhere after every host validated, master last', async () => {
+    const { fleet, targets, agents } = world();
+    const steps: string[] = [];
+    const r = await twoPhaseApply(planGroupApply(parseGroupSpecText(JSON.stringify(SPEC)), fleet()), targets, { masters: ['fw1'], onProgress: (p) => steps.push(`${p.host ?? '*'} ${p.step}`) });
+    expect(r).toMatchObject({ ok: true, phase: 'done' });
+    expect(r.hosts.map((h) => h.outcome)).toEqual(['applied', 'applied', 'applied']);
+    expect(steps.filter((s) => s.endsWith(' apply'))).toEqual(['fw2 apply', 'fw3 apply', 'fw1 apply']);
+    expect(agents.map((a) => a.received.map((c) => ('dryRun' in c && c.dryRun ? 'dry' : c.cmd)))).toEqual([['dry', 'putGroup'], ['dry', 'putGroup'], ['dry', 'putGroup']]);
+    expect(buildFleet(agents.map((a) => ({ host: a.host, status: 'live', lastSeen: 1, snapshot: a.snapshot() })), 1).groups[0].master).toBe('fw1');
+  });
+
+  it('changes nothing anywhere when one host refuses the dry run', async () => {
+    const { fleet, targets, agents } = world();
+    agents[1].refuse = { code: 'invalid', message: 'interface eth0 has no IPv4 address' };
+    const before = configsOf(agents);
+    const r = await twoPhaseApply(planGroupApply(parseGroupSpecText(JSON.stringify(SPEC)), fleet()), targets);
+    expect(r).toMatchObject({ ok: false, phase: 'validate' });
+    expect(r.hosts.map((h) => h.outcome)).toEqual(['validated', 'refused', 'validated']);
+    expect(r.summary).toContain('fw2: interface eth0 has no IPv4 address');
+    expect(configsOf(agents)).toEqual(before);
+    expect(agents.every((a) => a.received.every((c) => 'dryRun' in c && c.dryRun))).toBe(true);
+  });
+
+  it('rolls back the hosts already changed when one fails in phase 2', async () => {
+    const { fleet, targets, agents } = world();
+    const spec = parseGroupSpecText(JSON.stringify(SPEC));
+    await twoPhaseApply(planGroupApply(spec, fleet()), targets);
+    const before = configsOf(agents);
+    agents[2].failApply = { code: 'io', message: 'EROFS: read-only file system, open /etc/carp-agent/config.json.tmp' };
+    const edit = parseGroupSpecText(JSON.stringify({ ...SPEC, members: SPEC.members.map((m) => ({ ...m, advskew: m.advskew + 1 })) }));
+    const r = await twoPhaseApply(planGroupApply(edit, fleet()), targets, { masters: ['fw1'] });
+    expect(r).toMatchObject({ ok: false, phase: 'apply' });
+    expect(r.hosts.map((h) => [h.host, h.outcome])).toEqual([['fw1', 'skipped'], ['fw2', 'rolled-back'], ['fw3', 'failed']]);
+    expect(r.summary).toMatch(/apply failed on fw3: EROFS.*every host is as before/);
+    expect(configsOf(agents)).toEqual(before);
+    expect(agents[1].received.at(-1)).toMatchObject({ cmd: 'rollback' });
+  });
+
+  it('says so when a rollback fails', async () => {
+    const { fleet, targets, agents } = world();
+    agents[2].failApply = { code: 'io', message: 'disk full' };
+    const t = new Map(targets);
+    const fw1 = agents[0];
+    t.set('fw1', { request: async (b) => (b.cmd === 'rollback' ? Promise.reject(Object.assign(new Error('agent went away'), { code: 'disconnected' })) : fw1.execute({ id: 0, ...b } as Command)) });
+    const r = await twoPhaseApply(planGroupApply(parseGroupSpecText(JSON.stringify(SPEC)), fleet()), t);
+    expect(r.hosts.map((h) => h.outcome)).toEqual(['rollback-failed', 'rolled-back', 'failed']);
+    expect(r.summary).toMatch(/WARNING: fw1 kept the change \(agent went away\)/);
+  });
+
+  it('dry run validates only', async () => {
+    const { fleet, targets, agents } = world();
+    const r = await twoPhaseApply(planGroupApply(parseGroupSpecText(JSON.stringify(SPEC)), fleet()), targets, { dryRun: true });
+    expect(r).toMatchObject({ ok: true, dryRun: true });
+    expect(r.hosts.map((h) => h.outcome)).toEqual(['validated', 'validated', 'validated']);
+    expect(agents.every((a) => a.configs().length === 0)).toBe(true);
+  });
+});

@@ -1,0 +1,91 @@
+// A CARP group as the user writes it (JSON or YAML): shared settings plus per-member ones.
+// `carpctl group apply FILE` and ConsoleApi.applyGroup take exactly this.
+import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+import { GroupConfigSchema, Ipv4CidrSchema, InterfaceNameSchema, PasswordSchema, Ipv4Schema, describeIssues, type GroupConfig } from '../../../agent/config/schema.js';
+
+export const MemberSpecSchema = z
+  .object({
+    host: z.string().min(1, 'must name a host of the inventory'),
+    advskew: z.number().int().min(0).max(254, 'must be 0..254').default(0),
+    advbase: z.number().int().min(1).max(255).optional(),
+    preempt: z.boolean().optional(),
+    /** Per-member overrides when a host's LAN interface has another name or address. */
+    interface: InterfaceNameSchema.optional(),
+    srcip: Ipv4Schema.optional(),
+  })
+  .strict();
+
+export const GroupSpecSchema = z
+  .object({
+    vhid: z.number().int().min(1, 'must be 1..255').max(255, 'must be 1..255'),
+    name: z.string().max(64).optional(),
+    interface: InterfaceNameSchema,
+    addresses: z.array(Ipv4CidrSchema).min(1, 'must list at least one virtual address'),
+    password: PasswordSchema,
+    advbase: z.number().int().min(1, 'must be 1..255 seconds').max(255).default(1),
+    preempt: z.boolean().default(false),
+    upscript: z.string().optional(),
+    downscript: z.string().optional(),
+    xparam: z.string().optional(),
+    neutral: z.boolean().optional(),
+    members: z.array(MemberSpecSchema).min(1, 'must list at least one member host'),
+  })
+  .strict()
+  .superRefine((g, ctx) => {
+    const seen = new Set<string>();
+    g.members.forEach((m, i) => {
+      if (seen.has(m.host)) ctx.addIssue({ code: 'custom', path: ['members', i, 'host'], message: `${m.host} is listed twice; list each host once` });
+      seen.add(m.host);
+    });
+  });
+
+export type GroupSpecInput = z.input<typeof GroupSpecSchema>;
+export type GroupSpec = z.output<typeof GroupSpecSchema>;
+export type MemberSpec = z.output<typeof MemberSpecSchema>;
+
+export class SpecError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`${source}: invalid group:\n  ${problems.join('\n  ')}`);
+    this.name = 'SpecError';
+  }
+}
+
+export function validateGroupSpec(data: unknown, source = 'group'): GroupSpec {
+  const r = GroupSpecSchema.safeParse(data);
+  if (!r.success) throw new SpecError(source, describeIssues(r.error));
+  return r.data;
+}
+
+/** Parses a group file's text: JSON if it looks like JSON, YAML otherwise (YAML is a superset anyway). */
+export function parseGroupSpecText(text: string, source = 'group'): GroupSpec {
+  let data: unknown;
+  try {
+    data = text.trimStart().startsWith('{') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new SpecError(source, [`is neither valid JSON nor YAML: ${(err as Error).message}`]);
+  }
+  return validateGroupSpec(data, source);
+}
+
+/** The exact GroupConfig (agent/config/schema.ts) that member `m` receives with putGroup. */
+export function memberConfig(spec: GroupSpec, m: MemberSpec): GroupConfig {
+  return GroupConfigSchema.parse({
+    vhid: spec.vhid,
+    ...(spec.name ? { name: spec.name } : {}),
+    interface: m.interface ?? spec.interface,
+    addresses: spec.addresses,
+    password: spec.password,
+    advbase: m.advbase ?? spec.advbase,
+    advskew: m.advskew,
+    preempt: m.preempt ?? spec.preempt,
+    ...(m.srcip ? { srcip: m.srcip } : {}),
+    ...(spec.upscript ? { upscript: spec.upscript } : {}),
+    ...(spec.downscript ? { downscript: spec.downscript } : {}),
+    ...(spec.xparam ? { xparam: spec.xparam } : {}),
+    ...(spec.neutral !== undefined ? { neutral: spec.neutral } : {}),
+  });
+}

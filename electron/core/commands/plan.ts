@@ -1,0 +1,158 @@
+// Pure planning of group changes: from a group spec (or a vhid to delete) and the current fleet
+// to per-host putGroup/deleteGroup commands and a human diff preview. No I/O.
+import { createHash } from 'node:crypto';
+import type { GroupConfig } from '../../../agent/config/schema.js';
+import type { GroupStatus } from '../../../agent/control/messages.js';
+import type { Fleet } from '../fleet/types.js';
+import type { GroupSpec } from './group-spec.js';
+import { memberConfig } from './group-spec.js';
+
+export type StepAction = 'create' | 'update' | 'delete' | 'unchanged';
+
+export type HostCommand =
+  | { cmd: 'putGroup'; group: GroupConfig }
+  | { cmd: 'deleteGroup'; vhid: number; interface?: string };
+
+export interface PlanStep {
+  host: string;
+  action: StepAction;
+  /** Absent when unchanged. */
+  command?: HostCommand;
+  /** Human lines: "advskew 0 -> 100", "+ 198.18.0.101/24"... */
+  changes: string[];
+}
+
+export interface Plan {
+  vhid: number;
+  steps: PlanStep[];
+  /** Problems that forbid the plan (unknown host, host not live...): nothing is sent when any exist. */
+  errors: string[];
+  warnings: string[];
+  preview: string;
+}
+
+export function passwordFingerprint(vhid: number, password: string): string {
+  return createHash('sha256').update(`${vhid}:${password}`).digest('hex').slice(0, 16);
+}
+
+function current(fleet: Fleet, host: string, vhid: number, iface: string): GroupStatus | undefined {
+  for (const g of fleet.groups) {
+    if (g.vhid !== vhid) continue;
+    const m = g.members.find((x) => x.host === host && x.interface === iface);
+    if (m) return memberAsStatus(g.segment, g.vhid, m);
+  }
+  return undefined;
+}
+
+function memberAsStatus(segment: string, vhid: number, m: Fleet['groups'][number]['members'][number]): GroupStatus {
+  return {
+    vhid,
+    interface: m.interface,
+    segment,
+    srcip: m.srcip,
+    addresses: m.addresses,
+    state: m.state,
+    since: m.since,
+    advbase: m.advbase,
+    advskew: m.advskew,
+    wireAdvskew: m.wireAdvskew,
+    wireAdvbase: m.wireAdvbase,
+    demote: m.demote,
+    preempt: m.preempt,
+    passwordFingerprint: m.passwordFingerprint,
+    lastAdvert: null,
+    sent: 0,
+    received: 0,
+    drops: {},
+  };
+}
+
+function diff(cur: GroupStatus, want: GroupConfig): string[] {
+  const out: string[] = [];
+  for (const k of ['advbase', 'advskew', 'preempt'] as const) {
+    if (cur[k] !== want[k]) out.push(`${k} ${String(cur[k])} -> ${String(want[k])}`);
+  }
+  const had = new Set(cur.addresses);
+  const wants = new Set(want.addresses);
+  for (const a of want.addresses) if (!had.has(a)) out.push(`+ ${a}`);
+  for (const a of cur.addresses) if (!wants.has(a)) out.push(`- ${a}`);
+  if (cur.passwordFingerprint !== passwordFingerprint(want.vhid, want.password)) out.push('password changes');
+  return out;
+}
+
+function describeConfig(c: GroupConfig): string {
+  return `advbase ${c.advbase} advskew ${c.advskew}${c.preempt ? ' preempt' : ''}  ${c.addresses.join(' ')}`;
+}
+
+function render(title: string, p: Omit<Plan, 'preview'>): string {
+  const lines = [title];
+  for (const s of p.steps) {
+    const head = `  ${s.host}: ${s.action}`;
+    if (s.action === 'unchanged') lines.push(`${head}`);
+    else if (s.action === 'create' && s.command?.cmd === 'putGroup') lines.push(`${head}  ${describeConfig(s.command.group)}`);
+    else lines.push(`${head}${s.changes.length ? `  ${s.changes.join(', ')}` : ''}`);
+  }
+  for (const w of p.warnings) lines.push(`  warning: ${w}`);
+  for (const e of p.errors) lines.push(`  error: ${e}`);
+  return lines.join('\n');
+}
+
+function checkHosts(fleet: Fleet, hosts: string[], errors: string[]): void {
+  const known = new Map(fleet.hosts.map((h) => [h.host, h]));
+  for (const h of hosts) {
+    const v = known.get(h);
+    if (!v) errors.push(`${h} is not in the inventory (known: ${[...known.keys()].join(', ') || 'none'})`);
+    else if (v.status !== 'live') errors.push(`${h} is ${v.status}${v.error ? ` (${v.error})` : ''}: every member must be reachable to apply in two phases`);
+  }
+}
+
+/** Plans `spec` as the whole truth for its vhid: members get putGroup, other hosts running it on the same segment get deleteGroup. */
+export function planGroupApply(spec: GroupSpec, fleet: Fleet): Plan {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const steps: PlanStep[] = [];
+  checkHosts(fleet, spec.members.map((m) => m.host), errors);
+  const skews = new Map<number, string[]>();
+  for (const m of spec.members) {
+    const want = memberConfig(spec, m);
+    skews.set(want.advbase * 256 + want.advskew, [...(skews.get(want.advbase * 256 + want.advskew) ?? []), m.host]);
+    const cur = current(fleet, m.host, spec.vhid, want.interface);
+    if (!cur) steps.push({ host: m.host, action: 'create', command: { cmd: 'putGroup', group: want }, changes: [describeConfig(want)] });
+    else {
+      const changes = diff(cur, want);
+      steps.push(changes.length ? { host: m.host, action: 'update', command: { cmd: 'putGroup', group: want }, changes } : { host: m.host, action: 'unchanged', changes: [] });
+    }
+  }
+  for (const [, hosts] of skews) {
+    if (hosts.length > 1) warnings.push(`${hosts.join(' and ')} have the same advbase and advskew: give every member a distinct advskew (equal keys can flap)`);
+  }
+  // Segments the members are on now (or will be): other hosts there with this vhid are removed.
+  const memberHosts = new Set(spec.members.map((m) => m.host));
+  const segments = new Set(fleet.groups.filter((g) => g.vhid === spec.vhid && g.members.some((m) => memberHosts.has(m.host))).map((g) => g.segment));
+  for (const g of fleet.groups) {
+    if (g.vhid !== spec.vhid || !segments.has(g.segment)) continue;
+    for (const m of g.members) {
+      if (memberHosts.has(m.host)) continue;
+      steps.push({ host: m.host, action: 'delete', command: { cmd: 'deleteGroup', vhid: spec.vhid, interface: m.interface }, changes: [`remove vhid ${spec.vhid} (not a member any more)`] });
+      checkHosts(fleet, [m.host], errors);
+    }
+  }
+  const base = { vhid: spec.vhid, steps, errors, warnings };
+  return { ...base, preview: render(`group vhid ${spec.vhid}${spec.name ? ` (${spec.name})` : ''} on ${spec.interface}: ${spec.addresses.join(' ')}`, base) };
+}
+
+/** Plans removing vhid from every host that runs it (optionally only on one segment). */
+export function planGroupDelete(vhid: number, fleet: Fleet, segment?: string): Plan {
+  const errors: string[] = [];
+  const steps: PlanStep[] = [];
+  for (const g of fleet.groups) {
+    if (g.vhid !== vhid || (segment && g.segment !== segment)) continue;
+    for (const m of g.members) {
+      steps.push({ host: m.host, action: 'delete', command: { cmd: 'deleteGroup', vhid, interface: m.interface }, changes: [`remove vhid ${vhid} from ${m.interface}`] });
+    }
+  }
+  if (!steps.length) errors.push(`no host runs vhid ${vhid}${segment ? ` on ${segment}` : ''}`);
+  checkHosts(fleet, [...new Set(steps.map((s) => s.host))], errors);
+  const base = { vhid, steps, errors, warnings: [] };
+  return { ...base, preview: render(`delete group vhid ${vhid}${segment ? ` on ${segment}` : ''}`, base) };
+}

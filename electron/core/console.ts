@@ -1,0 +1,187 @@
+// createConsole: the console core behind ConsoleApi — one transport and one AgentLink per host,
+// the fleet recomputed on every report, commands, maintenance, and every event to subscribers.
+import type { HostSpec, HostTransport } from './transport.js';
+import { AgentLink, AgentCommandError, type AgentLinkOptions, type CommandBody } from './agent-link/agent-link.js';
+import { EventBus, type ConsoleEvent } from './events.js';
+import { buildFleet } from './fleet/build-fleet.js';
+import type { Fleet } from './fleet/types.js';
+import { ApiError, type ConsoleApi, type DeployHostResult, type MaintenanceEnterOptions, type SetKey } from './api.js';
+import { SpecError, validateGroupSpec, type GroupSpecInput } from './commands/group-spec.js';
+import { planGroupApply, planGroupDelete, type Plan } from './commands/plan.js';
+import { twoPhaseApply, type ApplyOutcome } from './commands/two-phase.js';
+import { runMaintenance, type MaintenanceTimeouts } from './maintenance/driver.js';
+
+export interface DeployFn {
+  (transports: HostTransport[], onProgress: (p: { host: string; step: string; at: number; detail?: string }) => void): Promise<DeployHostResult[]>;
+}
+
+export interface ConsoleOptions {
+  hosts: HostSpec[];
+  transport: (host: HostSpec) => HostTransport;
+  deploy?: DeployFn;
+  link?: AgentLinkOptions;
+  maintenanceTimeouts?: Partial<MaintenanceTimeouts>;
+  now?: () => number;
+  /** Emit 'fleet' events (whole fleet) on every change; on by default. */
+  fleetEvents?: boolean;
+}
+
+export interface Console extends ConsoleApi {
+  /** Resolves when every host has reported once (live or not) or after timeoutMs. */
+  ready(timeoutMs?: number): Promise<void>;
+  fleetNow(): Fleet;
+  link(host: string): AgentLink;
+  transportOf(host: string): HostTransport;
+  close(): void;
+}
+
+export function createConsole(opts: ConsoleOptions): Console {
+  const now = opts.now ?? Date.now;
+  const bus = new EventBus();
+  const transports = new Map<string, HostTransport>();
+  const links = new Map<string, AgentLink>();
+  const reported = new Set<string>();
+  const fleetListeners = new Set<() => void>();
+  let fleet: Fleet = buildFleet([], now());
+  let lastStatus = new Map<string, string>();
+
+  const recompute = () => {
+    fleet = buildFleet([...links.values()].map((l) => l.report()), now());
+    if (opts.fleetEvents !== false) bus.emit({ type: 'fleet', at: fleet.at, fleet });
+    for (const l of [...fleetListeners]) l();
+  };
+
+  for (const spec of opts.hosts) {
+    const t = opts.transport(spec);
+    transports.set(spec.name, t);
+    const link = new AgentLink(
+      t,
+      {
+        onReport: (r) => {
+          reported.add(r.host);
+          const key = `${r.status}|${r.error ?? ''}`;
+          if (lastStatus.get(r.host) !== key) {
+            lastStatus.set(r.host, key);
+            bus.emit({ type: 'host', at: now(), host: r.host, status: r.status, ...(r.error ? { error: r.error } : {}) });
+          }
+          recompute();
+        },
+        onEvent: (event, receivedAt) => bus.emit({ type: 'agent', at: event.at, receivedAt, host: spec.name, event }),
+        onError: (code, message) => bus.emit({ type: 'error', at: now(), host: spec.name, code, message }),
+      },
+      opts.link,
+    );
+    links.set(spec.name, link);
+  }
+  // Every inventory host is in the fleet from the start (as unreachable until its agent reports).
+  fleet = buildFleet([...links.values()].map((l) => l.report()), now());
+  for (const l of links.values()) l.start();
+
+  const linkOf = (host: string): AgentLink => {
+    const l = links.get(host);
+    if (!l) throw new ApiError('unknown-host', `${host} is not in the inventory (known: ${[...links.keys()].join(', ')})`);
+    return l;
+  };
+
+  const send = async (host: string, body: CommandBody) => {
+    try {
+      return { host, result: await linkOf(host).request(body) };
+    } catch (e) {
+      if (e instanceof AgentCommandError) throw new ApiError(e.code === 'disconnected' ? 'unreachable' : e.code === 'timeout' ? 'timeout' : 'refused', e.message);
+      throw e;
+    }
+  };
+
+  const runPlan = async (plan: Plan, dryRun: boolean): Promise<ApplyOutcome> => {
+    const masters = fleet.groups.filter((g) => g.vhid === plan.vhid).flatMap((g) => g.masters);
+    return twoPhaseApply(plan, links, {
+      dryRun,
+      masters,
+      onProgress: (p) => bus.emit({ type: 'apply', at: now(), ...(p.host ? { host: p.host } : {}), step: p.step, ...(p.detail ? { detail: p.detail } : {}) }),
+    });
+  };
+
+  const api: Console = {
+    async hosts() {
+      return fleet.hosts;
+    },
+    async fleet() {
+      return fleet;
+    },
+    fleetNow: () => fleet,
+    link: linkOf,
+    transportOf(host) {
+      linkOf(host);
+      return transports.get(host)!;
+    },
+    async ready(timeoutMs = 15_000) {
+      const end = now() + timeoutMs;
+      while (reported.size < links.size && now() < end) await new Promise((r) => setTimeout(r, 50));
+    },
+    async deploy(hosts) {
+      if (!opts.deploy) throw new ApiError('unavailable', 'deploy is not available in this console (no deploy function was given)');
+      const names = hosts?.length ? hosts : [...transports.keys()];
+      names.forEach(linkOf);
+      return opts.deploy(
+        names.map((h) => transports.get(h)!),
+        (p) => bus.emit({ type: 'deploy', at: p.at, host: p.host, step: p.step, ...(p.detail ? { detail: p.detail } : {}) }),
+      );
+    },
+    async applyGroup(input: GroupSpecInput, o = {}) {
+      let spec;
+      try {
+        spec = validateGroupSpec(input);
+      } catch (e) {
+        if (e instanceof SpecError) throw new ApiError('invalid', e.message);
+        throw e;
+      }
+      return runPlan(planGroupApply(spec, fleet), !!o.dryRun);
+    },
+    async deleteGroup(vhid, o = {}) {
+      return runPlan(planGroupDelete(vhid, fleet, o.segment), !!o.dryRun);
+    },
+    set: (host, vhid, key: SetKey, value) => send(host, { cmd: 'set', vhid, key, value }),
+    demote: (host, op, value) => send(host, { cmd: 'demote', op, value }),
+    maintenanceExit: (host) => send(host, { cmd: 'maintenance', on: false }),
+    async maintenanceEnter(host, o: MaintenanceEnterOptions = {}) {
+      linkOf(host);
+      return runMaintenance(
+        {
+          now,
+          fleet: () => fleet,
+          onFleet: (cb) => {
+            fleetListeners.add(cb);
+            return () => fleetListeners.delete(cb);
+          },
+          request: (h, body) => linkOf(h).request(body),
+          reboot: async (h) => {
+            // The SSH channel may die under a reboot: that is expected, only a failure to connect is not.
+            await transports
+              .get(h)!
+              .exec('reboot', { timeoutMs: 5000 })
+              .catch((e: Error) => {
+                if (/ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|authentication|host key/i.test(e.message)) throw e;
+              });
+          },
+          reachable: async (h) => {
+            try {
+              const r = await transports.get(h)!.exec('true', { timeoutMs: 3000 });
+              return r.code === 0;
+            } catch {
+              return false;
+            }
+          },
+          emit: (e) => bus.emit({ type: 'maintenance', ...e }),
+        },
+        host,
+        { ...o, timeouts: opts.maintenanceTimeouts },
+      );
+    },
+    subscribe: (l: (e: ConsoleEvent) => void) => bus.subscribe(l),
+    close() {
+      for (const l of links.values()) l.stop();
+      for (const t of transports.values()) t.close();
+    },
+  };
+  return api;
+}

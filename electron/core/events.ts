@@ -1,0 +1,65 @@
+// Everything the console core tells its subscribers (UI, `carpctl events --follow`), as one
+// serialisable union, and the bus that delivers it as it happens.
+import type { AgentEvent } from '../../agent/control/messages.js';
+import type { Fleet, HostStatus } from './fleet/types.js';
+
+export type MaintenanceStep =
+  | 'preflight'
+  | 'maintenance-on'
+  | 'handover'
+  | 'reboot'
+  | 'wait-host'
+  | 'wait-agent'
+  | 'maintenance-off'
+  | 'done'
+  | 'stopped';
+
+export type ConsoleEvent =
+  | { type: 'host'; at: number; host: string; status: HostStatus; error?: string }
+  | { type: 'fleet'; at: number; fleet: Fleet }
+  /** An agent's event relayed as is; `receivedAt` is when the console read its line. */
+  | { type: 'agent'; at: number; receivedAt: number; host: string; event: AgentEvent }
+  | { type: 'deploy'; at: number; host: string; step: string; detail?: string }
+  | { type: 'apply'; at: number; host?: string; step: string; detail?: string }
+  | { type: 'maintenance'; at: number; host: string; step: MaintenanceStep; group?: string; detail?: string }
+  | { type: 'error'; at: number; host?: string; code: string; message: string };
+
+export type ConsoleEventType = ConsoleEvent['type'];
+export type Listener = (e: ConsoleEvent) => void;
+
+/** Synchronous fan-out; a listener that throws is reported on the others' error channel, never breaks the bus. */
+export class EventBus {
+  private readonly listeners = new Set<Listener>();
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.unsubscribe(listener);
+  }
+
+  unsubscribe(listener: Listener): void {
+    this.listeners.delete(listener);
+  }
+
+  get size(): number {
+    return this.listeners.size;
+  }
+
+  emit(e: ConsoleEvent): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(e);
+      } catch (err) {
+        if (e.type === 'error') continue;
+        const msg = err instanceof Error ? err.message : String(err);
+        for (const other of [...this.listeners]) {
+          if (other === l) continue;
+          try {
+            other({ type: 'error', at: e.at, code: 'listener', message: `an event listener threw on a ${e.type} event: ${msg}` });
+          } catch {
+            /* a listener that throws on errors too is ignored */
+          }
+        }
+      }
+    }
+  }
+}

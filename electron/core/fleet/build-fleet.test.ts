@@ -1,0 +1,154 @@
+// Unit tests of the pure fleet model: every finding and the successor prediction, with plain data.
+import { describe, expect, it } from 'vitest';
+import { buildFleet } from './build-fleet.js';
+import type { HostReport } from './types.js';
+import { fingerprint, groupStatus, snapshot } from '../testing/snapshots.js';
+import type { GroupStatus } from '../../../agent/control/messages.js';
+
+const NOW = 50_000;
+
+function live(host: string, groups: GroupStatus[], over: Parameters<typeof snapshot>[2] = {}): HostReport {
+  return { host, status: 'live', lastSeen: NOW - 100, snapshot: snapshot(host, groups, over) };
+}
+
+/** Three healthy members of vhid 42: fw1 master (skew 0), fw2 skew 100, fw3 skew 50. */
+function trio(): HostReport[] {
+  return [
+    live('fw1', [groupStatus({ vhid: 42, srcip: '198.18.0.1', state: 'MASTER', advskew: 0 })]),
+    live('fw2', [groupStatus({ vhid: 42, srcip: '198.18.0.2', advskew: 100 })]),
+    live('fw3', [groupStatus({ vhid: 42, srcip: '198.18.0.3', advskew: 50 })]),
+  ];
+}
+
+describe('buildFleet', () => {
+  it('groups members by segment and vhid, names the master and the successor, finds nothing wrong', () => {
+    const f = buildFleet(trio(), NOW);
+    expect(f.groups).toHaveLength(1);
+    const g = f.groups[0];
+    expect(g.key).toBe('198.18.0.0/24#42');
+    expect(g.members.map((m) => m.host)).toEqual(['fw1', 'fw2', 'fw3']);
+    expect(g.master).toBe('fw1');
+    expect(g.successor).toBe('fw3'); // advskew 50 beats 100
+    expect(g.members[1].effectiveIntervalMs).toBeCloseTo(1000 + 100 * 1000 / 256, 5);
+    expect(f.findings).toEqual([]);
+    expect(f.at).toBe(NOW);
+    expect(f.hosts.map((h) => [h.host, h.status, h.groups])).toEqual([['fw1', 'live', 1], ['fw2', 'live', 1], ['fw3', 'live', 1]]);
+  });
+
+  it('predicts by demote first, then advbase*256+advskew on the wire', () => {
+    const r = trio();
+    // fw3 is demoted: fw2 (skew 100) becomes the successor despite the higher advskew.
+    r[2] = live('fw3', [groupStatus({ vhid: 42, srcip: '198.18.0.3', advskew: 50, demote: 1 })], { demote: 1 });
+    expect(buildFleet(r, NOW).groups[0].successor).toBe('fw2');
+    // advbase weighs more than advskew: fw2 advbase 2 skew 0 loses to fw3 advbase 1 skew 200.
+    r[1] = live('fw2', [groupStatus({ vhid: 42, srcip: '198.18.0.2', advbase: 2, advskew: 0 })]);
+    r[2] = live('fw3', [groupStatus({ vhid: 42, srcip: '198.18.0.3', advbase: 1, advskew: 200 })]);
+    expect(buildFleet(r, NOW).groups[0].successor).toBe('fw3');
+  });
+
+  it('puts members in maintenance last and ignores members that are not live or in INIT', () => {
+    const r = trio();
+    r[2] = live('fw3', [groupStatus({ vhid: 42, srcip: '198.18.0.3', advskew: 50, wireAdvskew: 50 })], { maintenance: true });
+    expect(buildFleet(r, NOW).groups[0].successor).toBe('fw2');
+    r[1] = { ...live('fw2', [groupStatus({ vhid: 42, srcip: '198.18.0.2', advskew: 100 })]), status: 'stale' };
+    expect(buildFleet(r, NOW).groups[0].successor).toBe('fw3'); // only candidate left, even in maintenance
+    r[2] = live('fw3', [groupStatus({ vhid: 42, srcip: '198.18.0.3', state: 'INIT' })]);
+    expect(buildFleet(r, NOW).groups[0].successor).toBeNull();
+  });
+
+  it('reports split brain with both masters and no single master', () => {
+    const r = trio();
+    r[1] = live('fw2', [groupStatus({ vhid: 42, srcip: '198.18.0.2', state: 'MASTER', advskew: 100 })]);
+    const f = buildFleet(r, NOW);
+    expect(f.groups[0].master).toBeNull();
+    expect(f.groups[0].masters).toEqual(['fw1', 'fw2']);
+    const sb = f.findings.filter((x) => x.kind === 'split-brain');
+    expect(sb).toHaveLength(1);
+    expect(sb[0].hosts).toEqual(['fw1', 'fw2']);
+    expect(sb[0].severity).toBe('error');
+    expect(sb[0].message).toContain('split brain');
+  });
+
+  it('reports no master and predicts who should win', () => {
+    const r = trio();
+    r[0] = live('fw1', [groupStatus({ vhid: 42, srcip: '198.18.0.1', advskew: 0 })]);
+    const f = buildFleet(r, NOW);
+    expect(f.findings.map((x) => x.kind)).toEqual(['no-master']);
+    expect(f.groups[0].master).toBeNull();
+    expect(f.groups[0].successor).toBe('fw1');
+  });
+
+  it('does not count a stale host that still says MASTER, and says the host is down', () => {
+    const r = trio();
+    r[0] = { ...r[0], status: 'stale' };
+    const f = buildFleet(r, NOW);
+    expect(f.groups[0].master).toBeNull();
+    expect(f.findings.map((x) => x.kind).sort()).toEqual(['host-down', 'no-master']);
+    expect(f.findings.find((x) => x.kind === 'host-down')!.message).toContain('fw1 is stale');
+  });
+
+  it('reports a password mismatch by fingerprint', () => {
+    const r = trio();
+    r[2] = live('fw3', [groupStatus({ vhid: 42, srcip: '198.18.0.3', advskew: 50, passwordFingerprint: fingerprint(42, 'other') })]);
+    const f = buildFleet(r, NOW);
+    expect(f.findings.map((x) => x.kind)).toEqual(['mismatch:password']);
+    expect(f.findings[0].hosts).toEqual(['fw1', 'fw2', 'fw3']);
+  });
+
+  it('reports differing address sets that overlap as a mismatch', () => {
+    const r = trio();
+    r[1] = live('fw2', [groupStatus({ vhid: 42, srcip: '198.18.0.2', advskew: 100, addresses: ['198.18.0.100/24', '198.18.0.101/24'] })]);
+    const f = buildFleet(r, NOW);
+    expect(f.findings.map((x) => x.kind)).toEqual(['mismatch:addresses']);
+    expect(f.findings[0].message).toContain('fw2: 198.18.0.100/24 198.18.0.101/24');
+  });
+
+  it('reports differing advbase as a warning', () => {
+    const r = trio();
+    r[1] = live('fw2', [groupStatus({ vhid: 42, srcip: '198.18.0.2', advbase: 3, advskew: 100 })]);
+    const f = buildFleet(r, NOW);
+    expect(f.findings.map((x) => [x.kind, x.severity])).toEqual([['mismatch:advbase', 'warning']]);
+  });
+
+  it('reports a vhid used by a different group on the same segment', () => {
+    const r = [
+      live('fw1', [groupStatus({ vhid: 7, srcip: '198.18.0.1', state: 'MASTER', addresses: ['198.18.0.100/24'] })]),
+      live('fw2', [groupStatus({ vhid: 7, srcip: '198.18.0.2', advskew: 10, addresses: ['198.18.0.100/24'] })]),
+      live('fw3', [groupStatus({ vhid: 7, srcip: '198.18.0.3', state: 'MASTER', addresses: ['198.18.0.150/24'], passwordFingerprint: fingerprint(7, 'x') })]),
+    ];
+    const kinds = buildFleet(r, NOW).findings.map((x) => x.kind);
+    expect(kinds).toContain('vhid-collision');
+    expect(kinds).not.toContain('mismatch:password'); // a collision is not reported as drift as well
+  });
+
+  it('keeps the same vhid on different segments apart', () => {
+    const r = [
+      live('fw1', [groupStatus({ vhid: 1, srcip: '198.18.0.1', state: 'MASTER' }), groupStatus({ vhid: 1, srcip: '198.18.1.1', segment: '198.18.1.0/24', interface: 'eth1', state: 'MASTER', addresses: ['198.18.1.100/24'] })]),
+      live('fw2', [groupStatus({ vhid: 1, srcip: '198.18.0.2', advskew: 9 }), groupStatus({ vhid: 1, srcip: '198.18.1.2', segment: '198.18.1.0/24', interface: 'eth1', advskew: 9, addresses: ['198.18.1.100/24'] })]),
+    ];
+    const f = buildFleet(r, NOW);
+    expect(f.groups.map((g) => g.key)).toEqual(['198.18.0.0/24#1', '198.18.1.0/24#1']);
+    expect(f.findings).toEqual([]);
+  });
+
+  it('reports a group with a single live member', () => {
+    const r = trio().slice(0, 2);
+    r[1] = { host: 'fw2', status: 'unreachable', lastSeen: 0, error: 'connect timeout' };
+    const f = buildFleet(r, NOW);
+    expect(f.findings.map((x) => x.kind).sort()).toEqual(['host-down', 'single-member']);
+    expect(f.findings.find((x) => x.kind === 'single-member')!.hosts).toEqual(['fw1']);
+    expect(f.groups[0].successor).toBeNull();
+    expect(f.hosts[1]).toMatchObject({ host: 'fw2', status: 'unreachable', error: 'connect timeout', groups: 0 });
+  });
+
+  it('shows a host in maintenance as such', () => {
+    const r = trio();
+    r[0] = live('fw1', [groupStatus({ vhid: 42, srcip: '198.18.0.1', wireAdvskew: 240 })], { maintenance: true, demote: 255 });
+    r[2] = live('fw3', [groupStatus({ vhid: 42, srcip: '198.18.0.3', state: 'MASTER', advskew: 50 })]);
+    const f = buildFleet(r, NOW);
+    expect(f.findings.map((x) => x.kind)).toEqual(['maintenance']);
+    expect(f.hosts[0]).toMatchObject({ maintenance: true, demote: 255 });
+    expect(f.groups[0].master).toBe('fw3');
+    expect(f.groups[0].successor).toBe('fw2');
+  });
+});

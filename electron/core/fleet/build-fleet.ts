@@ -1,0 +1,202 @@
+// The live fleet model: a pure function from the hosts' reports to groups (segment + vhid),
+// their members, master, predicted successor, and findings. No I/O, no clock reads.
+import type { Fleet, FleetGroup, Finding, HostReport, HostView, Member } from './types.js';
+import { groupKey } from './types.js';
+import { advertIntervalMs, predictSuccessor } from './election.js';
+
+function sameSet(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  const s = new Set(a);
+  return b.every((x) => s.has(x));
+}
+
+function setId(a: string[]): string {
+  return [...a].sort().join(',');
+}
+
+function hostView(r: HostReport): HostView {
+  const s = r.snapshot;
+  return {
+    host: r.host,
+    status: r.status,
+    lastSeen: r.lastSeen,
+    ...(r.error ? { error: r.error } : {}),
+    ...(s ? { agentVersion: s.agent.version, agentStartedAt: s.agent.startedAt, demote: s.demote, maintenance: s.maintenance } : {}),
+    groups: s?.groups.length ?? 0,
+  };
+}
+
+function membersOf(reports: HostReport[]): Map<string, { segment: string; vhid: number; name?: string; members: Member[] }> {
+  const groups = new Map<string, { segment: string; vhid: number; name?: string; members: Member[] }>();
+  for (const r of reports) {
+    const s = r.snapshot;
+    if (!s) continue;
+    for (const g of s.groups) {
+      const key = groupKey(g.segment, g.vhid);
+      let entry = groups.get(key);
+      if (!entry) {
+        entry = { segment: g.segment, vhid: g.vhid, name: g.name, members: [] };
+        groups.set(key, entry);
+      }
+      if (!entry.name && g.name) entry.name = g.name;
+      entry.members.push({
+        host: r.host,
+        hostStatus: r.status,
+        live: r.status === 'live',
+        interface: g.interface,
+        srcip: g.srcip,
+        state: g.state,
+        advbase: g.advbase,
+        advskew: g.advskew,
+        wireAdvbase: g.wireAdvbase,
+        wireAdvskew: g.wireAdvskew,
+        demote: g.demote,
+        preempt: g.preempt,
+        maintenance: s.maintenance,
+        effectiveIntervalMs: advertIntervalMs(g.wireAdvbase, g.wireAdvskew),
+        addresses: [...g.addresses],
+        passwordFingerprint: g.passwordFingerprint,
+        lastSeen: r.lastSeen,
+        since: g.since,
+      });
+    }
+  }
+  return groups;
+}
+
+function groupFindings(g: FleetGroup): Finding[] {
+  const out: Finding[] = [];
+  const live = g.members.filter((m) => m.live);
+  const where = `${g.segment} vhid ${g.vhid}`;
+  const hostsOf = (ms: Member[]) => ms.map((m) => m.host);
+
+  // vhid collision: members whose address sets do not overlap at all are different groups that share a vhid.
+  const clusters = new Map<string, Member[]>();
+  for (const m of g.members) {
+    const id = setId(m.addresses);
+    const overlapping = [...clusters.keys()].find((k) => k.split(',').some((a) => m.addresses.includes(a)));
+    const k = overlapping ?? id;
+    clusters.set(k, [...(clusters.get(k) ?? []), m]);
+  }
+  const collision = clusters.size > 1;
+  if (collision) {
+    const parts = [...clusters.values()].map((ms) => `${hostsOf(ms).join(', ')} (${ms[0].addresses.join(' ')})`);
+    out.push({
+      kind: 'vhid-collision',
+      severity: 'error',
+      group: g.key,
+      hosts: hostsOf(g.members),
+      message: `${where} is used by ${clusters.size} different groups on the same segment: ${parts.join(' vs ')}; give each group its own vhid`,
+    });
+  }
+
+  if (g.masters.length > 1) {
+    out.push({
+      kind: 'split-brain',
+      severity: 'error',
+      group: g.key,
+      hosts: [...g.masters],
+      message: `${where}: ${g.masters.join(' and ')} are all MASTER (split brain); check that they hear each other's adverts (link, password, addresses)`,
+    });
+  } else if (live.length > 0 && g.masters.length === 0) {
+    out.push({
+      kind: 'no-master',
+      severity: 'error',
+      group: g.key,
+      hosts: hostsOf(live),
+      message: `${where}: no live member is MASTER (${live.map((m) => `${m.host} ${m.state}`).join(', ')}); ${g.addresses.join(' ')} is unreachable`,
+    });
+  }
+
+  if (!collision) {
+    const fps = new Set(g.members.map((m) => m.passwordFingerprint));
+    if (fps.size > 1) {
+      out.push({
+        kind: 'mismatch:password',
+        severity: 'error',
+        group: g.key,
+        hosts: hostsOf(g.members),
+        message: `${where}: members use different passwords (${g.members.map((m) => `${m.host} ${m.passwordFingerprint.slice(0, 8)}`).join(', ')}); their adverts fail HMAC and each may become MASTER`,
+      });
+    }
+    const first = g.members[0];
+    const odd = g.members.filter((m) => !sameSet(m.addresses, first.addresses));
+    if (odd.length) {
+      out.push({
+        kind: 'mismatch:addresses',
+        severity: 'error',
+        group: g.key,
+        hosts: hostsOf(g.members),
+        message: `${where}: members disagree on the virtual addresses (${g.members.map((m) => `${m.host}: ${m.addresses.join(' ')}`).join('; ')}); the HMAC covers them, so adverts are dropped`,
+      });
+    }
+    const bases = new Set(g.members.map((m) => m.advbase));
+    if (bases.size > 1) {
+      out.push({
+        kind: 'mismatch:advbase',
+        severity: 'warning',
+        group: g.key,
+        hosts: hostsOf(g.members),
+        message: `${where}: members use different advbase (${g.members.map((m) => `${m.host} ${m.advbase}`).join(', ')}); the election then depends on advbase before advskew`,
+      });
+    }
+  }
+
+  if (live.length === 1) {
+    out.push({
+      kind: 'single-member',
+      severity: 'warning',
+      group: g.key,
+      hosts: hostsOf(live),
+      message: `${where}: ${live[0].host} is the only live member; nobody can take over if it fails`,
+    });
+  }
+  return out;
+}
+
+/** Derives the fleet from the hosts' reports. `now` is only stamped on the result. */
+export function buildFleet(reports: HostReport[], now: number): Fleet {
+  const sorted = [...reports].sort((a, b) => a.host.localeCompare(b.host));
+  const groups: FleetGroup[] = [];
+  for (const [key, entry] of membersOf(sorted)) {
+    const masters = entry.members.filter((m) => m.live && m.state === 'MASTER').map((m) => m.host);
+    const master = masters.length === 1 ? masters[0] : null;
+    const successor = masters.length > 1 ? null : predictSuccessor(entry.members, master);
+    const masterMember = entry.members.find((m) => m.host === master);
+    groups.push({
+      key,
+      segment: entry.segment,
+      vhid: entry.vhid,
+      ...(entry.name ? { name: entry.name } : {}),
+      addresses: [...(masterMember ?? entry.members[0]).addresses],
+      members: entry.members,
+      master,
+      masters,
+      successor: successor?.host ?? null,
+    });
+  }
+  groups.sort((a, b) => a.segment.localeCompare(b.segment) || a.vhid - b.vhid);
+
+  const findings: Finding[] = [];
+  for (const r of sorted) {
+    if (r.status !== 'live') {
+      findings.push({
+        kind: 'host-down',
+        severity: 'warning',
+        hosts: [r.host],
+        message: `${r.host} is ${r.status}${r.error ? `: ${r.error}` : ''}${r.lastSeen ? ` (last heard ${new Date(r.lastSeen).toISOString()})` : ''}`,
+      });
+    }
+    if (r.snapshot?.maintenance) {
+      findings.push({
+        kind: 'maintenance',
+        severity: 'info',
+        hosts: [r.host],
+        message: `${r.host} is in maintenance (demote ${r.snapshot.demote}); run \`carpctl maintenance exit ${r.host}\` to take it out`,
+      });
+    }
+  }
+  for (const g of groups) findings.push(...groupFindings(g));
+
+  return { at: now, hosts: sorted.map(hostView), groups, findings };
+}

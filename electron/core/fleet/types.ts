@@ -1,0 +1,104 @@
+// The console's view of the fleet: what buildFleet derives from the hosts' reports. Plain data,
+// serialisable as is (the UI and carpctl --json receive exactly these shapes).
+import type { CarpState, Snapshot } from '../../../agent/control/messages.js';
+
+export type HostStatus = 'live' | 'stale' | 'unreachable' | 'no-agent';
+
+/** What the console knows about one host right now (kept current by its AgentLink). */
+export interface HostReport {
+  host: string;
+  status: HostStatus;
+  /** The agent's last snapshot with every event since applied to it; kept while stale/unreachable. */
+  snapshot?: Snapshot;
+  /** ms since epoch of the last line received from the host's agent (0: never). */
+  lastSeen: number;
+  error?: string;
+}
+
+/** Groups are identified by the LAN segment and the vhid: "198.18.0.0/24#42". */
+export type GroupKey = string;
+
+export interface Member {
+  host: string;
+  hostStatus: HostStatus;
+  /** The host reports live and its agent runs this group. */
+  live: boolean;
+  interface: string;
+  srcip: string;
+  state: CarpState;
+  advbase: number;
+  advskew: number;
+  /** What the member puts on the wire now (maintenance raises these). */
+  wireAdvbase: number;
+  wireAdvskew: number;
+  demote: number;
+  preempt: boolean;
+  maintenance: boolean;
+  /** Advertisement period on the wire, ms (advbase + advskew/256 s; 1/256 s when both are 0). */
+  effectiveIntervalMs: number;
+  addresses: string[];
+  passwordFingerprint: string;
+  lastSeen: number;
+  since: number;
+}
+
+export interface FleetGroup {
+  key: GroupKey;
+  segment: string;
+  vhid: number;
+  name?: string;
+  /** The master's addresses, else the first member's. */
+  addresses: string[];
+  members: Member[];
+  /** The one live MASTER, or null when there is none or more than one (see findings). */
+  master: string | null;
+  /** Every live member that reports MASTER. */
+  masters: string[];
+  /** Who takes over if the master leaves (or who should win now when there is no master). */
+  successor: string | null;
+}
+
+export type FindingKind =
+  | 'split-brain'
+  | 'no-master'
+  | 'mismatch:password'
+  | 'mismatch:addresses'
+  | 'mismatch:advbase'
+  | 'vhid-collision'
+  | 'single-member'
+  | 'host-down'
+  | 'maintenance';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  kind: FindingKind;
+  severity: Severity;
+  group?: GroupKey;
+  hosts: string[];
+  message: string;
+}
+
+export interface HostView {
+  host: string;
+  status: HostStatus;
+  lastSeen: number;
+  error?: string;
+  agentVersion?: string;
+  /** The agent process's start (ms since epoch, host clock): changes when the agent restarts. */
+  agentStartedAt?: number;
+  demote?: number;
+  maintenance?: boolean;
+  groups: number;
+}
+
+export interface Fleet {
+  at: number;
+  hosts: HostView[];
+  groups: FleetGroup[];
+  findings: Finding[];
+}
+
+export function groupKey(segment: string, vhid: number): GroupKey {
+  return `${segment}#${vhid}`;
+}

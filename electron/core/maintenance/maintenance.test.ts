@@ -1,0 +1,149 @@
+// The maintenance orchestrator with fake agents behind the real console (links, fleet model,
+// driver): preflight refusal, handover proven by the new master, reboot and return, timeouts.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createConsole, type Console } from '../console.js';
+import { fakeFleet, type FakeNet } from '../testing/fake-agent.js';
+import type { ConsoleEvent } from '../events.js';
+import { preflight, handoverProgress } from './decide.js';
+import { buildFleet } from '../fleet/build-fleet.js';
+import { groupStatus, snapshot } from '../testing/snapshots.js';
+
+const SPEC = {
+  vhid: 42,
+  interface: 'eth0',
+  addresses: ['198.18.0.100/24'],
+  password: 'pw',
+  members: [
+    { host: 'fw1', advskew: 0, preempt: true },
+    { host: 'fw2', advskew: 100, preempt: true },
+    { host: 'fw3', advskew: 50, preempt: true },
+  ],
+};
+
+let consoles: Console[] = [];
+let nets: FakeNet[] = [];
+afterEach(() => {
+  consoles.forEach((c) => c.close());
+  nets.forEach((n) => n.stop());
+  consoles = [];
+  nets = [];
+});
+
+async function setup(n = 3, timeouts = {}) {
+  const f = fakeFleet(n, 100);
+  nets.push(f.net);
+  const byName = new Map(f.transports.map((t) => [t.host.name, t]));
+  const c = createConsole({
+    hosts: f.transports.map((t) => t.host),
+    transport: (h) => byName.get(h.name)!,
+    link: { staleMs: 300, backoffMinMs: 20, backoffMaxMs: 100 },
+    maintenanceTimeouts: { handoverMs: 1000, hostDownMs: 1000, hostUpMs: 2000, agentMs: 2000, exitMs: 1000, pollMs: 20, ...timeouts },
+  });
+  consoles.push(c);
+  await c.ready(2000);
+  const events: ConsoleEvent[] = [];
+  c.subscribe((e) => events.push(e));
+  const spec = { ...SPEC, members: SPEC.members.slice(0, n) };
+  const r = await c.applyGroup(spec);
+  expect(r.ok).toBe(true);
+  await until(() => c.fleetNow().groups[0]?.master === 'fw1');
+  return { ...f, c, events };
+}
+
+async function until(pred: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const steps = (events: ConsoleEvent[]) => events.flatMap((e) => (e.type === 'maintenance' ? [e.group ? `${e.step}:${e.group}` : e.step] : []));
+
+describe('maintenance decisions', () => {
+  it('preflight lists mastered groups with successors, and blocks those without', () => {
+    const fleet = buildFleet(
+      [
+        { host: 'fw1', status: 'live', lastSeen: 1, snapshot: snapshot('fw1', [groupStatus({ vhid: 1, srcip: '198.18.0.1', state: 'MASTER' }), groupStatus({ vhid: 2, srcip: '198.18.0.1', state: 'MASTER', addresses: ['198.18.0.101/24'] })]) },
+        { host: 'fw2', status: 'live', lastSeen: 1, snapshot: snapshot('fw2', [groupStatus({ vhid: 1, srcip: '198.18.0.2', advskew: 10 })]) },
+      ],
+      2,
+    );
+    const p = preflight(fleet, 'fw1');
+    expect(p.mastered.map((g) => [g.vhid, g.successor])).toEqual([[1, 'fw2'], [2, null]]);
+    expect(p.ok).toBe(false);
+    expect(p.message).toMatch(/fw1 masters 198.18.0.0\/24 vhid 2 with no live successor/);
+    expect(preflight(fleet, 'fw2')).toMatchObject({ ok: true, mastered: [], message: 'fw2 masters no group: nothing has to move' });
+    expect(preflight(fleet, 'fw9')).toMatchObject({ ok: false, problem: 'unknown-host' });
+    expect(handoverProgress(fleet, 'fw2', ['198.18.0.0/24#1'])).toMatchObject({ done: true });
+    expect(handoverProgress(fleet, 'fw1', ['198.18.0.0/24#1']).pending).toEqual(['198.18.0.0/24#1']);
+  });
+});
+
+describe('maintenance orchestrator (fake agents)', () => {
+  it('refuses when a mastered group has no live successor, and changes nothing', async () => {
+    const { c, agents, transports, events } = await setup(2);
+    transports[1].reachable = false;
+    agents[1].crash();
+    await until(() => c.fleetNow().hosts[1].status !== 'live');
+    const r = await c.maintenanceEnter('fw1');
+    expect(r).toMatchObject({ ok: false, stoppedAt: 'preflight', inMaintenance: false });
+    expect(r.reason).toMatch(/refused: fw1 masters 198.18.0.0\/24 vhid 42 with no live successor/);
+    expect(agents[0].maintenance).toBe(false);
+    expect(steps(events)).toEqual(['preflight', 'stopped']);
+  });
+
+  it('enters maintenance and reports done only once the successor reports MASTER', async () => {
+    const { c, net, agents, events } = await setup(3);
+    net.handoverDelayMs = 200;
+    const t0 = Date.now();
+    const r = await c.maintenanceEnter('fw1');
+    expect(r).toMatchObject({ ok: true, step: 'done', inMaintenance: true });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
+    expect(r.handovers.map((h) => [h.group, h.to])).toEqual([['198.18.0.0/24#42', 'fw3']]);
+    expect(steps(events)).toEqual(['preflight', 'maintenance-on', 'handover', 'handover:198.18.0.0/24#42', 'done']);
+    expect(agents[0].maintenance).toBe(true);
+    expect(c.fleetNow().findings.map((f) => f.kind)).toContain('maintenance');
+    const ats = events.filter((e) => e.type === 'maintenance').map((e) => e.at);
+    expect([...ats].sort((a, b) => a - b)).toEqual(ats);
+  });
+
+  it('reboots, waits for host and agent, and takes the host out of maintenance', async () => {
+    const { c, agents, events, transports } = await setup(3);
+    const pid = agents[0].pid;
+    const r = await c.maintenanceEnter('fw1', { reboot: true, wait: true, autoExit: true });
+    expect(r).toMatchObject({ ok: true, step: 'done', inMaintenance: false });
+    expect(steps(events)).toEqual(['preflight', 'maintenance-on', 'handover', 'handover:198.18.0.0/24#42', 'reboot', 'wait-host', 'wait-agent', 'maintenance-off', 'done']);
+    expect(transports[0].execs[0]).toBe('reboot');
+    expect(agents[0].pid).toBe(pid + 1);
+    expect(agents[0].maintenance).toBe(false);
+    // The fake election has no preempt hysteresis: fw1 (best) takes the group back once out of maintenance.
+    await until(() => c.fleetNow().groups[0].master === 'fw1');
+  });
+
+  it('stops at handover when nobody takes over in time and shows the host left in maintenance', async () => {
+    const { c, net, events } = await setup(3, { handoverMs: 200 });
+    net.handoverDelayMs = 5000;
+    const r = await c.maintenanceEnter('fw1', { reboot: true, wait: true, autoExit: true });
+    expect(r).toMatchObject({ ok: false, stoppedAt: 'handover', inMaintenance: true });
+    expect(r.reason).toMatch(/no new master reported within 200 ms for 198.18.0.0\/24#42; fw1 stays in maintenance/);
+    const last = events.filter((e) => e.type === 'maintenance').at(-1);
+    expect(last).toMatchObject({ step: 'stopped', detail: expect.stringContaining('fw1 IS IN MAINTENANCE') });
+    expect(steps(events)).not.toContain('reboot');
+  });
+
+  it('stops at wait-host when the host never comes back', async () => {
+    const { c, transports, events } = await setup(3, { hostUpMs: 300 });
+    transports[0].rebootMs = 60_000;
+    const origExec = transports[0].exec.bind(transports[0]);
+    transports[0].exec = async (cmd: string) => {
+      const r = await origExec(cmd);
+      if (cmd === 'reboot') transports[0].reachable = false;
+      return r;
+    };
+    const r = await c.maintenanceEnter('fw1', { reboot: true, wait: true, autoExit: true });
+    expect(r).toMatchObject({ ok: false, stoppedAt: 'wait-host', inMaintenance: true });
+    expect(r.reason).toMatch(/did not answer SSH within 300 ms/);
+    expect(steps(events).slice(-2)).toEqual(['wait-host', 'stopped']);
+  });
+});

@@ -1,0 +1,325 @@
+// Fake agents and transports for unit tests: they speak the real control protocol (JSON lines
+// validated with the contract's schemas) and run a simplified election, so the core's links,
+// two-phase apply and maintenance driver are tested end to end without SSH or a lab.
+// This stands in only because real agents need root, namespaces and raw sockets (lab tests do that).
+import { createHash } from 'node:crypto';
+import type { AgentEvent, ApplyResult, Command, GroupStatus, Snapshot } from '../../../agent/control/messages.js';
+import { parseCommand } from '../../../agent/control/messages.js';
+import type { GroupConfig } from '../../../agent/config/schema.js';
+import { GroupConfigSchema } from '../../../agent/config/schema.js';
+import type { ExecResult, HostSpec, HostTransport, LineChannel } from '../transport.js';
+
+const SEGMENT = '198.18.0.0/24';
+
+export class FakeChannel implements LineChannel {
+  private lineCb: (l: string) => void = () => {};
+  private closeCbs: Array<(e?: Error) => void> = [];
+  closed = false;
+  constructor(
+    private readonly agent: FakeAgent,
+  ) {}
+  onLine(cb: (line: string) => void): void {
+    this.lineCb = cb;
+  }
+  onClose(cb: (err?: Error) => void): void {
+    this.closeCbs.push(cb);
+  }
+  write(line: string): void {
+    if (this.closed) throw new Error('channel closed');
+    setTimeout(() => this.agent.receive(this, line), 0);
+  }
+  close(): void {
+    this.end();
+  }
+  /** Agent side. */
+  send(obj: unknown): void {
+    if (!this.closed) this.lineCb(JSON.stringify(obj));
+  }
+  sendRaw(line: string): void {
+    if (!this.closed) this.lineCb(line);
+  }
+  end(err?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.agent.channels.delete(this);
+    for (const cb of this.closeCbs) cb(err);
+  }
+}
+
+interface RunningGroup {
+  config: GroupConfig;
+  state: 'INIT' | 'BACKUP' | 'MASTER';
+  since: number;
+}
+
+export class FakeAgent {
+  readonly channels = new Set<FakeChannel>();
+  groups: RunningGroup[] = [];
+  maintenance = false;
+  demote = 0;
+  revision = 1;
+  private history = new Map<number, GroupConfig[]>();
+  startedAt = Date.now();
+  pid = 1000;
+  up = true;
+  /** Set to make the real (non-dry-run) apply of a config command fail with this error. */
+  failApply: { code: string; message: string } | null = null;
+  /** Set to refuse even dry runs. */
+  refuse: { code: string; message: string } | null = null;
+  /** Stop answering and sending heartbeats (like SIGSTOP). */
+  frozen = false;
+  readonly received: Command[] = [];
+
+  constructor(
+    readonly net: FakeNet,
+    readonly host: string,
+    readonly srcip: string,
+  ) {}
+
+  configs(): GroupConfig[] {
+    return this.groups.map((g) => g.config);
+  }
+
+  status(g: RunningGroup): GroupStatus {
+    const c = g.config;
+    return {
+      vhid: c.vhid,
+      ...(c.name ? { name: c.name } : {}),
+      interface: c.interface,
+      segment: SEGMENT,
+      srcip: this.srcip,
+      addresses: c.addresses,
+      state: g.state,
+      since: g.since,
+      advbase: c.advbase,
+      advskew: c.advskew,
+      wireAdvskew: this.maintenance ? 240 : c.advskew,
+      wireAdvbase: c.advbase,
+      demote: this.maintenance ? 255 : this.demote,
+      preempt: c.preempt,
+      passwordFingerprint: createHash('sha256').update(`${c.vhid}:${c.password}`).digest('hex').slice(0, 16),
+      lastAdvert: null,
+      sent: 0,
+      received: 0,
+      drops: {},
+    };
+  }
+
+  snapshot(): Snapshot {
+    return {
+      type: 'snapshot',
+      protocol: 1,
+      agent: { version: '0.1.0+fake', hostname: this.host, pid: this.pid, startedAt: this.startedAt, uptimeMs: Date.now() - this.startedAt, configPath: '/etc/carp-agent/config.json', configRevision: this.revision },
+      demote: this.maintenance ? 255 : this.demote,
+      maintenance: this.maintenance,
+      groups: this.groups.map((g) => this.status(g)),
+      unmatchedDrops: {},
+    };
+  }
+
+  attach(): FakeChannel {
+    const ch = new FakeChannel(this);
+    this.channels.add(ch);
+    setTimeout(() => ch.send(this.snapshot()), 1);
+    return ch;
+  }
+
+  heartbeat(): void {
+    if (this.frozen || !this.up) return;
+    for (const ch of this.channels) ch.send({ type: 'heartbeat', at: Date.now() });
+  }
+
+  emit(event: AgentEvent): void {
+    for (const ch of this.channels) ch.send({ type: 'event', event });
+  }
+
+  receive(ch: FakeChannel, line: string): void {
+    if (this.frozen || !this.up) return;
+    let cmd: Command;
+    try {
+      cmd = parseCommand(line);
+    } catch (err) {
+      ch.send({ type: 'reply', id: 0, ok: false, error: { code: 'invalid', message: (err as Error).message } });
+      return;
+    }
+    try {
+      ch.send({ type: 'reply', id: cmd.id, ok: true, result: this.execute(cmd) });
+    } catch (err) {
+      const e = err as { code?: string; message: string };
+      ch.send({ type: 'reply', id: cmd.id, ok: false, error: { code: e.code ?? 'failed', message: e.message } });
+    }
+  }
+
+  private commit(next: GroupConfig[], dryRun: boolean): ApplyResult {
+    const before = new Map(this.configs().map((c) => [`${c.interface}/${c.vhid}`, c]));
+    const after = new Map(next.map((c) => [`${c.interface}/${c.vhid}`, c]));
+    const added = [...after.keys()].filter((k) => !before.has(k)).map((k) => after.get(k)!.vhid);
+    const removed = [...before.keys()].filter((k) => !after.has(k)).map((k) => before.get(k)!.vhid);
+    const changed = [...after.keys()].filter((k) => before.has(k) && JSON.stringify(before.get(k)) !== JSON.stringify(after.get(k))).map((k) => after.get(k)!.vhid);
+    if (dryRun) return { revision: this.revision, dryRun: true, added, removed, changed };
+    if (this.failApply) throw Object.assign(new Error(this.failApply.message), { code: this.failApply.code });
+    this.history.set(this.revision + 1, this.configs());
+    this.revision++;
+    const now = Date.now();
+    this.groups = next.map((c) => {
+      const old = this.groups.find((g) => g.config.interface === c.interface && g.config.vhid === c.vhid);
+      return { config: c, state: old?.state ?? 'BACKUP', since: old?.since ?? now };
+    });
+    this.emit({ kind: 'config', at: now, revision: this.revision, added, removed, changed });
+    this.net.elect();
+    return { revision: this.revision, dryRun: false, added, removed, changed };
+  }
+
+  execute(cmd: Command): unknown {
+    this.received.push(cmd);
+    if (this.refuse && 'dryRun' in cmd) throw Object.assign(new Error(this.refuse.message), { code: this.refuse.code });
+    switch (cmd.cmd) {
+      case 'status':
+        return this.snapshot();
+      case 'maintenance':
+        this.maintenance = cmd.on;
+        this.emit({ kind: 'demotion', at: Date.now(), demote: this.maintenance ? 255 : this.demote, maintenance: this.maintenance });
+        this.net.elect();
+        return { maintenance: this.maintenance };
+      case 'demote': {
+        const v = cmd.op === 'set' ? cmd.value : this.demote + cmd.value;
+        if (v < 0 || v > 255) throw Object.assign(new Error(`demote ${v} is outside 0..255`), { code: 'invalid' });
+        this.demote = v;
+        this.emit({ kind: 'demotion', at: Date.now(), demote: v, maintenance: this.maintenance });
+        this.net.elect();
+        return { demote: v };
+      }
+      case 'set': {
+        const g = this.groups.find((x) => x.config.vhid === cmd.vhid);
+        if (!g) throw Object.assign(new Error(`no group with vhid ${cmd.vhid}`), { code: 'unknown-vhid' });
+        return this.commit(this.configs().map((c) => (c === g.config ? { ...c, [cmd.key]: cmd.value } : c)), false);
+      }
+      case 'putGroup': {
+        const group = GroupConfigSchema.parse(cmd.group);
+        const rest = this.configs().filter((c) => !(c.interface === group.interface && c.vhid === group.vhid));
+        return this.commit([...rest, group], cmd.dryRun ?? false);
+      }
+      case 'deleteGroup': {
+        const rest = this.configs().filter((c) => !(c.vhid === cmd.vhid && (!cmd.interface || c.interface === cmd.interface)));
+        if (rest.length === this.groups.length) throw Object.assign(new Error(`no group with vhid ${cmd.vhid}`), { code: 'unknown-vhid' });
+        return this.commit(rest, cmd.dryRun ?? false);
+      }
+      case 'apply':
+        return this.commit(cmd.config.groups, cmd.dryRun ?? false);
+      case 'rollback': {
+        const prev = this.history.get(cmd.revision);
+        if (!prev || cmd.revision !== this.revision) throw Object.assign(new Error(`cannot roll back revision ${cmd.revision}`), { code: 'conflict' });
+        const saved = this.failApply;
+        this.failApply = null;
+        try {
+          return this.commit(prev, false);
+        } finally {
+          this.failApply = saved;
+        }
+      }
+    }
+  }
+
+  /** Host goes away: channels die, nothing answers. */
+  crash(): void {
+    this.up = false;
+    for (const ch of [...this.channels]) ch.end(new Error('connection reset'));
+    for (const g of this.groups) g.state = 'INIT';
+    this.net.elect();
+  }
+
+  boot(): void {
+    this.up = true;
+    this.startedAt = Date.now();
+    this.pid++;
+    for (const g of this.groups) g.state = 'BACKUP';
+    this.net.elect();
+  }
+}
+
+/** A LAN of fake agents: after every change, each (vhid) group elects like the agents would. */
+export class FakeNet {
+  readonly agents = new Map<string, FakeAgent>();
+  /** How long a master takes to hand over after being demoted (ms, via setTimeout). 0 = at once. */
+  handoverDelayMs = 0;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+
+  add(host: string): FakeAgent {
+    const a = new FakeAgent(this, host, `198.18.0.${this.agents.size + 1}`);
+    this.agents.set(host, a);
+    return a;
+  }
+
+  startHeartbeats(ms = 1000): void {
+    this.heartbeatTimer = setInterval(() => this.agents.forEach((a) => a.heartbeat()), ms);
+  }
+
+  stop(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+  }
+
+  elect(): void {
+    if (this.handoverDelayMs > 0) setTimeout(() => this.electNow(), this.handoverDelayMs);
+    else this.electNow();
+  }
+
+  private electNow(): void {
+    const vhids = new Set<number>();
+    for (const a of this.agents.values()) for (const g of a.groups) vhids.add(g.config.vhid);
+    for (const vhid of vhids) {
+      const members = [...this.agents.values()].flatMap((a) => (a.up ? a.groups.filter((g) => g.config.vhid === vhid).map((g) => ({ a, g })) : []));
+      if (!members.length) continue;
+      const rank = ({ a, g }: { a: FakeAgent; g: RunningGroup }) => [a.maintenance ? 1 : 0, a.maintenance ? 255 : a.demote, g.config.advbase * 256 + (a.maintenance ? 240 : g.config.advskew)];
+      const best = [...members].sort((x, y) => {
+        const rx = rank(x);
+        const ry = rank(y);
+        return rx[0] - ry[0] || rx[1] - ry[1] || rx[2] - ry[2];
+      })[0];
+      for (const m of members) {
+        const to = m === best ? 'MASTER' : 'BACKUP';
+        if (m.g.state !== to) {
+          const from = m.g.state;
+          m.g.state = to;
+          m.g.since = Date.now();
+          if (!m.a.frozen) m.a.emit({ kind: 'state', at: m.g.since, vhid, interface: m.g.config.interface, from, to, reason: to === 'MASTER' ? 'fake election won' : 'fake election lost' });
+        }
+      }
+    }
+  }
+}
+
+export class FakeTransport implements HostTransport {
+  readonly host: HostSpec;
+  reachable = true;
+  readonly execs: string[] = [];
+  /** Called for `reboot`; defaults to crash now and boot after rebootMs. */
+  rebootMs = 50;
+  constructor(readonly agent: FakeAgent) {
+    this.host = { name: agent.host, address: agent.srcip.replace('198.18.', '198.19.'), port: 22, user: 'root', identityFiles: [], tags: [] };
+  }
+  async exec(command: string): Promise<ExecResult> {
+    this.execs.push(command);
+    if (!this.reachable || !this.agent.up) throw new Error(`${this.host.name}: connect ECONNREFUSED`);
+    if (command.trim() === 'reboot') {
+      setTimeout(() => {
+        this.agent.crash();
+        setTimeout(() => this.agent.boot(), this.rebootMs);
+      }, 1);
+    }
+    return { code: 0, stdout: '', stderr: '' };
+  }
+  async openLines(): Promise<LineChannel> {
+    if (!this.reachable || !this.agent.up) throw new Error(`${this.host.name}: connect ECONNREFUSED`);
+    return this.agent.attach();
+  }
+  async upload(): Promise<void> {}
+  close(): void {}
+}
+
+/** A fleet of n fake hosts fw1..fwn with heartbeats running. */
+export function fakeFleet(n: number, heartbeatMs = 1000): { net: FakeNet; agents: FakeAgent[]; transports: FakeTransport[] } {
+  const net = new FakeNet();
+  const agents = Array.from({ length: n }, (_, i) => net.add(`fw${i + 1}`));
+  net.startHeartbeats(heartbeatMs);
+  return { net, agents, transports: agents.map((a) => new FakeTransport(a)) };
+}
