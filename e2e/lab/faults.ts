@@ -1,0 +1,136 @@
+// Reversible faults: cut/heal a host's LAN link, drop a share of inbound LAN packets, freeze a
+// process, partition the LAN between groups of hosts. Each works on the lab's own links/namespaces.
+import { readFileSync } from 'node:fs';
+import { mustRun, run } from './run.js';
+import { LabError, type HostNames, type LabNames } from './names.js';
+
+const LOSS_TABLE = 'carplab_loss';
+const PART_TABLE = 'carplab_part';
+
+export async function cut(h: HostNames): Promise<void> {
+  await mustRun('ip', ['link', 'set', h.lanVeth, 'down']);
+}
+
+export async function heal(h: HostNames): Promise<void> {
+  await mustRun('ip', ['link', 'set', h.lanVeth, 'up']);
+}
+
+async function nft(netns: string, script: string): Promise<void> {
+  await mustRun('ip', ['netns', 'exec', netns, 'nft', '-f', '-'], { input: script });
+}
+
+async function dropTable(netns: string, table: string): Promise<void> {
+  await run('ip', ['netns', 'exec', netns, 'nft', 'delete', 'table', 'netdev', table]);
+}
+
+/** Drops `percent` % of every frame arriving on the host's eth0 (IP, CARP, ARP); 0 removes it. */
+export async function loss(h: HostNames, percent: number): Promise<void> {
+  if (!Number.isFinite(percent) || percent < 0 || percent > 100) {
+    throw new LabError(`loss needs a percentage 0..100, got ${String(percent)}`);
+  }
+  await dropTable(h.netns, LOSS_TABLE);
+  const p = Math.round(percent);
+  if (p === 0) return;
+  await nft(
+    h.netns,
+    `table netdev ${LOSS_TABLE} {\n  chain in {\n    type filter hook ingress device "eth0" priority -100; policy accept;\n` +
+      `    numgen random mod 100 < ${p} counter drop\n  }\n}\n`,
+  );
+}
+
+/** PIDs of the host's processes whose command name (or argv[0]/script basename) is `name`. */
+export async function findProcesses(h: HostNames, name: string): Promise<number[]> {
+  const r = await run('ip', ['netns', 'pids', h.netns]);
+  const found: number[] = [];
+  for (const s of r.stdout.split(/\s+/).filter(Boolean)) {
+    const pid = Number(s);
+    try {
+      const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      const base = (a: string) => a.split('/').pop() ?? a;
+      if (comm === name || argv.slice(0, 2).some((a) => base(a) === name)) found.push(pid);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return found;
+}
+
+export async function freeze(h: HostNames, name: string): Promise<number[]> {
+  const pids = await findProcesses(h, name);
+  if (pids.length === 0) throw new LabError(`no process named ${name} runs on ${h.name}`);
+  for (const p of pids) process.kill(p, 'SIGSTOP');
+  await waitStopped(pids, true);
+  return pids;
+}
+
+function isStopped(pid: number): boolean | undefined {
+  try {
+    return /\)\s+[Tt]\s/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined; // gone
+  }
+}
+
+/** Signals are delivered asynchronously: wait (up to 1 s) until every live pid is (not) stopped. */
+async function waitStopped(pids: number[], stopped: boolean): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (pids.every((p) => isStopped(p) === undefined || isStopped(p) === stopped)) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** SIGCONT to the named processes (or, without a name, to every stopped process of the host). */
+export async function thaw(h: HostNames, name?: string): Promise<number[]> {
+  let pids: number[];
+  if (name) pids = await findProcesses(h, name);
+  else {
+    const r = await run('ip', ['netns', 'pids', h.netns]);
+    pids = r.stdout.split(/\s+/).filter(Boolean).map(Number).filter((pid) => isStopped(pid) === true);
+  }
+  for (const p of pids) {
+    try {
+      process.kill(p, 'SIGCONT');
+    } catch {
+      /* gone */
+    }
+  }
+  await waitStopped(pids, false);
+  return pids;
+}
+
+/** Hosts on different sides stop hearing each other on the LAN (frames from the others' MAC or IP). */
+export async function partition(n: LabNames, sides: string[][]): Promise<void> {
+  const sideOf = new Map<string, number>();
+  sides.forEach((side, i) => {
+    for (const name of side) {
+      if (sideOf.has(name)) throw new LabError(`${name} is on two sides of the partition`);
+      sideOf.set(name, i);
+    }
+  });
+  for (const h of n.hosts) {
+    await dropTable(h.netns, PART_TABLE);
+    const mine = sideOf.get(h.name);
+    if (mine === undefined) continue;
+    const others = n.hosts.filter((o) => sideOf.has(o.name) && sideOf.get(o.name) !== mine);
+    if (others.length === 0) continue;
+    const macs = others.map((o) => o.lanMac).join(', ');
+    const ips = others.map((o) => o.lanAddress).join(', ');
+    await nft(
+      h.netns,
+      `table netdev ${PART_TABLE} {\n  chain in {\n    type filter hook ingress device "eth0" priority -90; policy accept;\n` +
+        `    ether saddr { ${macs} } counter drop\n    ip saddr { ${ips} } counter drop\n` +
+        `    arp saddr ip { ${ips} } counter drop\n  }\n}\n`,
+    );
+  }
+}
+
+/** Removes every fault: links up, loss and partition tables gone, stopped processes continued. */
+export async function healAll(n: LabNames): Promise<void> {
+  for (const h of n.hosts) {
+    await run('ip', ['link', 'set', h.lanVeth, 'up']);
+    await dropTable(h.netns, LOSS_TABLE);
+    await dropTable(h.netns, PART_TABLE);
+    await thaw(h);
+  }
+}
