@@ -1,7 +1,7 @@
 // Table-driven tests of the pure CARP state machine with a fake clock, and small simulated
 // networks of 2–3 engines (sim.ts) for elections and make-before-break maintenance handovers.
 import { describe, expect, it } from 'vitest';
-import { advertIntervalMs, initialState, masterDownMs, step, wireValues, type EngineState } from './engine.js';
+import { advertIntervalMs, initialState, masterDownMs, skewMs, step, wireValues, type EngineState } from './engine.js';
 import { CarpSim } from './sim.js';
 import type { EngineAction, EngineEvent, EngineParams, PeerAdvert } from './types.js';
 
@@ -137,7 +137,15 @@ describe('BACKUP hears a valid advert (§3.4)', () => {
     [1, 100, 0, false, 4, 0, 0, true, 'would time out'], // 1024 > 3*256+100
   ])('own (%i,%i,d%i,preempt %s) hears (%i,%i,d%i): takes over %s', (ab, as, ad, preempt, pb, ps, pd, takes, reason) => {
     const p = P({ advbase: ab, advskew: as, demote: ad, preempt });
-    const r = step(backup(p), { type: 'advert', advert: adv(pb, ps, pd), now: 1000 });
+    const heard = step(backup(p), { type: 'advert', advert: adv(pb, ps, pd), now: 1000 });
+    // A takeover from a master that still holds the addresses waits out the skew (advskew/256 s);
+    // a bow-out from a node that is leaving (demote < 255) is acted on at once.
+    const leaving = pb === 255 && ps === 255 && pd < 255;
+    const r = takes && !leaving && as > 0 ? step(heard.state, { type: 'timer', timer: 'masterdown', now: 1000 + skewMs(p) }) : heard;
+    if (takes && !leaving && as > 0) {
+      expect(heard.state.state).toBe('BACKUP');
+      expect(heard.actions).toEqual([{ type: 'arm', timer: 'masterdown', ms: skewMs(p) }]);
+    }
     expect(r.state.state).toBe(takes ? 'MASTER' : 'BACKUP');
     if (takes) {
       expect(stateAction(r.actions)!.reason).toContain(reason);
@@ -323,7 +331,7 @@ describe('simulated segments (fake network, fake clock)', () => {
     expect(sim.holderlessInstants).toBe(0);
   });
 
-  it('demoting the master hands over to an OpenBSD-style backup at once', () => {
+  it('demoting the master hands over to an OpenBSD-style backup after its skew', () => {
     const sim = new CarpSim();
     const a = sim.add('a', '198.18.0.1', { advskew: 0 });
     sim.add('b', '198.18.0.2', { advskew: 100 });
@@ -332,8 +340,10 @@ describe('simulated segments (fake network, fake clock)', () => {
     expect(sim.masters()).toEqual(['a']);
     sim.watchHolders = true;
     sim.params(a, { demote: 1 });
-    sim.runUntil(5010);
-    expect(sim.masters()).toEqual(['b']); // b heard demote 1 > 0 and took over; a heard b (demote 0 < 1)
+    sim.runUntil(5300);
+    expect(sim.masters()).toEqual(['a']); // b heard demote 1 > 0 and waits out its skew (100/256 s)
+    sim.runUntil(5400);
+    expect(sim.masters()).toEqual(['b']); // then took over; a heard b (demote 0 < 1)
     expect(sim.holders()).toEqual(['b']);
     expect(sim.holderlessInstants).toBe(0);
     sim.params(a, { demote: 0 });
@@ -352,9 +362,13 @@ describe('simulated segments (fake network, fake clock)', () => {
     sim.watchHolders = true;
     sim.params(a, { maintenance: true });
     expect(sim.holders()).toEqual(['a']); // still holds until a successor is heard
-    sim.runUntil(10_005);
+    sim.runUntil(10_190);
+    expect(sim.holders()).toEqual(['a']); // b and c wait out their skews (195 and 391 ms) while a holds on
+    sim.runUntil(10_205);
     expect(sim.node('a').s.state).toBe('BACKUP');
     expect(sim.holders()).toEqual(['b']);
+    // Only the best remaining node took over: c heard b before its own, longer skew ran out.
+    expect(sim.transitions.filter((t) => t.node === 'c' && t.to === 'MASTER')).toEqual([]);
     const bTook = sim.transitions.find((t) => t.node === 'b' && t.to === 'MASTER')!;
     const aLeft = sim.transitions.find((t) => t.node === 'a' && t.to === 'BACKUP' && t.from === 'MASTER')!;
     expect(bTook.t).toBeLessThan(aLeft.t);

@@ -15,6 +15,12 @@
 //   BACKUP never takes over because of an advert (not preempt, not a maintenance bow-out), except a
 //   bow-out from a node that is not itself in maintenance (demote < 255): that node is leaving.
 //   The master-down timeout still fires: if nobody else is left, it takes the addresses.
+// - Skew before taking over from a live master (VRRP's Skew_Time): when an advert tells a BACKUP to
+//   take over while its sender still holds the addresses (preempt, a more demoted master, a
+//   maintenance bow-out), the BACKUP waits advskew/256 s first. With several backups only the best
+//   one takes over (the others hear it and go on waiting), so the predicted successor is the one
+//   that wins, and make-before-break costs nothing. A bow-out from a node that is leaving (demote
+//   below 255: a clean stop) is acted on at once: nobody holds the addresses any more.
 import type { CarpState, EngineAction, EngineEvent, EngineParams, PeerAdvert, TimerName } from './types.js';
 
 export const BOWOUT_ADVBASE = 255;
@@ -36,6 +42,8 @@ export interface EngineState {
   garpAfterAdverts: number;
   /** The last valid advert heard from a peer and when. */
   lastAdvert: (PeerAdvert & { at: number }) | null;
+  /** A takeover decided on an advert, waiting out this node's skew (the masterdown timer carries it). */
+  pendingTakeover: string | null;
 }
 
 export interface StepResult {
@@ -58,6 +66,11 @@ export function advertIntervalMs(p: EngineParams): number {
 /** Silence after which a BACKUP takes over: 3·advbase + advskew/256 s (FreeBSD, ucarp). */
 export function masterDownMs(p: EngineParams): number {
   return 3 * p.advbase * 1000 + (effectiveAdvskew(p) * 1000) / 256;
+}
+
+/** How long a BACKUP waits before taking over from a master that is still there: advskew/256 s. */
+export function skewMs(p: EngineParams): number {
+  return (effectiveAdvskew(p) * 1000) / 256;
 }
 
 /** What this node puts in its adverts now (and what it is compared with in elections). */
@@ -88,6 +101,7 @@ export function initialState(params: EngineParams): EngineState {
     masterdownFrom: null,
     garpAfterAdverts: 0,
     lastAdvert: null,
+    pendingTakeover: null,
   };
 }
 
@@ -100,7 +114,7 @@ function sendNow(s: EngineState): EngineAction {
 /** INIT or MASTER -> BACKUP: release what a master holds, start listening for silence. */
 function becomeBackup(s: EngineState, now: number, reason: string, out: EngineAction[]): EngineState {
   const from = s.state;
-  const next: EngineState = { ...s, state: 'BACKUP', since: now, masterdownFrom: now, garpAfterAdverts: 0 };
+  const next: EngineState = { ...s, state: 'BACKUP', since: now, masterdownFrom: now, garpAfterAdverts: 0, pendingTakeover: null };
   out.push({ type: 'state', from, to: 'BACKUP', reason });
   if (from === 'MASTER') {
     out.push({ type: 'cancel', timer: 'advert' });
@@ -113,7 +127,7 @@ function becomeBackup(s: EngineState, now: number, reason: string, out: EngineAc
 
 /** BACKUP -> MASTER: advertise at once, take the addresses, announce them. */
 function becomeMaster(s: EngineState, now: number, reason: string, out: EngineAction[]): EngineState {
-  const next: EngineState = { ...s, state: 'MASTER', since: now, masterdownFrom: null, garpAfterAdverts: 2 };
+  const next: EngineState = { ...s, state: 'MASTER', since: now, masterdownFrom: null, garpAfterAdverts: 2, pendingTakeover: null };
   out.push({ type: 'state', from: s.state, to: 'MASTER', reason });
   out.push({ type: 'cancel', timer: 'masterdown' });
   out.push(sendNow(next));
@@ -137,7 +151,7 @@ function becomeInit(s: EngineState, now: number, reason: string, bowOut: boolean
   } else {
     out.push({ type: 'cancel', timer: 'masterdown' });
   }
-  return { ...s, state: 'INIT', since: now, masterdownFrom: null, garpAfterAdverts: 0 };
+  return { ...s, state: 'INIT', since: now, masterdownFrom: null, garpAfterAdverts: 0, pendingTakeover: null };
 }
 
 // ---- elections -----------------------------------------------------------------------------------
@@ -216,6 +230,7 @@ export function step(s: EngineState, ev: EngineEvent): StepResult {
 function onTimer(s: EngineState, now: number, timer: TimerName, out: EngineAction[]): EngineState {
   if (timer === 'masterdown') {
     if (s.state !== 'BACKUP') return s; // stale timer
+    if (s.pendingTakeover) return becomeMaster(s, now, `${s.pendingTakeover} (after own skew ${skewMs(s.params)} ms)`, out);
     const silent = now - (s.masterdownFrom ?? s.since);
     return becomeMaster(s, now, `master down timer expired (${secs(silent)} without adverts)`, out);
   }
@@ -243,9 +258,15 @@ function onAdvert(s: EngineState, now: number, a: PeerAdvert, out: EngineAction[
   }
 
   const reason = backupTakesOver(s, a);
-  if (reason) return becomeMaster(heard, now, reason, out);
+  if (reason) {
+    const leaving = isBowOut(a) && a.demote < MAINTENANCE_DEMOTE;
+    if (leaving || skewMs(s.params) === 0) return becomeMaster(heard, now, reason, out);
+    if (s.pendingTakeover) return heard; // already waiting out the skew: a repeated advert does not postpone it
+    out.push({ type: 'arm', timer: 'masterdown', ms: skewMs(s.params) });
+    return { ...heard, pendingTakeover: reason };
+  }
   out.push({ type: 'arm', timer: 'masterdown', ms: masterDownMs(s.params) });
-  return { ...heard, masterdownFrom: now };
+  return { ...heard, masterdownFrom: now, pendingTakeover: null };
 }
 
 function onParams(s: EngineState, now: number, params: EngineParams, out: EngineAction[]): EngineState {

@@ -39,7 +39,7 @@ beforeAll(async () => {
   inv = importLabJson(lab.info);
   pool = new SshPool({ knownHostsFiles: inv.knownHostsFiles, agentSocket: null });
   const res = await deployAll(inv.hosts.map((h) => pool.get(h)), { bundleDir: BUNDLE, wrapperLink: null });
-  expect(res.every((r) => r.ok)).toBe(true);
+  expect(res.filter((r) => !r.ok)).toEqual([]);
   c = createConsole({ hosts: inv.hosts, transport: (h) => pool.get(h) });
   await until(() => c.fleetNow().hosts.every((h) => h.status === 'live'), 20_000, 'all agents live');
   for (const [vhid, vip] of [[42, 100], [43, 101]] as const) {
@@ -99,7 +99,7 @@ describe('maintenance (lab)', () => {
     expect(names).toEqual(['preflight', 'maintenance-on', 'handover', expect.stringMatching(/^handover:/), expect.stringMatching(/^handover:/), 'reboot', 'wait-host', 'wait-agent', 'maintenance-off', 'done']);
     expect(r.preflight!.mastered.map((g) => g.successor)).toEqual(['fw3', 'fw3']);
     console.log(`predicted successors fw3, fw3; new masters reported: ${r.handovers.map((h) => `${h.group} -> ${h.to} @${h.at - t0} ms`).join(', ')}`);
-    expect(r.handovers.every((h) => h.to === 'fw2' || h.to === 'fw3')).toBe(true);
+    expect(r.handovers.map((h) => h.to)).toEqual(['fw3', 'fw3']); // the predicted successor, and no one else, took over
     // Every group moved before the reboot was asked for.
     const rebootAt = events.find((e) => e.type === 'maintenance' && e.step === 'reboot')!.at;
     expect(r.handovers.every((h) => h.at <= rebootAt)).toBe(true);
