@@ -45,7 +45,7 @@ beforeAll(async () => {
   lab = await Lab.up({ id: LAB_ID, hosts: 3 });
   inv = importLabJson(lab.info);
   pool = new SshPool({ knownHostsFiles: inv.knownHostsFiles, agentSocket: null });
-  const res = await deployAll(inv.hosts.map((h) => pool.get(h)), { bundleDir: BUNDLE, wrapperLink: null });
+  const res = await deployAll(inv.hosts.map((h) => pool.get(h)), { bundleDir: BUNDLE });
   expect(res.filter((r) => !r.ok)).toEqual([]);
   c = createConsole({ hosts: inv.hosts, transport: (h) => pool.get(h) });
   await until(() => c.fleetNow().hosts.length === 3 && c.fleetNow().hosts.every((h) => h.status === 'live'), 20_000, 'all agents live');

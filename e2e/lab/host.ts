@@ -16,6 +16,7 @@ export const HOST_MOUNTS: Array<[string, string]> = [
   ['tmp', '/tmp'],
   ['root', '/root'],
   ['sbin', '/usr/local/sbin'],
+  ['bin', '/usr/local/bin'], // what a deploy installs there stays on that host
 ];
 
 export const PATH_IN_HOST = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -27,7 +28,7 @@ export function initScriptPath(stateDir: string): string {
 /** PID 1 of a host (dash). Args: host dir, host name, lab state dir. Mounts are private to the host. */
 export const INIT_SCRIPT = `#!/bin/sh
 # carp-lab host init: PID 1 of one lab host. Gives the host its own /etc (overlay), /opt, /run,
-# /var/log, /tmp, /root, /usr/local/sbin, hides the lab's state dir, starts sshd and /etc/rc.local.
+# /var/log, /tmp, /root, /usr/local/{sbin,bin}, hides the lab's state dir, starts sshd and /etc/rc.local.
 set -e
 H="$1"; NAME="$2"; LABDIR="$3"
 find "$H/run" -mindepth 1 -delete
@@ -109,7 +110,7 @@ export function prepareHostDirs(n: LabNames): void {
 function prepareHost(n: LabNames, h: HostNames, operatorKey: string): void {
   const H = h.dir;
   rmSync(H, { recursive: true, force: true });
-  for (const d of ['etc/carp-agent', 'opt/carp-agent', 'run', 'var/log', 'root/.ssh', 'sbin', '.work/etc']) {
+  for (const d of ['etc/carp-agent', 'opt/carp-agent', 'run', 'var/log', 'root/.ssh', 'sbin', 'bin', '.work/etc']) {
     mkdirSync(path.join(H, d), { recursive: true });
   }
   mkdirSync(path.join(H, 'tmp'), { recursive: true });
