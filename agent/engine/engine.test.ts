@@ -54,10 +54,10 @@ describe('start, master-down, adverts', () => {
     expect(r.actions.some((a) => a.type === 'send')).toBe(false);
   });
 
-  it('BACKUP -> MASTER when the master-down timer fires: advert at once, addresses, garp, hook, advert timer', () => {
+  it('BACKUP -> MASTER when the master-down timer fires: addresses and garp, then the advert at once, hook, advert timer', () => {
     const r = step(backup(p), { type: 'timer', timer: 'masterdown', now: 3390.625 });
     expect(r.state.state).toBe('MASTER');
-    expect(types(r.actions)).toEqual(['state', 'cancel:masterdown', 'send', 'addAddresses', 'garp', 'hook:up', 'arm:advert']);
+    expect(types(r.actions)).toEqual(['state', 'cancel:masterdown', 'addAddresses', 'garp', 'send', 'hook:up', 'arm:advert']);
     expect(r.actions).toContainEqual({ type: 'send', advbase: 1, advskew: 100, demote: 0 });
     expect(r.actions).toContainEqual({ type: 'arm', timer: 'advert', ms: 1390.625 });
     expect(stateAction(r.actions)!.reason).toBe('master down timer expired (3.39 s without adverts)');

@@ -125,14 +125,16 @@ function becomeBackup(s: EngineState, now: number, reason: string, out: EngineAc
   return next;
 }
 
-/** BACKUP -> MASTER: advertise at once, take the addresses, announce them. */
+/** BACKUP -> MASTER: take the addresses, announce them, advertise at once. */
 function becomeMaster(s: EngineState, now: number, reason: string, out: EngineAction[]): EngineState {
   const next: EngineState = { ...s, state: 'MASTER', since: now, masterdownFrom: null, garpAfterAdverts: 2, pendingTakeover: null };
   out.push({ type: 'state', from: s.state, to: 'MASTER', reason });
   out.push({ type: 'cancel', timer: 'masterdown' });
-  out.push(sendNow(next));
+  // Addresses and ARP before the advert (as ucarp does): when a live master steps down on hearing this
+  // advert, clients have already been told where the addresses went, so no packet falls in between.
   out.push({ type: 'addAddresses' });
   out.push({ type: 'garp' });
+  out.push(sendNow(next));
   out.push({ type: 'hook', which: 'up' });
   out.push({ type: 'arm', timer: 'advert', ms: advertIntervalMs(s.params) });
   return next;

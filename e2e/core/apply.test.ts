@@ -58,7 +58,7 @@ afterAll(async () => {
   if (roMounted) await lab.exec('fw3', 'umount /etc/carp-agent').catch(() => undefined);
   c?.close();
   pool?.closeAll();
-  await lab?.down();
+  await lab?.down({ purge: true });
 });
 
 describe('two-phase apply (lab)', () => {

@@ -40,7 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   c?.close();
   pool?.closeAll();
-  await lab?.down();
+  await lab?.down({ purge: true });
 });
 
 describe('console core fleet (lab)', () => {

@@ -63,7 +63,7 @@ afterAll(async () => {
   for (const p of probes) await p.stop().catch(() => undefined);
   c?.close();
   pool?.closeAll();
-  await lab?.down();
+  await lab?.down({ purge: true });
 });
 
 describe('maintenance (lab)', () => {

@@ -37,7 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (lab) await lab.healAll().catch(() => undefined);
-  await Lab.down(ID);
+  await Lab.down(ID, { purge: true });
 });
 
 describe('lab', () => {

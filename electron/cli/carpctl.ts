@@ -15,6 +15,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The agent bundle `npm run build` makes, found from this file so carpctl works from any directory. */
+const BUNDLE_DIR = fileURLToPath(new URL('../../agent/dist', import.meta.url));
+
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const json = (v: unknown) => out(JSON.stringify(v, null, 2));
 
@@ -31,7 +34,7 @@ function openConsole(args: Args): { c: Console; pool: SshPool } {
     hosts: inv.hosts,
     transport: (h) => pool.get(h),
     deploy: async (transports, onProgress) =>
-      (await deployAll(transports, { bundleDir: resolve(process.env.CARP_AGENT_BUNDLE ?? 'agent/dist'), onProgress, ...(args.flags.has('--no-path-link') ? { wrapperLink: null } : {}) })).map((r) => ({
+      (await deployAll(transports, { bundleDir: process.env.CARP_AGENT_BUNDLE ? resolve(process.env.CARP_AGENT_BUNDLE) : BUNDLE_DIR, onProgress, ...(args.flags.has('--no-path-link') ? { wrapperLink: null } : {}) })).map((r) => ({
         host: r.host,
         ok: r.ok,
         version: r.version,
