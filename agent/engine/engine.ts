@@ -232,7 +232,7 @@ export function step(s: EngineState, ev: EngineEvent): StepResult {
 function onTimer(s: EngineState, now: number, timer: TimerName, out: EngineAction[]): EngineState {
   if (timer === 'masterdown') {
     if (s.state !== 'BACKUP') return s; // stale timer
-    if (s.pendingTakeover) return becomeMaster(s, now, `${s.pendingTakeover} (after own skew ${skewMs(s.params)} ms)`, out);
+    if (s.pendingTakeover) return becomeMaster(s, now, `${s.pendingTakeover} (after own skew ${Math.round(skewMs(s.params))} ms)`, out);
     const silent = now - (s.masterdownFrom ?? s.since);
     return becomeMaster(s, now, `master down timer expired (${secs(silent)} without adverts)`, out);
   }

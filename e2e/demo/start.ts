@@ -44,7 +44,7 @@ async function main(): Promise<void> {
 Try, in another terminal (as root):
   ${cc} status
   ${cc} maintenance enter fw1 --reboot --wait     # demote before reboot, proven
-  ${cc} set fw2 1 advskew 10                      # fw2 becomes the preferred master (preempt)
+  ${cc} set fw1 1 advskew 200                     # fw1 less preferred: fw3 (advskew 50, preempt) takes over
   ssh -F ${lab.info.sshConfigFile} fw1 carp-agent status
   npm run lab -- probe 198.18.0.100 --seconds 10  # the VIP as a client sees it
   npm run lab -- cut fw1 ; npm run lab -- heal fw1
