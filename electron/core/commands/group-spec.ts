@@ -2,35 +2,26 @@
 // `carpctl group apply FILE` and ConsoleApi.applyGroup take exactly this.
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
-import { GroupConfigSchema, Ipv4CidrSchema, InterfaceNameSchema, PasswordSchema, Ipv4Schema, describeIssues, type GroupConfig } from '../../../agent/config/schema.js';
+import { GroupConfigSchema, describeIssues, type GroupConfig } from '../../../agent/config/schema.js';
 
+const G = GroupConfigSchema.shape;
+
+/** One member host: its own advskew, and overrides of the group's settings where that host differs. */
 export const MemberSpecSchema = z
   .object({
     host: z.string().min(1, 'must name a host of the inventory'),
-    advskew: z.number().int().min(0).max(254, 'must be 0..254').default(0),
-    advbase: z.number().int().min(1).max(255).optional(),
-    preempt: z.boolean().optional(),
+    advskew: G.advskew,
+    advbase: G.advbase.removeDefault().optional(),
+    preempt: G.preempt.removeDefault().optional(),
     /** Per-member overrides when a host's LAN interface has another name or address. */
-    interface: InterfaceNameSchema.optional(),
-    srcip: Ipv4Schema.optional(),
+    interface: G.interface.optional(),
+    srcip: G.srcip,
   })
   .strict();
 
-export const GroupSpecSchema = z
-  .object({
-    vhid: z.number().int().min(1, 'must be 1..255').max(255, 'must be 1..255'),
-    name: z.string().max(64).optional(),
-    interface: InterfaceNameSchema,
-    addresses: z.array(Ipv4CidrSchema).min(1, 'must list at least one virtual address'),
-    password: PasswordSchema,
-    advbase: z.number().int().min(1, 'must be 1..255 seconds').max(255).default(1),
-    preempt: z.boolean().default(false),
-    upscript: z.string().optional(),
-    downscript: z.string().optional(),
-    xparam: z.string().optional(),
-    neutral: z.boolean().optional(),
-    members: z.array(MemberSpecSchema).min(1, 'must list at least one member host'),
-  })
+/** The agent's group config (one schema, agent/config/schema.ts) minus the per-member keys, plus members. */
+export const GroupSpecSchema = GroupConfigSchema.omit({ advskew: true, srcip: true })
+  .extend({ members: z.array(MemberSpecSchema).min(1, 'must list at least one member host') })
   .strict()
   .superRefine((g, ctx) => {
     const seen = new Set<string>();
@@ -86,6 +77,6 @@ export function memberConfig(spec: GroupSpec, m: MemberSpec): GroupConfig {
     ...(spec.upscript ? { upscript: spec.upscript } : {}),
     ...(spec.downscript ? { downscript: spec.downscript } : {}),
     ...(spec.xparam ? { xparam: spec.xparam } : {}),
-    ...(spec.neutral !== undefined ? { neutral: spec.neutral } : {}),
+    neutral: spec.neutral,
   });
 }
