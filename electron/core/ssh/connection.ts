@@ -46,6 +46,11 @@ export interface SshOptions {
   resolveJump?: (jump: string) => SshTransport;
 }
 
+/** How an exec channel ended, filled in when the host sends exit-status or exit-signal. */
+interface ExitInfo {
+  status?: { code: number | null; signal?: string };
+}
+
 export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'closed';
 export interface StateChange {
   state: ConnectionState;
@@ -164,8 +169,9 @@ export class SshTransport implements HostTransport {
     );
     let keyError: Error | undefined;
     const notes: string[] = [];
+    const tried: string[] = [];
     let passphraseMissing: string | undefined;
-    const auth = this.authMethods(notes, (f) => (passphraseMissing ??= f));
+    const auth = this.authMethods(notes, tried, (f) => (passphraseMissing ??= f));
     const client = new Client();
     const cfg: ConnectConfig = {
       host: h.address,
@@ -222,7 +228,8 @@ export class SshTransport implements HostTransport {
         if (keyError) return fail(keyError);
         if (e.level === 'client-authentication') {
           if (passphraseMissing && notes.length <= 1) return fail(new PassphraseRequiredError(h.name, passphraseMissing));
-          return fail(new AuthError(h.name, `${where} refused every key we offered${notes.length ? ` (${notes.join('; ')})` : ''}; check the user name and that the key is in the host's authorized_keys`));
+          const what = [...tried, ...notes].join('; ');
+          return fail(new AuthError(h.name, `${where} refused every key we offered (${what}); check the user name and that the key is in the host's authorized_keys, or load the key into ssh-agent`));
         }
         if (e.level === 'client-timeout')
           return fail(new HostUnreachableError(h.name, `${where} did not complete the SSH handshake within ${cfg.readyTimeout} ms; is the host up and sshd listening?`));
@@ -236,11 +243,14 @@ export class SshTransport implements HostTransport {
   }
 
   /** Returns a function that yields the next auth method each time ssh2 asks (agent, then key files). */
-  private authMethods(notes: string[], onPassphraseMissing: (f: string) => void): () => Promise<unknown> {
+  private authMethods(notes: string[], tried: string[], onPassphraseMissing: (f: string) => void): () => Promise<unknown> {
     const h = this.host;
     const agent = this.opts.agentSocket === undefined ? process.env.SSH_AUTH_SOCK : this.opts.agentSocket;
     const files = h.identityFiles.length ? h.identityFiles : (this.opts.defaultIdentityFiles ?? defaultIdentities());
     let i = agent ? -1 : 0;
+    // What will be offered, for the AuthError when the host refuses all of it.
+    tried.push(agent ? `tried the keys in the ssh-agent at ${agent}` : 'no ssh-agent');
+    tried.push(files.length ? `key files ${files.join(', ')}` : 'no identity files (none given for the host, no default key files)');
     return async () => {
       if (i === -1) {
         i = 0;
@@ -268,6 +278,10 @@ export class SshTransport implements HostTransport {
             continue;
           }
           key = utils.parseKey(data, pass);
+          if (key instanceof Error) {
+            notes.push(`${file}: the passphrase given does not decrypt it (${key.message})`);
+            continue;
+          }
         }
         if (key instanceof Error) {
           notes.push(`${file}: ${key.message}`);
@@ -296,7 +310,12 @@ export class SshTransport implements HostTransport {
     });
   }
 
-  private async channel(command: string): Promise<{ stream: ClientChannel; release: () => void }> {
+  /**
+   * Opens an exec channel. The exit status is recorded synchronously in the exec callback: ssh2 emits
+   * 'exit' while parsing, and when the output, exit-status and close arrive in the same read as the
+   * channel's confirmation (typical through a jump host) a listener attached after an await misses it.
+   */
+  private async channel(command: string): Promise<{ stream: ClientChannel; release: () => void; exit: ExitInfo }> {
     const client = await this.ensureClient();
     const release = await this.sem.acquire();
     return new Promise((resolve, reject) => {
@@ -307,8 +326,13 @@ export class SshTransport implements HostTransport {
             return reject(new SshError(this.host.name, `${this.host.name}: cannot open a channel for "${command}": ${err.message}`));
           }
           let released = false;
+          const exit: ExitInfo = {};
+          stream.once('exit', (code: number | null, signal?: string) => {
+            exit.status = { code, ...(signal ? { signal } : {}) };
+          });
           resolve({
             stream,
+            exit,
             release: () => {
               if (!released) (released = true), release();
             },
@@ -322,13 +346,10 @@ export class SshTransport implements HostTransport {
   }
 
   async exec(command: string, opts: { stdin?: string | Buffer; timeoutMs?: number } = {}): Promise<ExecResult> {
-    const { stream, release } = await this.channel(command);
+    const { stream, release, exit } = await this.channel(command);
     return new Promise((resolve, reject) => {
       const out: Buffer[] = [];
       const err: Buffer[] = [];
-      let code: number | null = null;
-      let signal: string | undefined;
-      let exited = false;
       let timedOut = false;
       const timer = opts.timeoutMs
         ? setTimeout(() => {
@@ -339,18 +360,14 @@ export class SshTransport implements HostTransport {
         : undefined;
       stream.on('data', (d: Buffer) => out.push(d));
       stream.stderr.on('data', (d: Buffer) => err.push(d));
-      stream.on('exit', (c: number | null, sig?: string) => {
-        exited = true;
-        code = c;
-        if (sig) signal = sig;
-      });
       stream.on('close', () => {
         if (timer) clearTimeout(timer);
         release();
         const stdout = Buffer.concat(out).toString('utf8');
         const stderr = Buffer.concat(err).toString('utf8');
         if (timedOut) return reject(new ExecTimeoutError(this.host.name, `${this.host.name}: "${command}" did not finish within ${opts.timeoutMs} ms`));
-        if (!exited) return reject(new ConnectionClosedError(this.host.name, `${this.host.name}: connection lost while running "${command}"`));
+        if (!exit.status) return reject(new ConnectionClosedError(this.host.name, `${this.host.name}: connection lost while running "${command}"`));
+        const { code, signal } = exit.status;
         resolve(signal ? { code, signal, stdout, stderr } : { code, stdout, stderr });
       });
       if (opts.stdin !== undefined) stream.end(opts.stdin);
@@ -359,7 +376,7 @@ export class SshTransport implements HostTransport {
   }
 
   async openLines(command: string): Promise<LineChannel> {
-    const { stream, release } = await this.channel(command);
+    const { stream, release, exit: exitInfo } = await this.channel(command);
     const host = this.host.name;
     let lineCbs: ((l: string) => void)[] = [];
     let closeCbs: ((e?: Error) => void)[] = [];
@@ -367,7 +384,6 @@ export class SshTransport implements HostTransport {
     let closed: { err?: Error } | undefined;
     let buf = '';
     let stderrTail = '';
-    let exit: { code: number | null; signal?: string } | undefined;
     let closedByUs = false;
     const emitLine = (l: string) => (lineCbs.length ? lineCbs.forEach((cb) => cb(l)) : pendingLines.push(l));
     stream.setEncoding('utf8');
@@ -380,12 +396,12 @@ export class SshTransport implements HostTransport {
       }
     });
     stream.stderr.on('data', (d: Buffer) => (stderrTail = (stderrTail + d.toString('utf8')).slice(-2000)));
-    stream.on('exit', (code: number | null, signal?: string) => (exit = { code, signal }));
     stream.on('close', () => {
       release();
       if (buf) emitLine(buf);
       buf = '';
       let err: Error | undefined;
+      const exit = exitInfo.status;
       if (!closedByUs) {
         const why = stderrTail.trim() ? `: ${stderrTail.trim().split('\n').slice(-3).join(' | ')}` : '';
         if (!exit) err = new ConnectionClosedError(host, `${host}: channel "${command}" closed without an exit status (connection lost?)${why}`);

@@ -1,0 +1,140 @@
+// Lab test of the console core when hosts misbehave: an inventory host nobody answers for, hosts
+// without an agent, an agent stopped after deploy, and a frozen agent going stale and coming back.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Lab } from '../lab/index.js';
+import { importLabJson, type Inventory } from '../../electron/core/inventory/index.js';
+import { SshPool } from '../../electron/core/ssh/index.js';
+import { deployAll } from '../../electron/core/deploy/index.js';
+import { createConsole, type Console } from '../../electron/core/console.js';
+import type { HostSpec } from '../../electron/core/transport.js';
+import type { ConsoleEvent } from '../../electron/core/events.js';
+import type { HostView } from '../../electron/core/fleet/types.js';
+
+const LAB_ID = 34;
+const BUNDLE = resolve('agent/dist');
+const GHOST_ADDRESS = `198.19.${LAB_ID}.77`; // on the mgmt subnet, but no host has it
+let lab: Lab;
+let inv: Inventory;
+let ghost: HostSpec;
+let pool: SshPool;
+let c: Console;
+let t0: number;
+const events: Array<{ e: ConsoleEvent; got: number }> = [];
+
+async function until(pred: () => boolean, ms: number, what: string): Promise<number> {
+  const start = Date.now();
+  while (!pred()) {
+    if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}; hosts: ${JSON.stringify(c.fleetNow().hosts.map((h) => [h.host, h.status, h.error]))}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return Date.now() - start;
+}
+
+const view = (name: string): HostView => c.fleetNow().hosts.find((h) => h.host === name)!;
+const statuses = () => Object.fromEntries(c.fleetNow().hosts.map((h) => [h.host, h.status]));
+
+beforeAll(async () => {
+  if (!existsSync(resolve(BUNDLE, 'manifest.json'))) execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
+  await Lab.down(LAB_ID).catch(() => undefined);
+  lab = await Lab.up({ id: LAB_ID, hosts: 3 });
+  inv = importLabJson(lab.info);
+  ghost = { ...inv.hosts[0], name: 'ghost', address: GHOST_ADDRESS };
+  pool = new SshPool({ knownHostsFiles: inv.knownHostsFiles, agentSocket: null, defaultIdentityFiles: [] });
+  t0 = Date.now();
+  c = createConsole({ hosts: [...inv.hosts, ghost], transport: (h) => pool.get(h) });
+  c.subscribe((e) => events.push({ e, got: Date.now() }));
+});
+
+afterAll(async () => {
+  c?.close();
+  pool?.closeAll();
+  await lab?.down({ purge: true });
+});
+
+describe('console core with unreachable and broken hosts (lab)', () => {
+  it('before any deploy: the 3 real hosts are no-agent, the ghost is unreachable within seconds, commands still run', async () => {
+    // the ghost is in the fleet from the start, before anything answered
+    expect(c.fleetNow().hosts.map((h) => h.host)).toEqual(['fw1', 'fw2', 'fw3', 'ghost']);
+    const execMs = Date.now();
+    const r = await c.transportOf('fw2').exec('hostname');
+    const hostnameMs = Date.now() - execMs;
+    expect(r.stdout).toBe('fw2\n');
+    await until(() => ['fw1', 'fw2', 'fw3'].every((h) => view(h).status === 'no-agent'), 10_000, 'fw1..3 no-agent');
+    for (const h of ['fw1', 'fw2', 'fw3']) expect(view(h).error).toMatch(/without a snapshot.*deploy the agent/);
+    await until(() => !!view('ghost').error, 10_000, 'an error for the ghost');
+    const ghostMs = Date.now() - t0;
+    console.log(`ghost reported unreachable after ${ghostMs} ms (from console start): ${view('ghost').error}; hostname on fw2 meanwhile took ${hostnameMs} ms`);
+    expect(view('ghost').status).toBe('unreachable');
+    expect(view('ghost').error).toContain(`ghost (root@${GHOST_ADDRESS}:22)`);
+    expect(view('ghost').error).toMatch(/unreachable|did not complete the SSH handshake/);
+    expect(ghostMs).toBeLessThan(7000);
+    expect(hostnameMs).toBeLessThan(3000);
+    // the change was pushed to subscribers as a host event with the error text
+    expect(events.some(({ e }) => e.type === 'host' && e.host === 'ghost' && e.status === 'unreachable' && !!e.error)).toBe(true);
+  });
+
+  it('after deploy the 3 hosts are live, the ghost stays unreachable, and an agent command on a live host works', async () => {
+    const res = await deployAll(inv.hosts.map((h) => pool.get(h)), { bundleDir: BUNDLE, wrapperLink: null });
+    expect(res.map((r) => [r.host, r.ok, r.error])).toEqual([
+      ['fw1', true, undefined],
+      ['fw2', true, undefined],
+      ['fw3', true, undefined],
+    ]);
+    const liveMs = await until(() => ['fw1', 'fw2', 'fw3'].every((h) => view(h).status === 'live'), 20_000, 'fw1..3 live');
+    console.log(`all three live ${liveMs} ms after deploy finished`);
+    expect(statuses()).toEqual({ fw1: 'live', fw2: 'live', fw3: 'live', ghost: 'unreachable' });
+    expect(view('fw1').agentVersion).toBe(res[0].version);
+    const t = Date.now();
+    const snap = (await c.link('fw1').request({ cmd: 'status' })) as { host?: string; version?: string };
+    expect(Date.now() - t).toBeLessThan(2000);
+    expect(JSON.stringify(snap)).toContain(res[0].version);
+    // the ghost's link keeps retrying (with backoff) without disturbing anyone
+    expect(view('ghost').error).toBeTruthy();
+  });
+
+  it('an agent stopped on its host shows as no-agent; started again, it is live', async () => {
+    const stop = await lab.exec('fw2', '/opt/carp-agent/service.sh stop');
+    expect(stop.code).toBe(0);
+    const ms = await until(() => view('fw2').status === 'no-agent', 15_000, 'fw2 no-agent');
+    console.log(`fw2 no-agent ${ms} ms after service.sh stop: ${view('fw2').error}`);
+    expect(view('fw2').error).toMatch(/deploy the agent or check \/var\/log\/carp-agent\.log/);
+    expect(statuses()).toEqual({ fw1: 'live', fw2: 'no-agent', fw3: 'live', ghost: 'unreachable' });
+    await lab.exec('fw2', '/opt/carp-agent/service.sh start');
+    const back = await until(() => view('fw2').status === 'live', 20_000, 'fw2 live again');
+    console.log(`fw2 live ${back} ms after service.sh start`);
+  });
+
+  it('a frozen agent goes stale within about 3 s and is live again after thaw', async () => {
+    await until(() => view('fw3').status === 'live', 5000, 'fw3 live');
+    let frozenAt = 0;
+    let staleMs = 0;
+    try {
+      const pids = await lab.freeze('fw3', 'node');
+      frozenAt = Date.now();
+      expect(pids.length).toBeGreaterThanOrEqual(1);
+      staleMs = await until(() => view('fw3').status === 'stale', 6000, 'fw3 stale');
+      console.log(`fw3 stale ${staleMs} ms after freezing ${pids.length} node process(es): ${view('fw3').error}`);
+      expect(view('fw3').error).toMatch(/no line from the agent for \d+ ms/);
+      // heartbeats come every 1 s and 3 s of silence make a host stale: at most 3 s + one check after the freeze
+      expect(staleMs).toBeLessThanOrEqual(3600);
+      expect(statuses()).toMatchObject({ fw1: 'live', fw2: 'live' });
+      // while the agent stays frozen, reconnects (sshd still answers) must not make it look live
+      const seen = new Set<string>();
+      const end = Date.now() + 2500;
+      while (Date.now() < end) {
+        seen.add(view('fw3').status);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(seen.has('live')).toBe(false);
+    } finally {
+      await lab.thaw('fw3', 'node');
+    }
+    const thawedAt = Date.now();
+    const back = await until(() => view('fw3').status === 'live', 20_000, 'fw3 live after thaw');
+    console.log(`fw3 live again ${back} ms after thaw (frozen for ${thawedAt - frozenAt} ms)`);
+    expect(statuses()).toEqual({ fw1: 'live', fw2: 'live', fw3: 'live', ghost: 'unreachable' });
+  });
+});
