@@ -107,7 +107,7 @@ describe('console core with unreachable and broken hosts (lab)', () => {
     console.log(`fw2 live ${back} ms after service.sh start`);
   });
 
-  it('a frozen agent goes stale within about 3 s and is live again after thaw', async () => {
+  it('a frozen agent goes stale within 3 s and is live again after thaw', async () => {
     await until(() => view('fw3').status === 'live', 5000, 'fw3 live');
     let frozenAt = 0;
     let staleMs = 0;
@@ -118,8 +118,8 @@ describe('console core with unreachable and broken hosts (lab)', () => {
       staleMs = await until(() => view('fw3').status === 'stale', 6000, 'fw3 stale');
       console.log(`fw3 stale ${staleMs} ms after freezing ${pids.length} node process(es): ${view('fw3').error}`);
       expect(view('fw3').error).toMatch(/no line from the agent for \d+ ms/);
-      // heartbeats come every 1 s and 3 s of silence make a host stale: at most 3 s + one check after the freeze
-      expect(staleMs).toBeLessThanOrEqual(3600);
+      // heartbeats come every 1 s and 2.5 s of silence (checked every 250 ms) make a host stale: within 3 s
+      expect(staleMs).toBeLessThanOrEqual(3000);
       expect(statuses()).toMatchObject({ fw1: 'live', fw2: 'live' });
       // while the agent stays frozen, reconnects (sshd still answers) must not make it look live
       const seen = new Set<string>();

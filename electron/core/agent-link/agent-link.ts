@@ -1,5 +1,5 @@
 // One `carp-agent attach` channel per host: snapshot then events, commands with replies,
-// staleness (no line for 3 s) and reconnect with backoff, resyncing from the new snapshot.
+// staleness (no line for 2.5 s: marked stale within 3 s of falling silent) and reconnect with backoff, resyncing from the new snapshot.
 import type { AgentEvent, Command, Snapshot } from '../../../agent/control/messages.js';
 import { HEARTBEAT_MS, parseAgentMessage, SnapshotSchema } from '../../../agent/control/messages.js';
 import type { HostTransport, LineChannel } from '../transport.js';
@@ -25,7 +25,7 @@ export class AgentCommandError extends Error {
 }
 
 export interface AgentLinkOptions {
-  staleMs?: number; // default 3 × HEARTBEAT_MS
+  staleMs?: number; // default 2.5 × HEARTBEAT_MS: two heartbeats missed, so stale within 3 s
   requestTimeoutMs?: number; // default 15 s
   openTimeoutMs?: number; // default 10 s
   backoffMinMs?: number; // default 500
@@ -73,7 +73,7 @@ export class AgentLink {
   ) {
     this.host = transport.host.name;
     this.opts = {
-      staleMs: opts.staleMs ?? 3 * HEARTBEAT_MS,
+      staleMs: opts.staleMs ?? 2.5 * HEARTBEAT_MS,
       requestTimeoutMs: opts.requestTimeoutMs ?? 15_000,
       openTimeoutMs: opts.openTimeoutMs ?? 10_000,
       backoffMinMs: opts.backoffMinMs ?? 500,
@@ -97,7 +97,7 @@ export class AgentLink {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.staleTimer = setInterval(() => this.checkStale(), Math.max(50, Math.floor(this.opts.staleMs / 6)));
+    this.staleTimer = setInterval(() => this.checkStale(), Math.max(50, Math.floor(this.opts.staleMs / 10)));
     void this.connect();
   }
 
