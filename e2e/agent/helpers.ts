@@ -5,6 +5,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Lab } from '../lab/index.js';
 import type { Snapshot } from '../../agent/control/messages.js';
+import { waitFor } from '../wait.js';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const AGENT = join(REPO, 'agent/dist/carp-agent.js');
@@ -46,14 +47,7 @@ export async function stateOf(lab: Lab, host: string, vhid: number): Promise<str
   return (await status(lab, host)).groups.find((g) => g.vhid === vhid)?.state ?? 'none';
 }
 
-export async function waitFor(f: () => Promise<boolean>, timeoutMs: number, what: string): Promise<number> {
-  const t0 = Date.now();
-  while (Date.now() - t0 < timeoutMs) {
-    if (await f()) return Date.now() - t0;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
+export { waitFor };
 
 export async function hasAddress(lab: Lab, host: string, ip: string): Promise<boolean> {
   const out = await sh(lab, host, 'ip -4 -o addr show dev eth0');

@@ -39,13 +39,13 @@ export async function benchConsole(opts: { log: (m: string) => void }): Promise<
     try {
       const transports = () => inv.hosts.map((h) => pool.get(h));
       let t0 = Date.now();
-      const cold = await deployAll(transports(), { bundleDir: BUNDLE, wrapperLink: null });
+      const cold = await deployAll(transports(), { bundleDir: BUNDLE });
       const deployColdMs = Date.now() - t0;
       const failed = cold.filter((r) => !r.ok);
       if (failed.length) throw new Error(`cold deploy failed: ${failed.map((r) => `${r.host}: ${r.error}`).join('; ')}`);
       opts.log(`console: cold deploy of ${cold.length} hosts ${deployColdMs} ms (${cold.map((r) => `${r.host} ${r.ms} ms`).join(', ')})`);
       t0 = Date.now();
-      const again = await deployAll(transports(), { bundleDir: BUNDLE, wrapperLink: null });
+      const again = await deployAll(transports(), { bundleDir: BUNDLE });
       const redeployMs = Date.now() - t0;
       const redeploySkipped = again.every((r) => r.ok && r.skipped);
       opts.log(`console: idempotent redeploy ${redeployMs} ms (${redeploySkipped ? 'all skipped' : 'NOT all skipped'})`);

@@ -42,14 +42,4 @@ export async function withLab<T>(id: number, hosts: number, body: (lab: Lab) => 
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Polls `pred` every `everyMs` until true; resolves with the time it took, rejects naming `what`. */
-export async function waitFor(pred: () => Promise<boolean> | boolean, timeoutMs: number, what: string, everyMs = 20): Promise<number> {
-  const t0 = Date.now();
-  for (;;) {
-    if (await pred()) return Date.now() - t0;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
+export { sleep, waitFor } from '../wait.js';

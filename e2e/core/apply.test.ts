@@ -2,30 +2,16 @@
 // (its /etc/carp-agent made read-only, so the dry run passes but writing fails), the hosts
 // already changed are rolled back and all three are as they were.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { Lab } from '../lab/index.js';
-import { importLabJson, type Inventory } from '../../electron/core/inventory/index.js';
-import { SshPool } from '../../electron/core/ssh/index.js';
-import { deployAll } from '../../electron/core/deploy/index.js';
-import { createConsole, type Console } from '../../electron/core/console.js';
+import type { Lab } from '../lab/index.js';
+import type { Console } from '../../electron/core/console.js';
+import { consoleLab, closeConsoleLab, type ConsoleLab } from './console-lab.js';
+import { waitFor } from '../wait.js';
 
 const LAB_ID = 42;
-const BUNDLE = resolve('agent/dist');
+let x: ConsoleLab | undefined;
 let lab: Lab;
-let inv: Inventory;
-let pool: SshPool;
 let c: Console;
 let roMounted = false;
-
-async function until(pred: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const spec = (skews: [number, number, number]) => ({
   vhid: 42,
@@ -40,25 +26,15 @@ async function configs(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(resolve(BUNDLE, 'manifest.json'))) execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
-  await Lab.down(LAB_ID).catch(() => undefined);
-  lab = await Lab.up({ id: LAB_ID, hosts: 3 });
-  inv = importLabJson(lab.info);
-  pool = new SshPool({ knownHostsFiles: inv.knownHostsFiles, agentSocket: null });
-  const res = await deployAll(inv.hosts.map((h) => pool.get(h)), { bundleDir: BUNDLE });
-  expect(res.filter((r) => !r.ok)).toEqual([]);
-  c = createConsole({ hosts: inv.hosts, transport: (h) => pool.get(h) });
-  await until(() => c.fleetNow().hosts.length === 3 && c.fleetNow().hosts.every((h) => h.status === 'live'), 20_000, 'all agents live');
+  ({ lab, c } = x = await consoleLab(LAB_ID, { deploy: true }));
   const r = await c.applyGroup(spec([0, 100, 50]));
   expect(r.summary).toMatch(/^applied/);
-  await until(() => c.fleetNow().groups[0]?.master === 'fw1', 15_000, 'fw1 master');
+  await waitFor(() => c.fleetNow().groups[0]?.master === 'fw1', 15_000, 'fw1 master');
 });
 
 afterAll(async () => {
   if (roMounted) await lab.exec('fw3', 'umount /etc/carp-agent').catch(() => undefined);
-  c?.close();
-  pool?.closeAll();
-  await lab?.down({ purge: true });
+  await closeConsoleLab(x);
 });
 
 describe('two-phase apply (lab)', () => {
@@ -84,7 +60,7 @@ describe('two-phase apply (lab)', () => {
     expect(r.hosts.find((h) => h.host === 'fw3')!.outcome).toBe('failed');
     expect(r.hosts.filter((h) => h.host !== 'fw3').map((h) => h.outcome)).toEqual(['skipped', 'rolled-back']); // fw1 (master) last
     expect(await configs()).toEqual(before);
-    await until(() => JSON.stringify(c.fleetNow().groups[0].members.map((x) => [x.host, x.advskew])) === JSON.stringify(revBefore), 5000, 'advskews as before');
+    await waitFor(() => JSON.stringify(c.fleetNow().groups[0].members.map((x) => [x.host, x.advskew])) === JSON.stringify(revBefore), 5000, 'advskews as before');
     expect(c.fleetNow().groups[0].master).toBe('fw1');
   });
 });

@@ -2,45 +2,29 @@
 // all three as members, exactly one master and the predicted successor is right; measures the time
 // from an agent's state change (its event `at`) to the event reaching a subscriber.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { Lab } from '../lab/index.js';
-import { importLabJson, type Inventory } from '../../electron/core/inventory/index.js';
-import { SshPool } from '../../electron/core/ssh/index.js';
+import type { Lab } from '../lab/index.js';
+import type { Inventory } from '../../electron/core/inventory/index.js';
+import type { SshPool } from '../../electron/core/ssh/index.js';
+import type { Console } from '../../electron/core/console.js';
+import { consoleLab, closeConsoleLab, BUNDLE, type ConsoleLab } from './console-lab.js';
+import { waitFor } from '../wait.js';
 import { deployAll } from '../../electron/core/deploy/index.js';
-import { createConsole, type Console } from '../../electron/core/console.js';
 import type { ConsoleEvent } from '../../electron/core/events.js';
 
 const LAB_ID = 40;
-const BUNDLE = resolve('agent/dist');
 const VIP = `198.18.${LAB_ID}.100/24`;
+let x: ConsoleLab | undefined;
 let lab: Lab;
 let inv: Inventory;
 let pool: SshPool;
 let c: Console;
 
-async function until(pred: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 beforeAll(async () => {
-  if (!existsSync(resolve(BUNDLE, 'manifest.json'))) execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
-  await Lab.down(LAB_ID).catch(() => undefined);
-  lab = await Lab.up({ id: LAB_ID, hosts: 3 });
-  inv = importLabJson(lab.info);
-  pool = new SshPool({ knownHostsFiles: inv.knownHostsFiles, agentSocket: null });
-  c = createConsole({ hosts: inv.hosts, transport: (h) => pool.get(h) });
+  ({ lab, inv, pool, c } = x = await consoleLab(LAB_ID));
 });
 
 afterAll(async () => {
-  c?.close();
-  pool?.closeAll();
-  await lab?.down({ purge: true });
+  await closeConsoleLab(x);
 });
 
 describe('console core fleet (lab)', () => {
@@ -49,7 +33,7 @@ describe('console core fleet (lab)', () => {
     c.subscribe((e) => e.type === 'deploy' && e.step === 'done' && steps.push(e.host));
     const res = await deployAll(inv.hosts.map((h) => pool.get(h)), { bundleDir: BUNDLE, onProgress: (p) => c && steps.push(`${p.host}:${p.step}`) });
     expect(res.map((r) => [r.host, r.ok])).toEqual([['fw1', true], ['fw2', true], ['fw3', true]]);
-    await until(() => c.fleetNow().hosts.every((h) => h.status === 'live'), 20_000, 'all agents live');
+    await waitFor(() => c.fleetNow().hosts.every((h) => h.status === 'live'), 20_000, 'all agents live');
     expect(c.fleetNow().hosts.map((h) => h.agentVersion)).toEqual(res.map((r) => r.version));
   });
 
@@ -74,7 +58,7 @@ describe('console core fleet (lab)', () => {
     const r = await c.applyGroup(spec);
     expect(r.summary).toMatch(/^applied/);
     expect(r.hosts.map((h) => h.outcome)).toEqual(['applied', 'applied', 'applied']);
-    await until(() => c.fleetNow().groups[0]?.master === 'fw1', 15_000, 'fw1 MASTER');
+    await waitFor(() => c.fleetNow().groups[0]?.master === 'fw1', 15_000, 'fw1 MASTER');
     const g = c.fleetNow().groups[0];
     expect(g.key).toBe(`198.18.${LAB_ID}.0/24#42`);
     expect(g.masters).toEqual(['fw1']);
@@ -83,10 +67,10 @@ describe('console core fleet (lab)', () => {
 
     // The prediction is checked against reality: stop fw1's agent (clean stop = bow-out) and see who takes over.
     await lab.exec('fw1', '/opt/carp-agent/service.sh stop');
-    await until(() => c.fleetNow().groups[0]?.masters.includes('fw3'), 15_000, 'fw3 MASTER after fw1 left');
+    await waitFor(() => c.fleetNow().groups[0]?.masters.includes('fw3'), 15_000, 'fw3 MASTER after fw1 left');
     expect(c.fleetNow().groups[0].masters).toEqual(['fw3']);
     await lab.exec('fw1', '/opt/carp-agent/service.sh start');
-    await until(() => c.fleetNow().groups[0]?.master === 'fw1' && c.fleetNow().hosts[0].status === 'live', 30_000, 'fw1 back as MASTER (preempt)');
+    await waitFor(() => c.fleetNow().groups[0]?.master === 'fw1' && c.fleetNow().hosts[0].status === 'live', 30_000, 'fw1 back as MASTER (preempt)');
 
     const lat = events.flatMap(({ e, got }) => (e.type === 'agent' && e.event.kind === 'state' ? [got - e.event.at] : [])).sort((a, b) => a - b);
     expect(lat.length).toBeGreaterThanOrEqual(4);

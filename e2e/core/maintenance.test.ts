@@ -2,46 +2,26 @@
 // every group it mastered before the reboot, loses at most one probe at 100/s, and the host comes
 // back and leaves maintenance. Also runs carpctl (bin/carpctl.js) against the lab's JSON.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Lab, type RunningProbe } from '../lab/index.js';
-import { importLabJson, type Inventory } from '../../electron/core/inventory/index.js';
-import { SshPool } from '../../electron/core/ssh/index.js';
-import { deployAll } from '../../electron/core/deploy/index.js';
-import { createConsole, type Console } from '../../electron/core/console.js';
+import type { Console } from '../../electron/core/console.js';
+import { consoleLab, closeConsoleLab, type ConsoleLab } from './console-lab.js';
+import { waitFor } from '../wait.js';
 import type { ConsoleEvent } from '../../electron/core/events.js';
 
 const LAB_ID = 41;
-const BUNDLE = resolve('agent/dist');
+let x: ConsoleLab | undefined;
 let lab: Lab;
-let inv: Inventory;
-let pool: SshPool;
 let c: Console;
 const probes: RunningProbe[] = [];
-
-async function until(pred: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function carpctl(...args: string[]) {
   return spawnSync(process.execPath, [resolve('bin/carpctl.js'), '--inventory', JSON.stringify(lab.info), ...args], { encoding: 'utf8', timeout: 60_000 });
 }
 
 beforeAll(async () => {
-  if (!existsSync(resolve(BUNDLE, 'manifest.json'))) execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
-  await Lab.down(LAB_ID).catch(() => undefined);
-  lab = await Lab.up({ id: LAB_ID, hosts: 3 });
-  inv = importLabJson(lab.info);
-  pool = new SshPool({ knownHostsFiles: inv.knownHostsFiles, agentSocket: null });
-  const res = await deployAll(inv.hosts.map((h) => pool.get(h)), { bundleDir: BUNDLE });
-  expect(res.filter((r) => !r.ok)).toEqual([]);
-  c = createConsole({ hosts: inv.hosts, transport: (h) => pool.get(h) });
-  await until(() => c.fleetNow().hosts.every((h) => h.status === 'live'), 20_000, 'all agents live');
+  ({ lab, c } = x = await consoleLab(LAB_ID, { deploy: true }));
   for (const [vhid, vip] of [[42, 100], [43, 101]] as const) {
     const r = await c.applyGroup({
       vhid,
@@ -56,14 +36,12 @@ beforeAll(async () => {
     });
     expect(r.summary).toMatch(/^applied/);
   }
-  await until(() => c.fleetNow().groups.length === 2 && c.fleetNow().groups.every((g) => g.master === 'fw1'), 15_000, 'fw1 master of both');
+  await waitFor(() => c.fleetNow().groups.length === 2 && c.fleetNow().groups.every((g) => g.master === 'fw1'), 15_000, 'fw1 master of both');
 });
 
 afterAll(async () => {
   for (const p of probes) await p.stop().catch(() => undefined);
-  c?.close();
-  pool?.closeAll();
-  await lab?.down({ purge: true });
+  await closeConsoleLab(x);
 });
 
 describe('maintenance (lab)', () => {
@@ -107,9 +85,9 @@ describe('maintenance (lab)', () => {
     console.log(`probe over handover + reboot: sent ${res.sent}, lost ${res.lost}, longest gap ${res.longestGapMs} ms`);
     expect(res.sent).toBeGreaterThan(300);
     expect(res.lost).toBeLessThanOrEqual(1);
-    await until(() => c.fleetNow().hosts[0].maintenance === false, 5000, 'fw1 out of maintenance');
+    await waitFor(() => c.fleetNow().hosts[0].maintenance === false, 5000, 'fw1 out of maintenance');
     expect(c.fleetNow().findings.filter((f) => f.kind === 'maintenance')).toEqual([]);
     // With preempt, fw1 (advskew 0) takes its groups back once out of maintenance.
-    await until(() => c.fleetNow().groups.every((g) => g.master === 'fw1'), 15_000, 'fw1 master again');
+    await waitFor(() => c.fleetNow().groups.every((g) => g.master === 'fw1'), 15_000, 'fw1 master again');
   });
 });

@@ -1,57 +1,43 @@
 // Lab test of the console core when hosts misbehave: an inventory host nobody answers for, hosts
 // without an agent, an agent stopped after deploy, and a frozen agent going stale and coming back.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { Lab } from '../lab/index.js';
-import { importLabJson, type Inventory } from '../../electron/core/inventory/index.js';
-import { SshPool } from '../../electron/core/ssh/index.js';
+import type { Lab } from '../lab/index.js';
+import type { Inventory } from '../../electron/core/inventory/index.js';
+import type { SshPool } from '../../electron/core/ssh/index.js';
+import type { Console } from '../../electron/core/console.js';
+import { consoleLab, closeConsoleLab, BUNDLE, type ConsoleLab } from './console-lab.js';
+import { waitFor } from '../wait.js';
 import { deployAll } from '../../electron/core/deploy/index.js';
-import { createConsole, type Console } from '../../electron/core/console.js';
-import type { HostSpec } from '../../electron/core/transport.js';
 import type { ConsoleEvent } from '../../electron/core/events.js';
 import type { HostView } from '../../electron/core/fleet/types.js';
 
 const LAB_ID = 34;
-const BUNDLE = resolve('agent/dist');
 const GHOST_ADDRESS = `198.19.${LAB_ID}.77`; // on the mgmt subnet, but no host has it
+let x: ConsoleLab | undefined;
 let lab: Lab;
 let inv: Inventory;
-let ghost: HostSpec;
 let pool: SshPool;
 let c: Console;
 let t0: number;
 const events: Array<{ e: ConsoleEvent; got: number }> = [];
 
-async function until(pred: () => boolean, ms: number, what: string): Promise<number> {
-  const start = Date.now();
-  while (!pred()) {
-    if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}; hosts: ${JSON.stringify(c.fleetNow().hosts.map((h) => [h.host, h.status, h.error]))}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return Date.now() - start;
-}
+/** waitFor, with the hosts' states in the message when it times out. */
+const until = (pred: () => boolean, ms: number, what: string) =>
+  waitFor(pred, ms, () => `${what}; hosts: ${JSON.stringify(c.fleetNow().hosts.map((h) => [h.host, h.status, h.error]))}`, 25);
 
 const view = (name: string): HostView => c.fleetNow().hosts.find((h) => h.host === name)!;
 const statuses = () => Object.fromEntries(c.fleetNow().hosts.map((h) => [h.host, h.status]));
 
 beforeAll(async () => {
-  if (!existsSync(resolve(BUNDLE, 'manifest.json'))) execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
-  await Lab.down(LAB_ID).catch(() => undefined);
-  lab = await Lab.up({ id: LAB_ID, hosts: 3 });
-  inv = importLabJson(lab.info);
-  ghost = { ...inv.hosts[0], name: 'ghost', address: GHOST_ADDRESS };
-  pool = new SshPool({ knownHostsFiles: inv.knownHostsFiles, agentSocket: null, defaultIdentityFiles: [] });
-  t0 = Date.now();
-  c = createConsole({ hosts: [...inv.hosts, ghost], transport: (h) => pool.get(h) });
+  ({ lab, inv, pool, c } = x = await consoleLab(LAB_ID, {
+    extraHosts: (i) => [{ ...i.hosts[0], name: 'ghost', address: GHOST_ADDRESS }],
+    beforeConsole: () => (t0 = Date.now()),
+  }));
   c.subscribe((e) => events.push({ e, got: Date.now() }));
 });
 
 afterAll(async () => {
-  c?.close();
-  pool?.closeAll();
-  await lab?.down({ purge: true });
+  await closeConsoleLab(x);
 });
 
 describe('console core with unreachable and broken hosts (lab)', () => {
@@ -77,7 +63,7 @@ describe('console core with unreachable and broken hosts (lab)', () => {
   });
 
   it('after deploy the 3 hosts are live, the ghost stays unreachable, and an agent command on a live host works', async () => {
-    const res = await deployAll(inv.hosts.map((h) => pool.get(h)), { bundleDir: BUNDLE, wrapperLink: null });
+    const res = await deployAll(inv.hosts.map((h) => pool.get(h)), { bundleDir: BUNDLE });
     expect(res.map((r) => [r.host, r.ok, r.error])).toEqual([
       ['fw1', true, undefined],
       ['fw2', true, undefined],
