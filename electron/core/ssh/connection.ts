@@ -25,6 +25,9 @@ import { Semaphore } from './semaphore.js';
 const { Client, utils } = ssh2;
 type Client = ClientT;
 
+/** How often a refused channel open is retried (50, 100, 200, 400 ms apart) before it is an error. */
+const CHANNEL_OPEN_RETRIES = 4;
+
 export interface SshOptions {
   /** known_hosts files to check (default: ~/.ssh/known_hosts and the console's own file). */
   knownHostsFiles?: string[];
@@ -315,7 +318,7 @@ export class SshTransport implements HostTransport {
    * 'exit' while parsing, and when the output, exit-status and close arrive in the same read as the
    * channel's confirmation (typical through a jump host) a listener attached after an await misses it.
    */
-  private async channel(command: string): Promise<{ stream: ClientChannel; release: () => void; exit: ExitInfo }> {
+  private async channel(command: string, attempt = 0): Promise<{ stream: ClientChannel; release: () => void; exit: ExitInfo }> {
     const client = await this.ensureClient();
     const release = await this.sem.acquire();
     return new Promise((resolve, reject) => {
@@ -323,6 +326,12 @@ export class SshTransport implements HostTransport {
         client.exec(command, (err, stream) => {
           if (err) {
             release();
+            // A server at its session limit (sshd MaxSessions, lower than ours or still freeing a session
+            // we just closed) refuses the open: that passes, so wait a little and try again.
+            if (attempt < CHANNEL_OPEN_RETRIES && /open failed/i.test(err.message)) {
+              setTimeout(() => this.channel(command, attempt + 1).then(resolve, reject), 50 * 2 ** attempt);
+              return;
+            }
             return reject(new SshError(this.host.name, `${this.host.name}: cannot open a channel for "${command}": ${err.message}`));
           }
           let released = false;
