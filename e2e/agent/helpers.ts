@@ -1,5 +1,5 @@
 // Helpers for the agent's lab tests: build the bundle, run carp-agent inside a lab host, read its status.
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,11 +8,23 @@ import type { Snapshot } from '../../agent/control/messages.js';
 import { waitFor } from '../wait.js';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
-export const AGENT = join(REPO, 'agent/dist/carp-agent.js');
+const DIST = join(REPO, 'agent/dist');
+/** The bundle inside a lab host: copied into the host's own /opt (a host cannot see the checkout: its /tmp is its own). */
+export const AGENT = '/opt/carp-agent-test/carp-agent.js';
 
 /** Builds agent/dist once if it is missing (npm test builds it first anyway). */
 export function ensureBuilt(): void {
-  if (!existsSync(AGENT)) execFileSync(process.execPath, [join(REPO, 'build/build-agent.mjs')], { stdio: 'inherit' });
+  if (!existsSync(join(DIST, 'carp-agent.js'))) execFileSync(process.execPath, [join(REPO, 'build/build-agent.mjs')], { stdio: 'inherit' });
+}
+
+const installed = new Set<string>();
+
+/** Copies agent/dist into the host's /opt/carp-agent-test, once per host in this test process (never over a running agent). */
+export function installAgent(lab: Lab, host: string): void {
+  const dest = lab.machinePath(host, dirname(AGENT));
+  if (installed.has(dest)) return;
+  cpSync(DIST, dest, { recursive: true });
+  installed.add(dest);
 }
 
 export async function sh(lab: Lab, host: string, cmd: string): Promise<string> {
@@ -23,6 +35,7 @@ export async function sh(lab: Lab, host: string, cmd: string): Promise<string> {
 
 /** Writes the host's config and starts the agent in the background (log in /var/log/carp-agent.log). */
 export async function startAgent(lab: Lab, host: string, config: object | null, extra = ''): Promise<void> {
+  installAgent(lab, host);
   if (config) await lab.exec(host, `mkdir -p /etc/carp-agent && cat > /etc/carp-agent/config.json`, { input: JSON.stringify(config) });
   await sh(lab, host, `setsid node ${AGENT} run --config /etc/carp-agent/config.json ${extra} >>/var/log/carp-agent.log 2>&1 < /dev/null & echo $! > /run/carp-agent-test.pid`);
   await waitFor(async () => (await lab.exec(host, 'test -S /run/carp-agent.sock')).code === 0, 10_000, `${host}: agent socket`);
@@ -34,6 +47,7 @@ export async function stopAgent(lab: Lab, host: string, signal = 'TERM'): Promis
 }
 
 export async function agentCli(lab: Lab, host: string, args: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  installAgent(lab, host);
   return lab.exec(host, `node ${AGENT} ${args}`);
 }
 

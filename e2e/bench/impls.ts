@@ -1,9 +1,8 @@
 // The three CARP/VRRP implementations under benchmark — carp-agent, Debian's ucarp, keepalived —
 // driven the same way inside lab hosts: start groups in a role, stop cleanly, when did it become master.
 import { existsSync, readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { AGENT, ensureBuilt as ensureAgentBuilt, installAgent } from '../agent/helpers.js';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Lab } from '../lab/index.js';
 import { run } from '../lab/run.js';
 import { sleep, waitFor } from './session.js';
@@ -12,21 +11,16 @@ export type ImplName = 'agent' | 'ucarp' | 'keepalived';
 export const IMPLS: ImplName[] = ['agent', 'ucarp', 'keepalived'];
 export type Role = 'master' | 'backup';
 
+export { AGENT, ensureAgentBuilt };
+
 export interface BenchGroup {
   vhid: number;
   /** Virtual address without prefix; /24 on eth0. */
   vip: string;
 }
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const AGENT = path.join(REPO, 'agent/dist/carp-agent.js');
 const PASSWORD = 'bench-pw';
 const ADVBASE_S = 1;
-
-/** Builds agent/dist when it is missing (the bench runs the built bundle, as a firewall would). */
-export function ensureAgentBuilt(): void {
-  if (!existsSync(AGENT)) execFileSync(process.execPath, [path.join(REPO, 'build/build-agent.mjs')], { stdio: 'inherit', cwd: REPO });
-}
 
 /** carp/ucarp advskew, or keepalived priority, of a role. */
 export function priorityOf(impl: ImplName, role: Role): number {
@@ -55,7 +49,7 @@ async function sh(lab: Lab, host: string, cmd: string, input?: string): Promise<
 
 /** Time-stamp file a hook writes when the implementation makes `vhid` master (host path /run/bench-up-VHID). */
 function upStampPath(lab: Lab, host: string, vhid: number): string {
-  return path.join(lab.host(host).dir, 'run', `bench-up-${vhid}`);
+  return lab.machinePath(host, `/run/bench-up-${vhid}`);
 }
 
 const UCARP_UP = `#!/bin/sh
@@ -104,6 +98,7 @@ export async function startImpl(lab: Lab, host: string, impl: ImplName, groups: 
     };
     await sh(lab, host, 'mkdir -p /etc/carp-agent && cat > /etc/carp-agent/bench.json', JSON.stringify(config));
     await sh(lab, host, 'rm -f /etc/carp-agent/state.json /var/lib/carp-agent/state.json 2>/dev/null; true');
+    installAgent(lab, host);
     await sh(
       lab,
       host,
@@ -186,6 +181,7 @@ interface AgentGroupStatus {
 }
 
 export async function agentStatus(lab: Lab, host: string): Promise<{ maintenance: boolean; groups: AgentGroupStatus[] }> {
+  installAgent(lab, host);
   const out = await sh(lab, host, `node ${AGENT} status --json`);
   return JSON.parse(out) as { maintenance: boolean; groups: AgentGroupStatus[] };
 }

@@ -10,7 +10,7 @@ import { checkLabId, defaultStateDir, labNames, LabError, type HostNames, type L
 import { preflight } from './preflight.js';
 import { createNetworks, destroyNetworks, linkIsUp, ourLinks, ourNetns } from './net.js';
 import { prepareSsh, sshFiles } from './ssh.js';
-import { execInHost, prepareHostDirs } from './host.js';
+import { execInHost, prepareHostDirs, HOST_MOUNTS } from './host.js';
 import {
   LabConfigSchema, StatusSchema, paths, readJson, writeJsonAtomic,
   type ControlAction, type LabConfig, type Status,
@@ -190,6 +190,17 @@ export class Lab {
     const h = this.names.hosts.find((x) => x.name === name);
     if (!h) throw new LabError(`unknown host ${name}: lab ${this.id} has ${this.names.hosts.map((x) => x.name).join(', ')}`);
     return h;
+  }
+
+  /**
+   * Where a path inside one of a host's own folders (/opt, /run, /var/log, /tmp, /root, /usr/local/…)
+   * lives on the machine, so tests can put files into a host without going through SSH.
+   */
+  machinePath(name: string, inHost: string): string {
+    const h = this.host(name);
+    const m = HOST_MOUNTS.find(([, target]) => inHost === target || inHost.startsWith(`${target}/`));
+    if (!m) throw new LabError(`${inHost} is not in one of ${name}'s own folders (${HOST_MOUNTS.map(([, t]) => t).join(', ')})`);
+    return path.join(h.dir, m[0], path.relative(m[1], inHost));
   }
 
   /** The supervisor's view of every host; undefined when the supervisor has not written it. */
