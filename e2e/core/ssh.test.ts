@@ -1,11 +1,11 @@
 // Lab test of the SSH transport against real OpenSSH sshd in lab hosts: host-key checks (unknown,
 // changed), an unreachable host next to working ones, channel limit, exec, openLines, upload.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Lab } from '../lab/index.js';
 import { importLabJson, type Inventory } from '../../electron/core/inventory/index.js';
 import { SshPool, SshTransport, HostKeyChangedError, HostUnreachableError, UnknownHostKeyError, trustHostKey, fingerprint } from '../../electron/core/ssh/index.js';
@@ -60,6 +60,35 @@ describe('ssh transport (lab)', () => {
     trustHostKey(consoleKh, h.address, h.port, { keyBlob: (err as UnknownHostKeyError).keyBlob });
     p.get(h).resetBackoff();
     expect((await p.get(h).exec('echo ok')).stdout).toBe('ok\n');
+  });
+
+  it('carpctl trust: shows an unknown key, refuses a wrong fingerprint, records the confirmed one', () => {
+    // A console with its own config dir and an inventory that does not carry the lab's known_hosts.
+    const home = join(dir, 'trust-home');
+    const invFile = join(dir, 'trust-inventory.json');
+    writeFileSync(invFile, JSON.stringify({ hosts: inv.hosts }));
+    const carpctl = (...args: string[]) =>
+      spawnSync(process.execPath, [resolve('bin/carpctl.js'), '--inventory', invFile, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, XDG_CONFIG_HOME: home } });
+    const h = inv.hosts[0];
+    const expected = execFileSync('ssh-keygen', ['-lf', `${lab.stateDir}/keys/${h.name}_ssh_host_ed25519_key.pub`], { encoding: 'utf8' }).split(' ')[1];
+    const ask = carpctl('trust', h.name);
+    expect(ask.status).toBe(1);
+    expect(ask.stdout).toContain(`${h.name} presents ssh-ed25519 ${expected}`);
+    expect(ask.stdout).toContain(`carpctl trust ${h.name} --fingerprint ${expected}`);
+    const wrong = carpctl('trust', h.name, '--fingerprint', 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toContain('nothing was trusted');
+    const knownFile = join(home, 'carp-console', 'known_hosts');
+    expect(existsSync(knownFile)).toBe(false);
+    const ok = carpctl('trust', h.name, '--fingerprint', expected);
+    expect(ok.stdout).toContain(`trusted ssh-ed25519 ${expected}`);
+    expect(ok.status).toBe(0);
+    expect(execFileSync('ssh-keygen', ['-F', h.address, '-f', knownFile], { encoding: 'utf8' })).toContain(h.address);
+    expect(carpctl('trust', h.name).stdout).toContain('already known');
+    // and the console now gets past the host key (no agent is deployed in this lab: no-agent, not unreachable)
+    const hosts = JSON.parse(carpctl('--json', 'hosts').stdout) as Array<{ host: string; status: string }>;
+    expect(hosts.find((x) => x.host === h.name)!.status).toBe('no-agent');
+    expect(hosts.find((x) => x.host === inv.hosts[1].name)!.status).toBe('unreachable'); // still unknown: not trusted silently
   });
 
   it('a changed host key is refused and says so; the other hosts keep working', async () => {

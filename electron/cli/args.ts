@@ -11,6 +11,7 @@ export const USAGE = `usage: carpctl [--inventory FILE] [--json] COMMAND
   maintenance enter HOST [--reboot] [--wait] [--force] [--stay]
   maintenance exit HOST
   events [--follow]
+  trust HOST [--fingerprint SHA256:…]    show a host's SSH key; with the fingerprint you confirmed, trust it
 exit codes: 0 ok, 1 refused or failed, 2 usage, 3 unreachable`;
 
 export class UsageError extends Error {}
@@ -23,7 +24,7 @@ export interface Args {
   options: Map<string, string>;
 }
 
-const VALUE_OPTIONS = new Set(['--inventory', '--segment', '--timeout']);
+const VALUE_OPTIONS = new Set(['--inventory', '--segment', '--timeout', '--fingerprint']);
 const FLAGS = new Set(['--json', '--dry-run', '--reboot', '--wait', '--force', '--stay', '--follow', '--no-path-link', '--help', '-h']);
 
 export function parseArgs(argv: string[]): Args {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadInventory, readInventory, defaultInventoryPath, consoleKnownHostsPath } from '../core/inventory/index.js';
-import { SshPool } from '../core/ssh/index.js';
+import { SshPool, confirmHostKey, type SshTransport } from '../core/ssh/index.js';
 import { deployAll } from '../core/deploy/index.js';
 import { createConsole, type Console } from '../core/console.js';
 import { ApiError } from '../core/api.js';
@@ -33,6 +33,7 @@ function openConsole(args: Args): { c: Console; pool: SshPool } {
   const c = createConsole({
     hosts: inv.hosts,
     transport: (h) => pool.get(h),
+    hostKeys: (t, fp) => confirmHostKey(t as SshTransport, consoleKnownHostsPath(), fp),
     deploy: async (transports, onProgress) =>
       (await deployAll(transports, { bundleDir: process.env.CARP_AGENT_BUNDLE ? resolve(process.env.CARP_AGENT_BUNDLE) : BUNDLE_DIR, onProgress, ...(args.flags.has('--no-path-link') ? { wrapperLink: null } : {}) })).map((r) => ({
         host: r.host,
@@ -61,7 +62,7 @@ async function run(args: Args): Promise<number> {
     out(USAGE);
     return cmd ? 0 : 2;
   }
-  const known = ['hosts', 'status', 'deploy', 'group', 'set', 'demote', 'maintenance', 'events'];
+  const known = ['hosts', 'status', 'deploy', 'group', 'set', 'demote', 'maintenance', 'events', 'trust'];
   if (!known.includes(cmd)) throw new UsageError(`unknown command ${cmd}`);
   // Validate arguments before connecting anywhere.
   let spec;
@@ -80,9 +81,11 @@ async function run(args: Args): Promise<number> {
   if (cmd === 'set' && (args.words.length !== 5 || !['advskew', 'advbase', 'preempt'].includes(args.words[3]))) throw new UsageError('set HOST VHID advskew|advbase|preempt VALUE');
   if (cmd === 'demote' && args.words.length !== 3) throw new UsageError('demote HOST N|+N|-N');
   if (cmd === 'maintenance' && (!['enter', 'exit'].includes(sub ?? '') || !rest[0])) throw new UsageError('maintenance enter|exit HOST');
+  if (cmd === 'trust' && args.words.length !== 2) throw new UsageError('trust HOST [--fingerprint SHA256:…]');
 
   const { c, pool } = openConsole(args);
   try {
+    if (cmd === 'trust') return await trust(c, sub, args);
     await settle(c);
     const f = c.fleetNow();
     switch (cmd) {
@@ -164,6 +167,20 @@ async function run(args: Args): Promise<number> {
     c.close();
     pool.closeAll();
   }
+}
+
+/** carpctl trust HOST [--fingerprint FP]: ssh's "continue connecting?" question, answered explicitly. */
+async function trust(c: Console, host: string, args: Args): Promise<number> {
+  const fp = args.options.get('--fingerprint');
+  const v = await c.trustHostKey(host, fp);
+  if (args.json) json(v);
+  else if (v.status === 'known') out(`${host}: its host key is already known`);
+  else if (v.status === 'trusted') out(`${host}: trusted ${v.keyType} ${v.fingerprint} (recorded in ${v.file})`);
+  else
+    out(
+      `${host} presents ${v.keyType} ${v.fingerprint}.\nCompare it with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_${v.keyType.replace(/^ssh-/, '').replace(/^ecdsa-.*/, 'ecdsa')}_key.pub on its console); if it matches:\n  carpctl trust ${host} --fingerprint ${v.fingerprint}`,
+    );
+  return v.status === 'unknown' ? 1 : 0;
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -76,6 +76,8 @@ export function formatEvent(e: ConsoleEvent): string {
       return `${t} ${e.type} ${e.host ?? '*'} ${e.step}${e.detail ? `: ${e.detail}` : ''}`;
     case 'maintenance':
       return `${t} maintenance ${e.host} ${e.step}${e.group ? ` ${e.group}` : ''}${e.detail ? `: ${e.detail}` : ''}`;
+    case 'host-key':
+      return `${t} ${e.host} host key ${e.keyType} ${e.fingerprint} trusted (${e.file})`;
     case 'error':
       return `${t} error${e.host ? ` ${e.host}` : ''} [${e.code}] ${e.message}`;
   }

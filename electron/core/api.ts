@@ -5,8 +5,9 @@ import type { Fleet, HostView } from './fleet/types.js';
 import type { GroupSpecInput } from './commands/group-spec.js';
 import type { ApplyOutcome } from './commands/two-phase.js';
 import type { MaintenanceResult } from './maintenance/driver.js';
+import type { HostKeyVerdict } from './transport.js';
 
-export type { ConsoleEvent, Fleet, HostView, GroupSpecInput, ApplyOutcome, MaintenanceResult };
+export type { ConsoleEvent, Fleet, HostView, GroupSpecInput, ApplyOutcome, MaintenanceResult, HostKeyVerdict };
 
 export type ApiErrorCode = 'invalid' | 'unknown-host' | 'unreachable' | 'refused' | 'timeout' | 'failed' | 'unavailable';
 
@@ -57,4 +58,10 @@ export interface ConsoleApi {
   maintenanceExit(host: string): Promise<CommandReply>;
   /** Every ConsoleEvent as it happens; returns unsubscribe. */
   subscribe(listener: (e: ConsoleEvent) => void): () => void;
+  /**
+   * The host's SSH key: without a fingerprint, what it is (known, or unknown with the fingerprint to
+   * confirm); with the fingerprint the operator confirmed, trusts that key and reconnects. A changed
+   * key is refused (ApiError 'refused'), never trusted here.
+   */
+  trustHostKey(host: string, fingerprint?: string): Promise<HostKeyVerdict>;
 }

@@ -1,6 +1,6 @@
 // createConsole: the console core behind ConsoleApi — one transport and one AgentLink per host,
 // the fleet recomputed on every report, commands, maintenance, and every event to subscribers.
-import type { HostSpec, HostTransport } from './transport.js';
+import type { HostKeyVerdict, HostSpec, HostTransport } from './transport.js';
 import { AgentLink, AgentCommandError, type AgentLinkOptions, type CommandBody } from './agent-link/agent-link.js';
 import { EventBus, type ConsoleEvent } from './events.js';
 import { buildFleet } from './fleet/build-fleet.js';
@@ -22,6 +22,8 @@ export interface ConsoleOptions {
   link?: AgentLinkOptions;
   maintenanceTimeouts?: Partial<MaintenanceTimeouts>;
   now?: () => number;
+  /** Reports or trusts a host's SSH key (ConsoleApi.trustHostKey); SSH-specific, so given by the shell. */
+  hostKeys?: (transport: HostTransport, fingerprint?: string) => Promise<HostKeyVerdict>;
   /** Emit 'fleet' events (whole fleet) on every change; on by default. */
   fleetEvents?: boolean;
 }
@@ -178,6 +180,22 @@ export function createConsole(opts: ConsoleOptions): Console {
       );
     },
     subscribe: (l: (e: ConsoleEvent) => void) => bus.subscribe(l),
+    async trustHostKey(host, fingerprint) {
+      const link = linkOf(host);
+      if (!opts.hostKeys) throw new ApiError('unavailable', 'host keys cannot be checked in this console (no host key store was given)');
+      let verdict: HostKeyVerdict;
+      try {
+        verdict = await opts.hostKeys(transports.get(host)!, fingerprint);
+      } catch (e) {
+        throw new ApiError('refused', (e as Error).message);
+      }
+      if (verdict.status === 'trusted') {
+        bus.emit({ type: 'host-key', at: now(), host, keyType: verdict.keyType, fingerprint: verdict.fingerprint, file: verdict.file });
+        link.stop(); // reconnect now rather than after the backoff
+        link.start();
+      }
+      return verdict;
+    },
     close() {
       for (const l of links.values()) l.stop();
       for (const t of transports.values()) t.close();

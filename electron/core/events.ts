@@ -22,6 +22,8 @@ export type ConsoleEvent =
   | { type: 'deploy'; at: number; host: string; step: string; detail?: string }
   | { type: 'apply'; at: number; host?: string; step: string; detail?: string }
   | { type: 'maintenance'; at: number; host: string; step: MaintenanceStep; group?: string; detail?: string }
+  /** The operator confirmed a host's SSH key and the console recorded it. */
+  | { type: 'host-key'; at: number; host: string; keyType: string; fingerprint: string; file: string }
   | { type: 'error'; at: number; host?: string; code: string; message: string };
 
 export type ConsoleEventType = ConsoleEvent['type'];

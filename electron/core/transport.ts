@@ -41,3 +41,9 @@ export interface HostTransport {
   upload(localPath: string, remotePath: string, mode?: number): Promise<void>;
   close(): void;
 }
+
+/** What a host's SSH key is to the console: known, unknown (confirm its fingerprint), or just trusted. */
+export type HostKeyVerdict =
+  | { host: string; status: 'known' }
+  | { host: string; status: 'unknown'; keyType: string; fingerprint: string }
+  | { host: string; status: 'trusted'; keyType: string; fingerprint: string; file: string };

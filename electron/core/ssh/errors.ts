@@ -22,7 +22,7 @@ export class UnknownHostKeyError extends SshError {
   ) {
     super(
       host,
-      `${host} (${address}:${port}) presented an unknown ${keyType} host key ${fingerprint}; confirm the fingerprint with the host's administrator (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the host) before trusting it`,
+      `${host} (${address}:${port}) presented an unknown ${keyType} host key ${fingerprint}; confirm the fingerprint with the host's administrator (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the host) before trusting it (carpctl trust ${host} --fingerprint ${fingerprint})`,
     );
   }
 }
