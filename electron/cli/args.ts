@@ -2,6 +2,7 @@
 
 export const USAGE = `usage: carpctl [--inventory FILE] [--json] COMMAND
   hosts                                  hosts and their agents
+  import FILE                            add hosts from an ssh_config, Ansible inventory or lab JSON to the stored inventory
   status                                 CARP groups, masters, successors, findings
   deploy [HOST...] [--no-path-link]      install or upgrade the agent
   group apply FILE [--dry-run]           create or edit a group (JSON or YAML) on all its members

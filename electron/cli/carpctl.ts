@@ -2,7 +2,7 @@
 // demote, maintenance, events), --json everywhere; exit 0 ok, 1 refused/failed, 2 usage, 3 unreachable.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadInventory, readInventory, defaultInventoryPath, consoleKnownHostsPath } from '../core/inventory/index.js';
+import { loadInventory, readInventory, writeInventory, mergeInventory, defaultInventoryPath, consoleKnownHostsPath } from '../core/inventory/index.js';
 import { SshPool, confirmHostKey, type SshTransport } from '../core/ssh/index.js';
 import { deployAll } from '../core/deploy/index.js';
 import { createConsole, type Console } from '../core/console.js';
@@ -62,8 +62,9 @@ async function run(args: Args): Promise<number> {
     out(USAGE);
     return cmd ? 0 : 2;
   }
-  const known = ['hosts', 'status', 'deploy', 'group', 'set', 'demote', 'maintenance', 'events', 'trust'];
+  const known = ['hosts', 'import', 'status', 'deploy', 'group', 'set', 'demote', 'maintenance', 'events', 'trust'];
   if (!known.includes(cmd)) throw new UsageError(`unknown command ${cmd}`);
+  if (cmd === 'import') return importHosts(sub, args);
   // Validate arguments before connecting anywhere.
   let spec;
   if (cmd === 'group') {
@@ -167,6 +168,23 @@ async function run(args: Args): Promise<number> {
     c.close();
     pool.closeAll();
   }
+}
+
+/** carpctl import FILE: merges hosts from any inventory format into the stored inventory (no connection needed). */
+function importHosts(file: string | undefined, args: Args): number {
+  if (!file) throw new UsageError('import needs a FILE (ssh_config, Ansible INI/YAML, or the lab JSON)');
+  let incoming;
+  try {
+    incoming = loadInventory(file);
+  } catch (e) {
+    throw new UsageError(`cannot import ${file}: ${(e as Error).message}`);
+  }
+  const path = defaultInventoryPath();
+  const r = mergeInventory(readInventory(path), incoming);
+  writeInventory(r.inventory, path);
+  if (args.json) json({ path, added: r.added, updated: r.updated, unchanged: r.unchanged });
+  else out(`${path}: added ${r.added.join(', ') || 'none'}; updated ${r.updated.join(', ') || 'none'}; ${r.inventory.hosts.length} host(s) in all`);
+  return 0;
 }
 
 /** carpctl trust HOST [--fingerprint FP]: ssh's "continue connecting?" question, answered explicitly. */
