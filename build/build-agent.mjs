@@ -4,6 +4,7 @@ import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdirSync, rmSync, cpSync, existsSync, readdirSync, statSync, chmodSync } from 'node:fs';
 import { join, dirname, relative } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,15 +54,36 @@ for (const f of koffiFiles) {
   cpSync(from, join(dist, 'node_modules/koffi', f));
 }
 
-// Native modules: every @koromix/koffi-<platform>-<arch> package that is installed.
-const wanted = ['linux-x64', 'linux-arm64', 'freebsd-x64', 'openbsd-x64'];
-const nativeDir = join(nm, '@koromix');
-const platforms = existsSync(nativeDir)
-  ? readdirSync(nativeDir).filter((d) => d.startsWith('koffi-')).map((d) => d.slice('koffi-'.length))
-  : [];
-const shipped = platforms.filter((p) => wanted.includes(p) || platforms.length > 0);
-for (const p of shipped) cpSync(join(nativeDir, `koffi-${p}`), join(dist, `node_modules/@koromix/koffi-${p}`), { recursive: true });
-if (!shipped.includes('linux-x64')) throw new Error('build-agent: @koromix/koffi-linux-x64 is not installed; run npm install');
+// Native modules for the platforms the agent runs on (its net layer is Linux: raw sockets, netlink,
+// AF_PACKET). npm installs only this machine's; the others come from the npm registry with `npm pack`
+// into node_modules/.cache (once), so a bundle built on x64 also deploys to arm64 firewalls.
+const WANTED = ['linux-x64', 'linux-arm64'];
+const koffiVersion = JSON.parse(readFileSync(join(nm, 'koffi/package.json'), 'utf8')).version;
+const cache = join(nm, '.cache/carp-agent-natives');
+function nativePackage(p) {
+  const installed = join(nm, '@koromix', `koffi-${p}`);
+  if (existsSync(installed)) return installed;
+  const cached = join(cache, `koffi-${p}-${koffiVersion}`);
+  if (existsSync(join(cached, 'package.json'))) return cached;
+  try {
+    mkdirSync(cached, { recursive: true });
+    const tgz = execFileSync('npm', ['pack', '--silent', `@koromix/koffi-${p}@${koffiVersion}`, '--pack-destination', cache], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 }).trim().split('\n').pop();
+    execFileSync('tar', ['xzf', join(cache, tgz), '-C', cached, '--strip-components=1']);
+    return cached;
+  } catch (e) {
+    rmSync(cached, { recursive: true, force: true });
+    console.warn(`build-agent: could not fetch @koromix/koffi-${p}@${koffiVersion} (${e.message.split('\n')[0]}); the bundle will not deploy to ${p}`);
+    return null;
+  }
+}
+const shipped = [];
+for (const p of WANTED) {
+  const from = nativePackage(p);
+  if (!from) continue;
+  cpSync(from, join(dist, `node_modules/@koromix/koffi-${p}`), { recursive: true, filter: (f) => !f.endsWith('.tgz') });
+  shipped.push(p);
+}
+if (!shipped.includes(`${process.platform}-${process.arch}`) && process.platform === 'linux') throw new Error(`build-agent: @koromix/koffi-${process.platform}-${process.arch} is not installed; run npm ci`);
 
 // Manifest: every file with its sha256; native packages carry their platform.
 function walk(dir) {
@@ -80,5 +102,5 @@ const files = walk(dist)
     return { path: rel, sha256: createHash('sha256').update(data).digest('hex'), size: data.length, ...(m ? { platform: m[1] } : {}) };
   });
 writeFileSync(join(dist, 'manifest.json'), JSON.stringify({ version, files }, null, 2) + '\n');
-const missing = wanted.filter((p) => !shipped.includes(p));
-console.log(`built agent/dist/carp-agent.js ${version}; native: ${shipped.join(', ')}${missing.length ? ` (not installed, not shipped: ${missing.join(', ')})` : ''}`);
+const missing = WANTED.filter((p) => !shipped.includes(p));
+console.log(`built agent/dist/carp-agent.js ${version}; native: ${shipped.join(', ')}${missing.length ? ` (missing: ${missing.join(', ')})` : ''}`);
