@@ -458,3 +458,42 @@ describe('simulated segments (fake network, fake clock)', () => {
     expect(took.reason).toBe('master down timer expired (3.39 s without adverts)');
   });
 });
+
+describe('a takeover waiting out its skew', () => {
+  const p = P({ advskew: 100, preempt: true });
+  const waiting = () => step(backup(p), { type: 'advert', advert: adv(1, 200), now: 1000 }).state; // worse master: preempt after skew
+
+  it('is called off when maintenance goes on before the skew runs out, and waits for silence again', () => {
+    const s = waiting();
+    expect(s.pendingTakeover).toMatch(/preempting/);
+    const r = step(s, { type: 'params', params: { ...p, maintenance: true }, now: 1100 });
+    expect(r.state.pendingTakeover).toBeNull();
+    expect(r.state.state).toBe('BACKUP');
+    // the master-down deadline counts from the advert heard at 1000, with the maintenance timeout
+    expect(r.actions).toEqual([{ type: 'arm', timer: 'masterdown', ms: 1000 + masterDownMs({ ...p, maintenance: true }) - 1100 }]);
+  });
+
+  it('is called off when preempt goes off', () => {
+    const r = step(waiting(), { type: 'params', params: { ...p, preempt: false }, now: 1100 });
+    expect(r.state.pendingTakeover).toBeNull();
+    expect(r.actions).toEqual([{ type: 'arm', timer: 'masterdown', ms: 1000 + masterDownMs(p) - 1100 }]);
+  });
+
+  it('stands when the new parameters still call for it (its timer untouched)', () => {
+    const r = step(waiting(), { type: 'params', params: { ...p, advskew: 90 }, now: 1100 });
+    expect(r.state.pendingTakeover).toMatch(/preempting/);
+    expect(r.actions).toEqual([]);
+    expect(step(r.state, { type: 'timer', timer: 'masterdown', now: 1000 + skewMs(p) }).state.state).toBe('MASTER');
+  });
+});
+
+describe('a clean stop in maintenance', () => {
+  it('bows out with the host own demotion, not the maintenance 255, so maintenance backups act on it', () => {
+    const m = run(master(P({ demote: 3 })), { type: 'params', params: P({ demote: 3, maintenance: true }), now: 5000 }).state;
+    const r = step(m, { type: 'stop', now: 6000 });
+    expect(r.actions).toContainEqual({ type: 'send', advbase: 255, advskew: 255, demote: 3 });
+    // a backup in maintenance takes over at once on that bow-out
+    const b = step(backup(P({ advskew: 50, maintenance: true })), { type: 'advert', advert: adv(255, 255, 3), now: 6001 });
+    expect(b.state.state).toBe('MASTER');
+  });
+});

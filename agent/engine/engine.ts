@@ -146,7 +146,9 @@ function becomeInit(s: EngineState, now: number, reason: string, bowOut: boolean
   if (from === 'INIT') return s;
   out.push({ type: 'state', from, to: 'INIT', reason });
   if (from === 'MASTER') {
-    if (bowOut) out.push({ type: 'send', advbase: BOWOUT_ADVBASE, advskew: BOWOUT_ADVSKEW, demote: wireValues(s).demote });
+    // "I am leaving": the host's own demotion, never the maintenance 255, which maintenance backups
+    // read as "another node in maintenance" and would not act on.
+    if (bowOut) out.push({ type: 'send', advbase: BOWOUT_ADVBASE, advskew: BOWOUT_ADVSKEW, demote: Math.min(s.params.demote, MAINTENANCE_DEMOTE - 1) });
     out.push({ type: 'cancel', timer: 'advert' });
     out.push({ type: 'removeAddresses' });
     out.push({ type: 'hook', which: 'down' });
@@ -265,7 +267,7 @@ function onAdvert(s: EngineState, now: number, a: PeerAdvert, out: EngineAction[
     if (leaving || skewMs(s.params) === 0) return becomeMaster(heard, now, reason, out);
     if (s.pendingTakeover) return heard; // already waiting out the skew: a repeated advert does not postpone it
     out.push({ type: 'arm', timer: 'masterdown', ms: skewMs(s.params) });
-    return { ...heard, pendingTakeover: reason };
+    return { ...heard, masterdownFrom: now, pendingTakeover: reason };
   }
   out.push({ type: 'arm', timer: 'masterdown', ms: masterDownMs(s.params) });
   return { ...heard, masterdownFrom: now, pendingTakeover: null };
@@ -277,6 +279,14 @@ function onParams(s: EngineState, now: number, params: EngineParams, out: Engine
     // Keep the deadline relative to the last advert heard, with the new timeout.
     const from = s.masterdownFrom ?? s.since;
     const remaining = Math.max(0, from + masterDownMs(params) - now);
+    if (s.pendingTakeover) {
+      // A takeover waiting out its skew is decided again under the new parameters (maintenance on,
+      // preempt off, ...): if the last advert no longer calls for it, go back to waiting for silence.
+      const still = s.lastAdvert ? backupTakesOver(n, s.lastAdvert) : null;
+      if (still) return { ...n, pendingTakeover: still };
+      out.push({ type: 'arm', timer: 'masterdown', ms: remaining });
+      return { ...n, pendingTakeover: null };
+    }
     if (masterDownMs(params) !== masterDownMs(s.params)) out.push({ type: 'arm', timer: 'masterdown', ms: remaining });
     return n;
   }
