@@ -22,7 +22,6 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
   // The bundle is CommonJS: code that asks import.meta.url falls back to __filename.
-  define: {},
 };
 const defines = (v) => ({ 'import.meta.url': 'undefined', __CARP_AGENT_VERSION__: JSON.stringify(v) });
 
@@ -59,6 +58,7 @@ for (const f of koffiFiles) {
 // into node_modules/.cache (once), so a bundle built on x64 also deploys to arm64 firewalls.
 const WANTED = ['linux-x64', 'linux-arm64'];
 const koffiVersion = JSON.parse(readFileSync(join(nm, 'koffi/package.json'), 'utf8')).version;
+const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
 const cache = join(nm, '.cache/carp-agent-natives');
 function nativePackage(p) {
   const installed = join(nm, '@koromix', `koffi-${p}`);
@@ -68,6 +68,10 @@ function nativePackage(p) {
   try {
     mkdirSync(cached, { recursive: true });
     const tgz = execFileSync('npm', ['pack', '--silent', `@koromix/koffi-${p}@${koffiVersion}`, '--pack-destination', cache], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 }).trim().split('\n').pop();
+    // The same bytes the lockfile pins: its integrity field covers every platform's package.
+    const want = lock.packages?.[`node_modules/@koromix/koffi-${p}`]?.integrity;
+    const got = `sha512-${createHash('sha512').update(readFileSync(join(cache, tgz))).digest('base64')}`;
+    if (want !== got) throw new Error(`integrity ${got} does not match package-lock.json's ${want ?? '(none)'}`);
     execFileSync('tar', ['xzf', join(cache, tgz), '-C', cached, '--strip-components=1']);
     return cached;
   } catch (e) {
