@@ -25,20 +25,42 @@ export async function consoleLab(id: number, opts: { deploy?: boolean; extraHost
   if (!existsSync(`${BUNDLE}/manifest.json`)) execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
   await Lab.down(id).catch(() => undefined);
   const lab = await Lab.up({ id, hosts: 3 });
-  const inv = importLabJson(lab.info);
-  const pool = new SshPool({ knownHostsFiles: inv.knownHostsFiles, agentSocket: null, defaultIdentityFiles: [] });
-  if (opts.deploy) {
-    const res = await deployAll(inv.hosts.map((h) => pool.get(h)), { bundleDir: BUNDLE });
-    expect(res.filter((r) => !r.ok)).toEqual([]);
+  // From here on anything that fails (an import, the deploy assertion, agents not going live) takes
+  // the lab down before rethrowing: the caller never got a ConsoleLab to close.
+  let pool: SshPool | undefined;
+  let c: Console | undefined;
+  try {
+    const inv = importLabJson(lab.info);
+    pool = new SshPool({ knownHostsFiles: inv.knownHostsFiles, agentSocket: null, defaultIdentityFiles: [] });
+    const p = pool;
+    if (opts.deploy) {
+      const res = await deployAll(inv.hosts.map((h) => p.get(h)), { bundleDir: BUNDLE });
+      expect(res.filter((r) => !r.ok)).toEqual([]);
+    }
+    opts.beforeConsole?.();
+    const con = createConsole({ hosts: [...inv.hosts, ...(opts.extraHosts?.(inv) ?? [])], transport: (h) => p.get(h) });
+    c = con;
+    if (opts.deploy) await waitFor(() => con.fleetNow().hosts.every((h) => h.status === 'live'), 20_000, 'all agents live');
+    return { lab, inv, pool, c: con };
+  } catch (e) {
+    await closeParts(c, pool, lab).catch((downErr: unknown) => console.error(`consoleLab ${id}: taking the lab down after a failure also failed: ${String(downErr)}`));
+    throw e;
   }
-  opts.beforeConsole?.();
-  const c = createConsole({ hosts: [...inv.hosts, ...(opts.extraHosts?.(inv) ?? [])], transport: (h) => pool.get(h) });
-  if (opts.deploy) await waitFor(() => c.fleetNow().hosts.every((h) => h.status === 'live'), 20_000, 'all agents live');
-  return { lab, inv, pool, c };
+}
+
+/** Closes the console, then the pool, then takes the lab down; each step runs even if one before it threw. */
+async function closeParts(c: Console | undefined, pool: SshPool | undefined, lab: Lab): Promise<void> {
+  try {
+    c?.close();
+  } finally {
+    try {
+      pool?.closeAll();
+    } finally {
+      await lab.down({ purge: true });
+    }
+  }
 }
 
 export async function closeConsoleLab(x: ConsoleLab | undefined): Promise<void> {
-  x?.c.close();
-  x?.pool.closeAll();
-  await x?.lab.down({ purge: true });
+  if (x) await closeParts(x.c, x.pool, x.lab);
 }

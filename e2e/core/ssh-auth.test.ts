@@ -234,6 +234,29 @@ EOF`);
     expect(client.split(' ')[0]).toBe(fw1Addr);
   });
 
+  it('a bare SshTransport keeps one jump connection across failed dials and closes it with itself', async () => {
+    // fw2's key is not on file, so every dial reaches fw2 through fw1 and then fails on the host key:
+    // before the fix each dial left one more SSH connection to fw1 open.
+    const fw2Addr = inv.hosts[1].address;
+    const kh = join(dir, 'no_fw2_known_hosts');
+    const lines = readFileSync(inv.knownHostsFiles![0], 'utf8').split('\n').filter((l) => l && !l.split(/\s+/)[0].split(',').includes(fw2Addr));
+    writeFileSync(kh, lines.join('\n') + '\n');
+    const fromRoot = async () =>
+      (await lab.exec('fw1', 'ss -Htn state established "( sport = :22 )"')).stdout.split('\n').filter((l) => l.includes(`198.19.${LAB_ID}.254:`)).length;
+    const before = await fromRoot();
+    const t = new SshTransport({ ...inv.hosts[1], jump: `root@${fw1Addr}` }, { knownHostsFiles: [kh], agentSocket: null, defaultIdentityFiles: [labKey] });
+    transports.push(t);
+    for (let i = 0; i < 3; i++) await expect(t.exec('true')).rejects.toThrow(/unknown ssh-ed25519 host key/);
+    expect(await fromRoot()).toBe(before + 1);
+    t.close();
+    let after = -1;
+    for (let i = 0; i < 50 && after !== before; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      after = await fromRoot();
+    }
+    expect(after).toBe(before);
+  });
+
   it('a jump given as user@address (not an inventory name) works with the default key files', async () => {
     const h = { ...inv.hosts[1], jump: `root@${fw1Addr}` };
     const p = new SshPool({ knownHostsFiles: inv.knownHostsFiles, agentSocket: null, defaultIdentityFiles: [labKey] });

@@ -8,7 +8,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Lab } from '../lab/index.js';
 import { importLabJson, type Inventory } from '../../electron/core/inventory/index.js';
-import { SshPool, SshTransport, HostKeyChangedError, HostUnreachableError, UnknownHostKeyError, trustHostKey, fingerprint } from '../../electron/core/ssh/index.js';
+import {
+  SshPool,
+  SshTransport,
+  HostKeyChangedError,
+  HostKeyOtherTypeError,
+  HostUnreachableError,
+  UnknownHostKeyError,
+  confirmHostKey,
+  trustHostKey,
+  fingerprint,
+} from '../../electron/core/ssh/index.js';
 import type { HostSpec } from '../../electron/core/transport.js';
 
 const LAB_ID = 32;
@@ -108,6 +118,27 @@ describe('ssh transport (lab)', () => {
     expect(err.message).toContain(`${kh}:${labLines.length + 1}`);
     expect(err.message).toContain('ssh-keygen -R');
     expect(good.map((g) => (g as PromiseFulfilledResult<{ stdout: string }>).value.stdout.trim())).toEqual([inv.hosts[0].name, inv.hosts[2].name]);
+  });
+
+  it('a key of a type not on file, while another type is, is refused and cannot be trusted by confirmation', async () => {
+    // known_hosts has only an ecdsa key for fw3; the host presents its ed25519 key (as a man-in-the-middle
+    // offering just another type would): not first contact.
+    const h = inv.hosts[2];
+    execFileSync('ssh-keygen', ['-q', '-t', 'ecdsa', '-N', '', '-f', join(dir, 'other-ecdsa')]);
+    const ecdsa = readFileSync(join(dir, 'other-ecdsa.pub'), 'utf8').trim().split(' ');
+    const kh = join(dir, 'other_type_known_hosts');
+    writeFileSync(kh, `# only ecdsa on file\n${h.address} ${ecdsa[0]} ${ecdsa[1]}\n`);
+    const consoleKh = join(dir, 'other_type_console_known_hosts');
+    const p = pool([kh, consoleKh]);
+    const err = await p.get(h).exec('true').catch((e) => e);
+    expect(err).toBeInstanceOf(HostKeyOtherTypeError);
+    expect(err.message).toContain(`lists only ecdsa-sha2-nistp256 for it (${kh}:2)`);
+    expect(err.message).toContain('presented host key ssh-ed25519');
+    expect(err.message).toContain('ssh-keygen -R');
+    const presented = (err as HostKeyOtherTypeError).fingerprint;
+    // carpctl trust's path: even with the right fingerprint, nothing is written
+    await expect(confirmHostKey(p.get(h), consoleKh, presented)).rejects.toBeInstanceOf(HostKeyOtherTypeError);
+    expect(existsSync(consoleKh)).toBe(false);
   });
 
   it('an unreachable host is reported within seconds while the others answer', async () => {

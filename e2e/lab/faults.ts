@@ -56,12 +56,34 @@ export async function findProcesses(h: HostNames, name: string): Promise<number[
   return found;
 }
 
+/** SIGSTOP to the named processes; returns the pids stopped (those that exited meanwhile are skipped). */
 export async function freeze(h: HostNames, name: string): Promise<number[]> {
   const pids = await findProcesses(h, name);
   if (pids.length === 0) throw new LabError(`no process named ${name} runs on ${h.name}`);
-  for (const p of pids) process.kill(p, 'SIGSTOP');
-  await waitStopped(pids, true);
-  return pids;
+  const stopped = signalEach(pids, 'SIGSTOP');
+  if (stopped.length === 0) throw new LabError(`every process named ${name} on ${h.name} exited before it could be frozen`);
+  await waitStopped(stopped, true);
+  return stopped;
+}
+
+/**
+ * Sends `sig` to each pid; a pid that no longer exists (ESRCH) is skipped. Any other failure (EPERM...)
+ * first undoes a SIGSTOP already sent to the others, so no process is left stopped, then throws.
+ * Returns the pids that received the signal.
+ */
+export function signalEach(pids: number[], sig: NodeJS.Signals): number[] {
+  const done: number[] = [];
+  for (const p of pids) {
+    try {
+      process.kill(p, sig);
+      done.push(p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') continue; // exited meanwhile
+      if (sig === 'SIGSTOP') signalEach(done, 'SIGCONT');
+      throw new LabError(`cannot send ${sig} to pid ${p}: ${(e as Error).message}`);
+    }
+  }
+  return done;
 }
 
 function isStopped(pid: number): boolean | undefined {
@@ -88,15 +110,17 @@ export async function thaw(h: HostNames, name?: string): Promise<number[]> {
     const r = await run('ip', ['netns', 'pids', h.netns]);
     pids = r.stdout.split(/\s+/).filter(Boolean).map(Number).filter((pid) => isStopped(pid) === true);
   }
+  const continued: number[] = [];
   for (const p of pids) {
     try {
       process.kill(p, 'SIGCONT');
+      continued.push(p);
     } catch {
-      /* gone */
+      /* gone, or not ours to signal: thaw carries on with the others */
     }
   }
-  await waitStopped(pids, false);
-  return pids;
+  await waitStopped(continued, false);
+  return continued;
 }
 
 /** Hosts on different sides stop hearing each other on the LAN (frames from the others' MAC or IP). */

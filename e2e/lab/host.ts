@@ -1,6 +1,6 @@
 // One lab host as a machine: its folders under the state dir, its boot (init) script, its
 // reboot/shutdown commands, and how the supervisor starts it (netns + unshare) or the lab enters it.
-import { chmodSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { hostKeyPath, sshdConfig, sshFiles } from './ssh.js';
@@ -145,9 +145,13 @@ export function powerRequestFile(h: HostNames): string {
   return path.join(h.dir, 'run/carp-lab/request');
 }
 
-/** Starts a host: PID 1 in new mount/UTS/PID namespaces inside its netns. The child is `unshare`. */
+/**
+ * Starts a host: PID 1 in new mount/UTS/PID namespaces inside its netns. The child is `unshare`.
+ * A spawn that fails (e.g. `ip` missing) emits 'error', not a throw: it is written to the host log here
+ * so an unhandled 'error' never kills the supervisor; the caller sees the child exit or fail to start.
+ */
 export function spawnHost(n: LabNames, h: HostNames, logFd: number): ChildProcess {
-  return spawn(
+  const child = spawn(
     'ip',
     [
       'netns', 'exec', h.netns,
@@ -156,6 +160,14 @@ export function spawnHost(n: LabNames, h: HostNames, logFd: number): ChildProces
     ],
     { stdio: ['ignore', logFd, logFd] },
   );
+  child.on('error', (err) => {
+    try {
+      writeSync(logFd, `carp-lab: starting ${h.name} failed: ${err.message}\n`);
+    } catch {
+      /* the log is gone too: nothing more to do */
+    }
+  });
+  return child;
 }
 
 /** The host's PID 1 as the root namespace numbers it: the only child of `unshare`. */

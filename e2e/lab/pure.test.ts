@@ -4,6 +4,12 @@ import { isOurLink, isOurNetns, labMac, labNames, LabError } from './names.js';
 import { preflight, REQUIRED_BINARIES } from './preflight.js';
 import { parseProberOutput, summarise, checkProbeArgs } from './probe.js';
 import { parseArgs } from './cli.js';
+import { signalEach } from './faults.js';
+import { spawnHost } from './host.js';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 describe('names', () => {
   it('gives lab 10 the agreed names and addresses', () => {
@@ -108,5 +114,46 @@ describe('cli args', () => {
     expect(a.flags.get('json')).toBe(true);
     expect(parseArgs(['up', '--hosts=5']).flags.get('hosts')).toBe('5');
     expect(() => parseArgs(['up', '--hosts'])).toThrow(/--hosts needs a value/);
+  });
+});
+
+describe('robust process handling (real local processes, no namespaces)', () => {
+  it('signalEach skips a process that exited and stops the rest', async () => {
+    const live = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const dead = spawn('sleep', ['0'], { stdio: 'ignore' });
+    await new Promise((r) => dead.once('exit', r));
+    try {
+      const state = () => /\)\s+(\S)\s/.exec(readFileSync(`/proc/${live.pid}/stat`, 'utf8'))![1];
+      // the exited pid comes first: before the fix the first kill threw and the live one was never handled
+      expect(signalEach([dead.pid!, live.pid!], 'SIGSTOP')).toEqual([live.pid]);
+      for (let i = 0; i < 100 && state() !== 'T'; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(state()).toBe('T');
+      expect(signalEach([live.pid!, dead.pid!], 'SIGCONT')).toEqual([live.pid]);
+      for (let i = 0; i < 100 && state() === 'T'; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(['S', 'R']).toContain(state());
+    } finally {
+      live.kill('SIGKILL');
+    }
+  });
+
+  it('spawnHost logs a failed spawn instead of leaving an unhandled error event', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fixssh-spawn-'));
+    const logFile = join(dir, 'hosts-console.log');
+    const fd = openSync(logFile, 'a');
+    const savedPath = process.env.PATH;
+    try {
+      process.env.PATH = join(dir, 'no-bin'); // `ip` cannot be found: spawn fails with ENOENT
+      const n = labNames(97, 1, dir);
+      const child = spawnHost(n, n.hosts[0], fd);
+      process.env.PATH = savedPath;
+      expect(child.pid).toBeUndefined();
+      expect(child.listenerCount('error')).toBeGreaterThan(0); // without one, 'error' crashes the process
+      await new Promise((r) => setTimeout(r, 50));
+      expect(readFileSync(logFile, 'utf8')).toMatch(/starting fw1 failed: spawn ip ENOENT/);
+    } finally {
+      process.env.PATH = savedPath;
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

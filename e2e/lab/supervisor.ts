@@ -50,13 +50,24 @@ export async function superviseLab(stateDir: string): Promise<void> {
     rmSync(powerRequestFile(r.h), { force: true });
     const child = spawnHost(n, r.h, logFd);
     r.child = child;
-    r.exited = new Promise<void>((res) => child.once('exit', () => res()));
+    // A failed spawn emits 'error' (never a throw) and may never emit 'exit'; log it, never crash on it.
+    child.on('error', (err) => log(`${r.h.name}: ${child.pid === undefined ? 'could not start' : 'child process error'}: ${err.message}`));
+    r.exited = new Promise<void>((res) => {
+      child.once('exit', () => res());
+      if (child.pid === undefined) res();
+    });
     child.once('exit', () => {
       if (r.child === child && !r.busy && r.status.state === 'up') {
         // PID 1 ended without a request (killed from outside): the machine is off.
         setState(r, { state: 'off', initPid: undefined, unsharePid: undefined });
       }
     });
+    if (child.pid === undefined) {
+      // Spawning failed outright (its 'error' is logged above): the machine stays off.
+      r.child = undefined;
+      setState(r, { state: 'off', initPid: undefined, unsharePid: undefined });
+      return;
+    }
     let initPid: number | undefined;
     for (let i = 0; i < 100 && !initPid; i++) {
       initPid = child.pid ? initPidOf(child.pid) : undefined;
@@ -97,6 +108,15 @@ export async function superviseLab(stateDir: string): Promise<void> {
     setState(r, { state: next, initPid: undefined, unsharePid: undefined });
   };
 
+  /** Writes to the supervisor's own log (its stderr, kept in the state dir by `lab up`). */
+  const log = (msg: string) => {
+    try {
+      process.stderr.write(`${now()} carp-lab supervisor: ${msg}\n`);
+    } catch {
+      /* stderr closed: carry on */
+    }
+  };
+
   const act = async (r: Running, action: ControlAction | 'reboot-clean' | 'poweroff-clean') => {
     if (r.busy) return;
     r.busy = true;
@@ -123,6 +143,9 @@ export async function superviseLab(stateDir: string): Promise<void> {
           if (r.status.state === 'off') await start(r);
           break;
       }
+    } catch (e) {
+      // One host's failed action must not end the supervisor (and with it every other host).
+      log(`${r.h.name}: ${action} failed: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
       r.busy = false;
     }
@@ -138,7 +161,7 @@ export async function superviseLab(stateDir: string): Promise<void> {
   process.on('SIGTERM', () => void shutdown());
   process.on('SIGINT', () => void shutdown());
 
-  await Promise.all([...hosts.values()].map((r) => start(r)));
+  await Promise.all([...hosts.values()].map((r) => start(r).catch((e: unknown) => log(`${r.h.name}: start failed: ${e instanceof Error ? e.message : String(e)}`))));
   ready = true;
   save();
 
@@ -172,10 +195,12 @@ export async function superviseLab(stateDir: string): Promise<void> {
       if (r && r.busy) continue; // keep it for later
       rmSync(file, { force: true });
       if (r) {
-        void act(r, req.action).then(() => {
-          done.push(req.id);
-          save();
-        });
+        void act(r, req.action)
+          .then(() => {
+            done.push(req.id);
+            save();
+          })
+          .catch((e: unknown) => log(`request ${req.id} (${req.action} ${req.host}): ${e instanceof Error ? e.message : String(e)}`));
       } else {
         done.push(req.id);
         save();

@@ -1,7 +1,7 @@
 // Imports the lab's description (what `npm run lab -- up --json` prints): its hosts and the
 // known_hosts file that holds their keys.
 import { z } from 'zod';
-import type { Inventory } from './schema.js';
+import { parseInventory, type Inventory } from './schema.js';
 
 export const LabJsonSchema = z
   .object({
@@ -39,7 +39,8 @@ export function importLabJson(json: unknown): Inventory {
   const r = LabJsonSchema.safeParse(data);
   if (!r.success) throw new Error(`not the lab's JSON (npm run lab -- up --json): ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const lab = r.data;
-  return {
+  // Through the one inventory schema like every other import (unique names, valid fields).
+  const inv = {
     hosts: lab.hosts.map((h) => ({
       name: h.name,
       address: h.address,
@@ -50,4 +51,5 @@ export function importLabJson(json: unknown): Inventory {
     })),
     ...(lab.knownHostsFile ? { knownHostsFiles: [lab.knownHostsFile] } : {}),
   };
+  return parseInventory(inv, "the lab's JSON");
 }

@@ -14,6 +14,7 @@ import {
   ConnectionClosedError,
   ExecTimeoutError,
   HostKeyChangedError,
+  HostKeyOtherTypeError,
   HostUnreachableError,
   PassphraseRequiredError,
   SshError,
@@ -85,6 +86,8 @@ export class SshTransport implements HostTransport {
   private readonly sem: Semaphore;
   private readonly listeners = new Set<(s: StateChange) => void>();
   private stateValue: ConnectionState = 'idle';
+  /** The jump host's transport when no pool resolves jumps: made once, reused by every dial, closed with us. */
+  private ownJump?: SshTransport;
   /** The last connection error, if the last attempt failed. */
   lastError?: Error;
 
@@ -136,6 +139,11 @@ export class SshTransport implements HostTransport {
       this.setState('connecting');
       try {
         const c = await this.dial();
+        if (this.userClosed) {
+          // close() was called while we were dialling: do not keep a connection nobody will close.
+          c.end();
+          throw new ConnectionClosedError(this.host.name, `connection to ${this.host.name} was closed by the console`);
+        }
         this.resetBackoff();
         this.lastError = undefined;
         this.client = c;
@@ -150,7 +158,7 @@ export class SshTransport implements HostTransport {
           this.nextAttemptAt = Date.now() + Math.min(maxMs, initialMs * 2 ** this.failures);
           this.failures++;
         }
-        this.setState('idle', err);
+        this.setState(this.userClosed ? 'closed' : 'idle', err);
         throw err;
       } finally {
         this.connecting = undefined;
@@ -164,8 +172,7 @@ export class SshTransport implements HostTransport {
     const knownFiles = this.opts.knownHostsFiles ?? defaultKnownHosts();
     let sock: ClientChannel | undefined;
     if (h.jump) {
-      const jump = this.opts.resolveJump ? this.opts.resolveJump(h.jump) : new SshTransport(parseJumpSpec(h.jump), this.opts);
-      sock = await jump.forwardOut(h.address, h.port);
+      sock = await this.jumpTransport(h.jump).forwardOut(h.address, h.port);
     }
     const preferred = knownKeyTypes(readKnownHosts(knownFiles), h.address, h.port).flatMap((t) =>
       t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t],
@@ -195,6 +202,8 @@ export class SshTransport implements HostTransport {
         const r = checkHostKey(knownFiles, h.address, h.port, keyType, key);
         if (r.status === 'known') return true;
         if (r.status === 'unknown') keyError = new UnknownHostKeyError(h.name, h.address, h.port, keyType, Buffer.from(key), r.fingerprint);
+        else if (r.status === 'other-type-known')
+          keyError = new HostKeyOtherTypeError(h.name, h.address, h.port, keyType, r.fingerprint, r.knownTypes, r.file, r.line);
         else keyError = new HostKeyChangedError(h.name, h.address, h.port, r.fingerprint, r.file, r.line, r.status === 'revoked');
         return false;
       },
@@ -243,6 +252,16 @@ export class SshTransport implements HostTransport {
       client.once('close', () => fail(keyError ?? new HostUnreachableError(h.name, `${h.name} closed the connection during the handshake`)));
       client.connect(cfg);
     });
+  }
+
+  /**
+   * The transport to reach our host through. A pool's (shared, closed by the pool); otherwise our own,
+   * made on the first dial and kept, so reconnects reuse its one connection instead of opening another.
+   */
+  private jumpTransport(jump: string): SshTransport {
+    if (this.opts.resolveJump) return this.opts.resolveJump(jump);
+    if (!this.ownJump || this.ownJump.state === 'closed') this.ownJump = new SshTransport(parseJumpSpec(jump), this.opts);
+    return this.ownJump;
   }
 
   /** Returns a function that yields the next auth method each time ssh2 asks (agent, then key files). */
@@ -480,6 +499,8 @@ export class SshTransport implements HostTransport {
     const c = this.client;
     this.client = undefined;
     c?.end();
+    this.ownJump?.close();
+    this.ownJump = undefined;
     this.setState('closed');
   }
 }

@@ -47,6 +47,29 @@ export class HostKeyChangedError extends SshError {
   }
 }
 
+/**
+ * The host presented a key of a type known_hosts has no entry for, while it lists other types for that
+ * host (OpenSSH warns here too): a man-in-the-middle may offer just a type we never recorded. Refused,
+ * and never trusted by confirmation: the operator removes the old entry first if the host really changed.
+ */
+export class HostKeyOtherTypeError extends SshError {
+  constructor(
+    host: string,
+    readonly address: string,
+    readonly port: number,
+    readonly keyType: string,
+    readonly fingerprint: string,
+    readonly knownTypes: string[],
+    readonly file: string,
+    readonly line: number,
+  ) {
+    super(
+      host,
+      `${host} (${address}:${port}) presented host key ${keyType} ${fingerprint}, but known_hosts lists only ${knownTypes.join(', ')} for it (${file}:${line}) and no ${keyType} key; possible man-in-the-middle; connection refused. If the host really changed its keys, remove the old entry with ssh-keygen -R ${port === 22 ? address : `'[${address}]:${port}'`} -f ${file} and confirm the new key`,
+    );
+  }
+}
+
 /** TCP connect or SSH handshake failed or timed out. */
 export class HostUnreachableError extends SshError {}
 

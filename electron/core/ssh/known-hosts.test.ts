@@ -85,8 +85,15 @@ describe('checkHostKey', () => {
       file: 'kh',
       line: 3,
     });
-    // a type we have no entry for is unknown, not changed; cert-authority lines are not host keys
-    expect(checkHostKeyIn(e, '198.19.0.1', 22, c.type, c.blob).status).toBe('unknown');
+    // a type we have no entry for, while another type is on file: refused as other-type-known (not
+    // first contact), naming the known type and where it is; cert-authority lines are not host keys
+    expect(checkHostKeyIn(e, '198.19.0.1', 22, c.type, c.blob)).toEqual({
+      status: 'other-type-known',
+      fingerprint: fingerprint(c.blob),
+      knownTypes: ['ssh-ed25519'],
+      file: 'kh',
+      line: 3,
+    });
     expect(checkHostKeyIn(e, 'x.example', 22, c.type, c.blob).status).toBe('unknown');
     expect(knownKeyTypes(e, 'fw1', 22)).toEqual(['ssh-ed25519']);
   });
@@ -105,6 +112,8 @@ describe('checkHostKey', () => {
     expect(checkHostKey([f], '198.19.0.9', 22, b.type, b.blob).status).toBe('unknown');
     const changed = checkHostKey([f], 'fw1.lab', 22, b.type, b.blob);
     expect(changed).toMatchObject({ status: 'changed', file: f, line: 1 });
+    // hashed entries count for other-type-known too
+    expect(checkHostKey([f], 'fw1.lab', 22, keys[2].type, keys[2].blob)).toMatchObject({ status: 'other-type-known', knownTypes: ['ssh-ed25519'], file: f, line: 1 });
     // ssh-keygen -F finds the same entry we do
     const out = execFileSync('ssh-keygen', ['-F', '[198.19.0.9]:2200', '-f', f], { encoding: 'utf8' });
     const hashedHost = out.split('\n').find((l) => l.startsWith('|1|'))!.split(' ')[0];
@@ -127,5 +136,32 @@ describe('checkHostKey', () => {
     expect(checkHostKey([f], '198.19.0.5', 2222, a.type, a.blob)).toEqual({ status: 'known' });
     const out = execFileSync('ssh-keygen', ['-F', '[198.19.0.5]:2222', '-f', f], { encoding: 'utf8' });
     expect(out).toContain(a.b64);
+  });
+
+  it('an ecdsa key where only ed25519 is on file, across two files, is other-type-known with both types listed', () => {
+    const [a, , c] = keys;
+    const f1 = join(dir, 'two1');
+    const f2 = join(dir, 'two2');
+    writeFileSync(f1, `# first\n[198.19.0.7]:2222 ${a.type} ${a.b64}\n`);
+    writeFileSync(f2, `[198.19.0.7]:2222 ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC7\n`);
+    const r = checkHostKey([f1, f2], '198.19.0.7', 2222, c.type, c.blob);
+    expect(r).toEqual({ status: 'other-type-known', fingerprint: fingerprint(c.blob), knownTypes: ['ssh-ed25519', 'ssh-rsa'], file: f1, line: 2 });
+    // another host with no entry at all is still first contact
+    expect(checkHostKey([f1, f2], '198.19.0.8', 2222, c.type, c.blob).status).toBe('unknown');
+  });
+
+  it('trustHostKey starts a new line when the file lacks its final newline', () => {
+    const [a, b] = keys;
+    const f = join(dir, 'no_final_newline');
+    writeFileSync(f, `198.19.0.3 ${a.type} ${a.b64}`); // no trailing newline, as an editor may leave it
+    trustHostKey(f, '198.19.0.4', 22, { keyBlob: b.blob });
+    expect(readFileSync(f, 'utf8')).toBe(`198.19.0.3 ${a.type} ${a.b64}\n198.19.0.4 ${b.type} ${b.b64}\n`);
+    expect(checkHostKey([f], '198.19.0.3', 22, a.type, a.blob)).toEqual({ status: 'known' });
+    expect(checkHostKey([f], '198.19.0.4', 22, b.type, b.blob)).toEqual({ status: 'known' });
+    // an empty file gets no blank first line
+    const g = join(dir, 'empty_kh');
+    writeFileSync(g, '');
+    trustHostKey(g, '198.19.0.4', 22, { keyBlob: b.blob });
+    expect(readFileSync(g, 'utf8')).toBe(`198.19.0.4 ${b.type} ${b.b64}\n`);
   });
 });

@@ -19,6 +19,12 @@ export type HostKeyCheck =
   | { status: 'known' }
   | { status: 'unknown'; fingerprint: string }
   | { status: 'changed'; fingerprint: string; file: string; line: number }
+  /**
+   * No entry of the presented key's type, but entries of other types exist for the host: OpenSSH
+   * warns here, since a man-in-the-middle may simply offer a type we have no record of. Refused; never
+   * treated as first contact. `file`/`line` locate the first known entry.
+   */
+  | { status: 'other-type-known'; fingerprint: string; knownTypes: string[]; file: string; line: number }
   /** The key is listed under @revoked: refused like a changed key. */
   | { status: 'revoked'; fingerprint: string; file: string; line: number };
 
@@ -134,12 +140,16 @@ export function checkHostKeyIn(entries: KnownHostEntry[], host: string, port: nu
   if (mine.some((e) => e.keyType === keyType && e.keyBlob.equals(keyBlob))) return { status: 'known' };
   const other = mine.find((e) => e.keyType === keyType);
   if (other) return { status: 'changed', fingerprint: fp, file: other.file, line: other.line };
+  if (mine.length) {
+    return { status: 'other-type-known', fingerprint: fp, knownTypes: [...new Set(mine.map((e) => e.keyType))], file: mine[0].file, line: mine[0].line };
+  }
   return { status: 'unknown', fingerprint: fp };
 }
 
 /**
  * Checks the key a host presented against known_hosts files (e.g. ~/.ssh/known_hosts and the
- * console's own file). Same type, different key → changed (refuse); no entry of that type → unknown.
+ * console's own file). Same type, different key → changed (refuse); no entry of that type but entries of
+ * other types → other-type-known (refuse); no entry at all for the host → unknown.
  */
 export function checkHostKey(files: string[], host: string, port: number, keyType: string, keyBlob: Buffer): HostKeyCheck {
   return checkHostKeyIn(readKnownHosts(files), host, port, keyType, keyBlob);
@@ -149,5 +159,19 @@ export function checkHostKey(files: string[], host: string, port: number, keyTyp
 export function trustHostKey(consoleKnownHostsFile: string, host: string, port: number, key: { keyType?: string; keyBlob: Buffer }): void {
   const type = key.keyType ?? keyTypeOfBlob(key.keyBlob);
   mkdirSync(dirname(consoleKnownHostsFile), { recursive: true, mode: 0o700 });
-  appendFileSync(consoleKnownHostsFile, `${lookupName(host, port)} ${type} ${key.keyBlob.toString('base64')}\n`, { mode: 0o600 });
+  // A file edited by hand may lack its final newline: start a new line rather than extend the last one.
+  const sep = endsWithoutNewline(consoleKnownHostsFile) ? '\n' : '';
+  appendFileSync(consoleKnownHostsFile, `${sep}${lookupName(host, port)} ${type} ${key.keyBlob.toString('base64')}\n`, { mode: 0o600 });
+}
+
+/** True when the file exists, is not empty and its last byte is not a newline. */
+function endsWithoutNewline(file: string): boolean {
+  let text: Buffer;
+  try {
+    text = readFileSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new Error(`cannot read known_hosts file ${file} before adding a key to it: ${(e as Error).message}`);
+  }
+  return text.length > 0 && text[text.length - 1] !== 0x0a;
 }
