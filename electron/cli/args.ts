@@ -25,7 +25,7 @@ export interface Args {
   options: Map<string, string>;
 }
 
-const VALUE_OPTIONS = new Set(['--inventory', '--segment', '--timeout', '--fingerprint']);
+const VALUE_OPTIONS = new Set(['--inventory', '--segment', '--fingerprint']);
 const FLAGS = new Set(['--json', '--dry-run', '--reboot', '--wait', '--force', '--stay', '--follow', '--no-path-link', '--help', '-h']);
 
 export function parseArgs(argv: string[]): Args {

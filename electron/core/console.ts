@@ -157,13 +157,20 @@ export function createConsole(opts: ConsoleOptions): Console {
           },
           request: (h, body) => linkOf(h).request(body),
           reboot: async (h) => {
-            // The SSH channel may die under a reboot: that is expected, only a failure to connect is not.
-            await transports
+            // The SSH channel may die under a reboot (rejected as a lost connection, or `reboot` killed by a
+            // signal as the host goes down): that is expected. A failure to connect, or a non-zero exit code
+            // (reboot refused: not root, init not answering...), is not.
+            const r = await transports
               .get(h)!
               .exec('reboot', { timeoutMs: 5000 })
               .catch((e: Error) => {
                 if (/ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|authentication|host key/i.test(e.message)) throw e;
+                return null;
               });
+            if (r && r.code !== 0 && r.code !== null) {
+              const why = r.stderr.trim() || r.stdout.trim() || 'no output';
+              throw new Error(`\`reboot\` exited with code ${r.code}: ${why}`);
+            }
           },
           reachable: async (h) => {
             try {

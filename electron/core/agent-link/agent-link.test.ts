@@ -1,8 +1,9 @@
 // AgentLink against fake agents that speak the real control protocol (no SSH here: lab tests do that).
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AgentLink, AgentCommandError } from './agent-link.js';
 import { fakeFleet, type FakeNet } from '../testing/fake-agent.js';
 import type { HostReport } from '../fleet/types.js';
+import { PROTOCOL_VERSION } from '../../../agent/control/messages.js';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(pred: () => boolean, ms = 3000): Promise<void> {
@@ -16,6 +17,7 @@ async function until(pred: () => boolean, ms = 3000): Promise<void> {
 let nets: FakeNet[] = [];
 let links: AgentLink[] = [];
 afterEach(() => {
+  vi.useRealTimers();
   links.forEach((l) => l.stop());
   nets.forEach((n) => n.stop());
   links = [];
@@ -72,21 +74,41 @@ describe('AgentLink', () => {
   });
 
   it('marks a silent agent stale within staleMs, and resyncs from a new snapshot when it answers again', async () => {
+    // Fake timers (and Date): the bound below is exact, not a race against the machine's load.
+    vi.useFakeTimers({ now: 0 });
     const { link, agent, reports } = setup();
     link.start();
-    await link.waitLive(1000);
+    await vi.advanceTimersByTimeAsync(1000); // the heartbeat (every 100 ms) at t=1000 is the last line
+    expect(link.report().status).toBe('live');
     agent.frozen = true;
-    const frozeAt = Date.now();
-    await until(() => link.report().status === 'stale', 2000);
-    const after = Date.now() - frozeAt;
-    expect(after).toBeGreaterThanOrEqual(250);
-    expect(after).toBeLessThan(800);
-    expect(link.report().snapshot?.groups).toHaveLength(1); // last known state is kept while stale
+    await vi.advanceTimersByTimeAsync(290);
+    expect(reports.map((r) => r.status)).not.toContain('stale'); // 290 ms of silence < staleMs 300
+    await vi.advanceTimersByTimeAsync(50 + 11); // staleMs plus one check period (max(50, staleMs/10) ms)
+    const stale = reports.find((r) => r.status === 'stale');
+    expect(stale?.error).toMatch(/no line from the agent for 3\d\d ms/);
+    expect(stale?.snapshot?.groups).toHaveLength(1); // last known state is kept while stale
     agent.groups[0].state = 'BACKUP'; // changed while we were not looking
     agent.frozen = false;
-    await until(() => link.report().status === 'live', 2000);
+    await vi.advanceTimersByTimeAsync(200); // reconnect after the 20 ms backoff, new snapshot
+    expect(link.report().status).toBe('live');
     expect(link.report().snapshot?.groups[0].state).toBe('BACKUP');
     expect(reports.map((r) => r.status)).toContain('stale');
+  });
+
+  it('refuses an agent that speaks another control protocol, naming both versions', async () => {
+    const { link, agent, errors } = setup();
+    const real = agent.snapshot.bind(agent);
+    agent.snapshot = () => ({ ...real(), protocol: PROTOCOL_VERSION + 1 });
+    link.start();
+    await until(() => link.report().status === 'no-agent');
+    const want = `agent speaks control protocol ${PROTOCOL_VERSION + 1}, this console speaks ${PROTOCOL_VERSION}: redeploy with carpctl deploy`;
+    expect(link.report()).toMatchObject({ status: 'no-agent', error: want });
+    expect(link.report().snapshot).toBeUndefined();
+    expect(errors).toContain(`protocol: fw1: ${want}`);
+    await expect(link.request({ cmd: 'status' })).rejects.toMatchObject({ code: 'disconnected' });
+    agent.snapshot = real; // redeployed: the next reconnect goes live
+    await link.waitLive(2000);
+    expect(link.report().status).toBe('live');
   });
 
   it('reports unreachable when the transport fails and reconnects when it comes back', async () => {

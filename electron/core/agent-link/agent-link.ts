@@ -1,14 +1,17 @@
 // One `carp-agent attach` channel per host: snapshot then events, commands with replies,
 // staleness (no line for 2.5 s: marked stale within 3 s of falling silent) and reconnect with backoff, resyncing from the new snapshot.
 import type { AgentEvent, Command, Snapshot } from '../../../agent/control/messages.js';
-import { HEARTBEAT_MS, parseAgentMessage, SnapshotSchema } from '../../../agent/control/messages.js';
+import { HEARTBEAT_MS, PROTOCOL_VERSION, parseAgentMessage, SnapshotSchema } from '../../../agent/control/messages.js';
+import { ATTACH_COMMAND } from '../deploy/scripts.js';
 import type { HostTransport, LineChannel } from '../transport.js';
 import type { HostReport, HostStatus } from '../fleet/types.js';
 import { applyAgentEvent } from './apply-event.js';
 
-/** The deployed wrapper (per host, under /opt), else the one on PATH, else the bundle itself. */
-export const ATTACH_COMMAND =
-  'for w in /opt/carp-agent/bin/carp-agent /usr/local/bin/carp-agent; do [ -x "$w" ] && exec "$w" attach; done; exec node /opt/carp-agent/current/carp-agent.js attach';
+export { ATTACH_COMMAND };
+
+export function protocolMismatch(theirs: number): string {
+  return `agent speaks control protocol ${theirs}, this console speaks ${PROTOCOL_VERSION}: redeploy with carpctl deploy`;
+}
 
 export type CommandBody = Command extends infer C ? (C extends { id: number } ? Omit<C, 'id'> : never) : never;
 
@@ -192,6 +195,14 @@ export class AgentLink {
       }
       switch (msg.type) {
         case 'snapshot':
+          if (msg.protocol !== PROTOCOL_VERSION) {
+            // Do not guess at a protocol this console does not speak: say so, and try again later (after a redeploy).
+            this.setStatus('no-agent', protocolMismatch(msg.protocol));
+            this.handlers.onError?.('protocol', `${this.host}: ${protocolMismatch(msg.protocol)}`);
+            this.dropChannel('protocol mismatch');
+            this.scheduleReconnect();
+            return;
+          }
           gotSnapshot = true;
           this.snapshot = msg;
           this.backoff = this.opts.backoffMinMs;
@@ -247,7 +258,8 @@ export class AgentLink {
   private async resync(): Promise<void> {
     try {
       const r = SnapshotSchema.safeParse(await this.request({ cmd: 'status' }));
-      if (r.success) {
+      if (r.success && r.data.protocol !== PROTOCOL_VERSION) this.handlers.onError?.('protocol', `${this.host}: ${protocolMismatch(r.data.protocol)}`);
+      else if (r.success) {
         this.snapshot = r.data;
         this.handlers.onReport?.(this.report());
       } else this.handlers.onError?.('bad-status', `${this.host}: status reply is not a snapshot`);

@@ -160,3 +160,120 @@ describe('twoPhaseApply', () => {
     expect(agents.every((a) => a.configs().length === 0)).toBe(true);
   });
 });
+
+describe('review fixes: plan compares every field, moves delete the old interface', () => {
+  it('sees a change of name or srcip, and sends fields the agent does not report', async () => {
+    const { fleet, targets, agents } = world();
+    const spec = parseGroupSpecText(JSON.stringify(SPEC));
+    expect((await twoPhaseApply(planGroupApply(spec, fleet()), targets)).ok).toBe(true);
+    const named = planGroupApply(parseGroupSpecText(JSON.stringify({ ...SPEC, name: 'lan' })), fleet());
+    expect(named.steps.map((s) => [s.action, s.changes])).toEqual(Array(3).fill(['update', ['name (none) -> "lan"']]));
+    const src = planGroupApply(parseGroupSpecText(JSON.stringify({ ...SPEC, members: [{ ...SPEC.members[0], srcip: '198.18.0.9' }, ...SPEC.members.slice(1)] })), fleet());
+    expect(src.steps.map((s) => [s.host, s.action, s.changes])).toEqual([['fw1', 'update', ['srcip 198.18.0.1 -> 198.18.0.9']], ['fw2', 'unchanged', []], ['fw3', 'unchanged', []]]);
+    // upscript is not in GroupStatus: a spec that sets it is sent; the agent applies only what differs.
+    const hooked = parseGroupSpecText(JSON.stringify({ ...SPEC, upscript: '/etc/carp/up.sh', neutral: true }));
+    const p1 = planGroupApply(hooked, fleet());
+    expect(p1.steps.every((s) => s.action === 'update' && s.changes[0].startsWith('upscript, neutral sent'))).toBe(true);
+    const r1 = await twoPhaseApply(p1, targets);
+    expect(r1.hosts.map((h) => h.outcome)).toEqual(['applied', 'applied', 'applied']);
+    expect(agents[0].configs()[0]).toMatchObject({ upscript: '/etc/carp/up.sh', neutral: true });
+    const revs = agents.map((a) => a.revision);
+    const r2 = await twoPhaseApply(planGroupApply(hooked, fleet()), targets);
+    expect(r2).toMatchObject({ ok: true, summary: 'nothing changed: every agent reported its config already matched' });
+    expect(r2.hosts.map((h) => h.outcome)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    expect(agents.map((a) => a.revision)).toEqual(revs);
+  });
+
+  it('moves a member to another interface: creates on the new one and deletes the old one', async () => {
+    const { fleet, targets, agents } = world();
+    expect((await twoPhaseApply(planGroupApply(parseGroupSpecText(JSON.stringify(SPEC)), fleet()), targets)).ok).toBe(true);
+    const moved = parseGroupSpecText(JSON.stringify({ ...SPEC, members: [SPEC.members[0], { ...SPEC.members[1], interface: 'eth1' }, SPEC.members[2]] }));
+    const p = planGroupApply(moved, fleet());
+    expect(p.errors).toEqual([]);
+    expect(p.steps.map((s) => [s.host, s.action, s.command?.cmd, s.command && 'interface' in s.command ? s.command.interface : s.command?.cmd === 'putGroup' ? s.command.group.interface : undefined])).toEqual([
+      ['fw1', 'unchanged', undefined, undefined],
+      ['fw2', 'create', 'putGroup', 'eth1'],
+      ['fw3', 'unchanged', undefined, undefined],
+      ['fw2', 'delete', 'deleteGroup', 'eth0'],
+    ]);
+    expect(p.steps[3].changes).toEqual(['remove vhid 42 from eth0 (moved to eth1)']);
+    const r = await twoPhaseApply(p, targets);
+    expect(r.ok).toBe(true);
+    expect(agents[1].configs().map((c) => c.interface)).toEqual(['eth1']);
+  });
+
+  it('leaves the same vhid on another segment alone', () => {
+    const { agents } = world();
+    const dmz = { ...agents[0].snapshot() };
+    dmz.groups = [{ ...agents[0].status({ config: { vhid: 42, interface: 'eth2', addresses: ['198.19.5.100/24'], password: 'x', advbase: 1, advskew: 0, preempt: false, neutral: false }, state: 'MASTER', since: 1 }), segment: '198.19.5.0/24' }];
+    const fleet = buildFleet([{ host: 'fw1', status: 'live', lastSeen: 1, snapshot: dmz }, ...agents.slice(1).map((a) => ({ host: a.host, status: 'live' as const, lastSeen: 1, snapshot: a.snapshot() }))], 1);
+    const p = planGroupApply(parseGroupSpecText(JSON.stringify(SPEC)), fleet);
+    expect(p.steps.map((s) => s.action)).toEqual(['create', 'create', 'create']);
+  });
+
+  it('undoes a move (rollback, then delete of what was created) when a later host fails', async () => {
+    const { fleet, targets, agents } = world();
+    await twoPhaseApply(planGroupApply(parseGroupSpecText(JSON.stringify(SPEC)), fleet()), targets);
+    const before = configsOf(agents);
+    agents[0].failApply = { code: 'io', message: 'disk full' };
+    const moved = parseGroupSpecText(JSON.stringify({ ...SPEC, members: [{ ...SPEC.members[0], advskew: 1 }, { ...SPEC.members[1], interface: 'eth1' }, SPEC.members[2]] }));
+    const r = await twoPhaseApply(planGroupApply(moved, fleet()), targets, { masters: ['fw1'] });
+    expect(r.hosts.map((h) => [h.host, h.action, h.outcome])).toEqual([['fw1', 'update', 'failed'], ['fw2', 'create', 'rolled-back'], ['fw3', 'unchanged', 'unchanged'], ['fw2', 'delete', 'rolled-back']]);
+    expect(r.summary).toMatch(/every host is as before/);
+    expect(configsOf(agents)).toEqual(before);
+    expect(agents[1].received.slice(-2).map((c) => c.cmd)).toEqual(['rollback', 'deleteGroup']);
+  });
+});
+
+describe('review fixes: lost replies in phase 2', () => {
+  it('reads the revision back after a timeout and rolls back a host that did apply', async () => {
+    const { fleet, targets, agents } = world();
+    const before = configsOf(agents);
+    const t = new Map(targets);
+    // fw3 applies the change but its reply is lost (like a channel that dies after the agent wrote the file).
+    t.set('fw3', {
+      request: async (b) => {
+        const res = agents[2].execute({ id: 0, ...b } as Command);
+        if (b.cmd === 'putGroup' && !b.dryRun) throw Object.assign(new Error('fw3: no reply to putGroup within 15000 ms'), { code: 'timeout' });
+        return res;
+      },
+    });
+    const r = await twoPhaseApply(planGroupApply(parseGroupSpecText(JSON.stringify(SPEC)), fleet()), t, { masters: ['fw1'] });
+    expect(r).toMatchObject({ ok: false, phase: 'apply' });
+    expect(r.hosts.map((h) => [h.host, h.outcome])).toEqual([['fw1', 'skipped'], ['fw2', 'rolled-back'], ['fw3', 'failed']]);
+    expect(r.hosts[2].error?.message).toMatch(/the agent had applied it \(revision 2\)/);
+    expect(r.summary).toMatch(/2 change\(s\) already made were rolled back, every host is as before/);
+    expect(configsOf(agents)).toEqual(before);
+  });
+
+  it('names the host whose state is unknown when the revision cannot be read back', async () => {
+    const { fleet, targets, agents } = world();
+    const t = new Map(targets);
+    t.set('fw3', {
+      request: async (b) => {
+        if (b.cmd === 'status') throw Object.assign(new Error('fw3: agent is unreachable'), { code: 'disconnected' });
+        const res = agents[2].execute({ id: 0, ...b } as Command);
+        if (b.cmd === 'putGroup' && !b.dryRun) throw Object.assign(new Error('fw3: attach channel closed'), { code: 'disconnected' });
+        return res;
+      },
+      waitLive: async () => {
+        throw Object.assign(new Error('fw3: no agent snapshot within 10 ms'), { code: 'timeout' });
+      },
+    });
+    const r = await twoPhaseApply(planGroupApply(parseGroupSpecText(JSON.stringify(SPEC)), fleet()), t, { readbackMs: 10 });
+    expect(r.hosts.map((h) => [h.host, h.outcome])).toEqual([['fw1', 'rolled-back'], ['fw2', 'rolled-back'], ['fw3', 'unknown']]);
+    expect(r.summary).toMatch(/the state of fw3 is UNKNOWN/);
+    expect(r.summary).not.toMatch(/every host is as before/);
+  });
+
+  it('counts a reply that is not an ApplyResult as failed, not applied', async () => {
+    const { fleet, targets, agents } = world();
+    const t = new Map(targets);
+    t.set('fw2', { request: async (b) => (b.cmd === 'putGroup' && !b.dryRun ? { weird: true } : agents[1].execute({ id: 0, ...b } as Command)) });
+    const r = await twoPhaseApply(planGroupApply(parseGroupSpecText(JSON.stringify(SPEC)), fleet()), t);
+    expect(r.ok).toBe(false);
+    expect(r.hosts.map((h) => [h.host, h.outcome])).toEqual([['fw1', 'rolled-back'], ['fw2', 'failed'], ['fw3', 'skipped']]);
+    expect(r.hosts[1].error?.code).toBe('bad-result');
+    expect(agents[0].configs()).toEqual([]);
+  });
+});

@@ -2,16 +2,16 @@
 // to per-host putGroup/deleteGroup commands and a human diff preview. No I/O.
 import { createHash } from 'node:crypto';
 import type { GroupConfig } from '../../../agent/config/schema.js';
-import type { GroupStatus } from '../../../agent/control/messages.js';
-import type { Fleet } from '../fleet/types.js';
+import type { Command } from '../../../agent/control/messages.js';
+import type { Fleet, Member } from '../fleet/types.js';
 import type { GroupSpec } from './group-spec.js';
 import { memberConfig } from './group-spec.js';
 
 export type StepAction = 'create' | 'update' | 'delete' | 'unchanged';
 
-export type HostCommand =
-  | { cmd: 'putGroup'; group: GroupConfig }
-  | { cmd: 'deleteGroup'; vhid: number; interface?: string };
+/** A command of the agent's control protocol (agent/control/messages.ts), without its id. */
+type CommandOf<N extends Command['cmd']> = Omit<Extract<Command, { cmd: N }>, 'id' | 'dryRun'>;
+export type HostCommand = CommandOf<'putGroup'> | CommandOf<'deleteGroup'>;
 
 export interface PlanStep {
   host: string;
@@ -35,48 +35,37 @@ export function passwordFingerprint(vhid: number, password: string): string {
   return createHash('sha256').update(`${vhid}:${password}`).digest('hex').slice(0, 16);
 }
 
-function current(fleet: Fleet, host: string, vhid: number, iface: string): GroupStatus | undefined {
+function current(fleet: Fleet, host: string, vhid: number, iface: string): Member | undefined {
   for (const g of fleet.groups) {
     if (g.vhid !== vhid) continue;
     const m = g.members.find((x) => x.host === host && x.interface === iface);
-    if (m) return memberAsStatus(g.segment, g.vhid, m);
+    if (m) return m;
   }
   return undefined;
 }
 
-function memberAsStatus(segment: string, vhid: number, m: Fleet['groups'][number]['members'][number]): GroupStatus {
-  return {
-    vhid,
-    interface: m.interface,
-    segment,
-    srcip: m.srcip,
-    addresses: m.addresses,
-    state: m.state,
-    since: m.since,
-    advbase: m.advbase,
-    advskew: m.advskew,
-    wireAdvskew: m.wireAdvskew,
-    wireAdvbase: m.wireAdvbase,
-    demote: m.demote,
-    preempt: m.preempt,
-    passwordFingerprint: m.passwordFingerprint,
-    lastAdvert: null,
-    sent: 0,
-    received: 0,
-    drops: {},
-  };
-}
+/** Config fields GroupStatus does not report: the console cannot tell whether the agent has them. */
+const UNREPORTED = ['upscript', 'downscript', 'xparam'] as const;
 
-function diff(cur: GroupStatus, want: GroupConfig): string[] {
+/**
+ * What putGroup(want) would change on a member, compared field by field with what its agent reports.
+ * Fields the agent does not report (hooks, xparam, neutral) count as a change whenever the spec sets
+ * them: putGroup is idempotent (the agent answers `changed: []` when nothing differs).
+ */
+export function diff(cur: Member, want: GroupConfig): string[] {
   const out: string[] = [];
   for (const k of ['advbase', 'advskew', 'preempt'] as const) {
     if (cur[k] !== want[k]) out.push(`${k} ${String(cur[k])} -> ${String(want[k])}`);
   }
+  if ((cur.name ?? '') !== (want.name ?? '')) out.push(`name ${cur.name ? JSON.stringify(cur.name) : '(none)'} -> ${want.name ? JSON.stringify(want.name) : '(none)'}`);
+  if (want.srcip !== undefined && cur.srcip !== want.srcip) out.push(`srcip ${cur.srcip} -> ${want.srcip}`);
   const had = new Set(cur.addresses);
   const wants = new Set(want.addresses);
   for (const a of want.addresses) if (!had.has(a)) out.push(`+ ${a}`);
   for (const a of cur.addresses) if (!wants.has(a)) out.push(`- ${a}`);
   if (cur.passwordFingerprint !== passwordFingerprint(want.vhid, want.password)) out.push('password changes');
+  const unreported = [...UNREPORTED.filter((k) => want[k] !== undefined), ...(want.neutral ? ['neutral'] : [])];
+  if (unreported.length) out.push(`${unreported.join(', ')} sent (the agent does not report ${unreported.length === 1 ? 'it' : 'them'}; it applies only what differs)`);
   return out;
 }
 
@@ -126,15 +115,20 @@ export function planGroupApply(spec: GroupSpec, fleet: Fleet): Plan {
   for (const [, hosts] of skews) {
     if (hosts.length > 1) warnings.push(`${hosts.join(' and ')} have the same advbase and advskew: give every member a distinct advskew (equal keys can flap)`);
   }
-  // Segments the members are on now (or will be): other hosts there with this vhid are removed.
-  const memberHosts = new Set(spec.members.map((m) => m.host));
-  const segments = new Set(fleet.groups.filter((g) => g.vhid === spec.vhid && g.members.some((m) => memberHosts.has(m.host))).map((g) => g.segment));
-  for (const g of fleet.groups) {
-    if (g.vhid !== spec.vhid || !segments.has(g.segment)) continue;
+  // The fleet groups this spec describes: those where a member already runs the vhid on the interface
+  // the spec gives it, or that share a virtual address with the spec (the group moved interface).
+  // Other groups with the same vhid (another segment, other addresses) are different groups: left alone.
+  const wantIface = new Map(spec.members.map((m) => [m.host, m.interface ?? spec.interface]));
+  const mine = fleet.groups.filter(
+    (g) => g.vhid === spec.vhid && g.members.some((m) => wantIface.get(m.host) === m.interface || m.addresses.some((a) => spec.addresses.includes(a))),
+  );
+  for (const g of mine) {
     for (const m of g.members) {
-      if (memberHosts.has(m.host)) continue;
-      steps.push({ host: m.host, action: 'delete', command: { cmd: 'deleteGroup', vhid: spec.vhid, interface: m.interface }, changes: [`remove vhid ${spec.vhid} (not a member any more)`] });
-      checkHosts(fleet, [m.host], errors);
+      const iface = wantIface.get(m.host);
+      if (iface === m.interface) continue;
+      const why = iface === undefined ? `remove vhid ${spec.vhid} (not a member any more)` : `remove vhid ${spec.vhid} from ${m.interface} (moved to ${iface})`;
+      steps.push({ host: m.host, action: 'delete', command: { cmd: 'deleteGroup', vhid: spec.vhid, interface: m.interface }, changes: [why] });
+      if (iface === undefined) checkHosts(fleet, [m.host], errors);
     }
   }
   const base = { vhid: spec.vhid, steps, errors, warnings };

@@ -1,19 +1,22 @@
 // Applies a plan to every host in two phases: validate everywhere (dryRun), then apply host by
 // host; if one host fails, the hosts already changed are rolled back. Says what happened per host.
-import { ApplyResultSchema } from '../../../agent/control/messages.js';
+import { ApplyResultSchema, SnapshotSchema, type ApplyResult } from '../../../agent/control/messages.js';
 import type { CommandBody } from '../agent-link/agent-link.js';
 import type { Plan, PlanStep } from './plan.js';
 
 export interface CommandTarget {
   request(body: CommandBody): Promise<unknown>;
+  /** Resolves once the agent answers again (AgentLink.waitLive): used to read back after a lost reply. */
+  waitLive?(timeoutMs: number): Promise<void>;
 }
 
 export type HostOutcome =
-  | 'unchanged' // nothing to do on this host
+  | 'unchanged' // nothing to do on this host (planned so, or the agent reported nothing changed)
   | 'validated' // dry run accepted (a dry-run apply)
   | 'refused' // the dry run was refused: nothing was changed anywhere
   | 'applied'
-  | 'failed' // phase 2 failed on this host
+  | 'failed' // phase 2 failed on this host (and it is known not to have applied it, or it was put back)
+  | 'unknown' // the reply was lost and the agent's revision could not be read back: it may have applied it
   | 'rolled-back' // was applied, then put back because another host failed
   | 'rollback-failed' // was applied and could NOT be put back: the host differs from the others
   | 'skipped'; // not reached because an earlier host failed
@@ -46,48 +49,66 @@ function errOf(e: unknown, host?: string): { code: string; message: string } {
   return { code: typeof x?.code === 'string' ? x.code : 'failed', message };
 }
 
-/** Master last: backups change first so the group keeps its master as long as possible. */
-function order(steps: PlanStep[], masters: Set<string>): PlanStep[] {
-  return [...steps].sort((a, b) => Number(masters.has(a.host)) - Number(masters.has(b.host)));
+
+/** Error codes that say the command may have been carried out though no reply came. */
+const LOST_REPLY = new Set(['timeout', 'disconnected', 'bad-result']);
+
+/** The agent's config revision now, or the reason it cannot be read. */
+async function readRevision(target: CommandTarget, waitMs: number): Promise<number | string> {
+  try {
+    await target.waitLive?.(waitMs);
+    const snap = SnapshotSchema.safeParse(await target.request({ cmd: 'status' }));
+    return snap.success ? snap.data.agent.configRevision : 'its status reply is not a snapshot';
+  } catch (e) {
+    return errOf(e).message;
+  }
 }
+
+const changedSomething = (r: ApplyResult) => r.added.length + r.removed.length + r.changed.length > 0;
 
 export async function twoPhaseApply(
   plan: Plan,
   agents: ReadonlyMap<string, CommandTarget>,
-  opts: { dryRun?: boolean; masters?: string[]; onProgress?: ApplyProgress } = {},
+  opts: { dryRun?: boolean; masters?: string[]; onProgress?: ApplyProgress; readbackMs?: number } = {},
 ): Promise<ApplyOutcome> {
   const progress = opts.onProgress ?? (() => {});
-  const results = new Map<string, HostResult>(plan.steps.map((s) => [s.host, { host: s.host, action: s.action, outcome: s.action === 'unchanged' ? 'unchanged' : 'skipped' }]));
-  const list = () => plan.steps.map((s) => results.get(s.host)!);
+  // One result per plan step (a host whose group moved interface has two: create and delete).
+  const results = plan.steps.map((s): HostResult => ({ host: s.host, action: s.action, outcome: s.action === 'unchanged' ? 'unchanged' : 'skipped' }));
+  const list = () => results;
   const base = { dryRun: !!opts.dryRun, preview: plan.preview };
 
   if (plan.errors.length) {
     progress({ step: 'refused', detail: plan.errors.join('; ') });
     return { ...base, ok: false, phase: 'plan', hosts: list(), summary: `nothing was sent: ${plan.errors.join('; ')}` };
   }
-  const work = plan.steps.filter((s) => s.command);
-  const missing = work.filter((s) => !agents.has(s.host));
+  const work = plan.steps.flatMap((s, i) => (s.command ? [{ s, i, command: s.command }] : []));
+  const missing = [...new Set(work.filter((w) => !agents.has(w.s.host)).map((w) => w.s.host))];
   if (missing.length) {
-    return { ...base, ok: false, phase: 'plan', hosts: list(), summary: `nothing was sent: no agent link for ${missing.map((s) => s.host).join(', ')}` };
+    return { ...base, ok: false, phase: 'plan', hosts: list(), summary: `nothing was sent: no agent link for ${missing.join(', ')}` };
   }
   if (!work.length) {
     progress({ step: 'done', detail: 'nothing to change' });
     return { ...base, ok: true, phase: 'done', hosts: list(), summary: 'nothing to change: every host already runs this' };
   }
+  const hostsOf = (ws: typeof work) => [...new Set(ws.map((w) => w.s.host))].join(', ');
 
-  // Phase 1: every host validates; nothing changes anywhere.
-  progress({ step: 'validate', detail: `dry run on ${work.map((s) => s.host).join(', ')}` });
-  const checks = await Promise.allSettled(work.map((s) => agents.get(s.host)!.request({ ...s.command!, dryRun: true } as CommandBody)));
+  // Phase 1: every host validates; nothing changes anywhere. The dry run also says each host's revision.
+  progress({ step: 'validate', detail: `dry run on ${hostsOf(work)}` });
+  const checks = await Promise.allSettled(work.map((w) => agents.get(w.s.host)!.request({ ...w.command, dryRun: true } as CommandBody)));
+  const revisionOf = new Map<string, number>();
   let refused = false;
-  checks.forEach((c, i) => {
-    const r = results.get(work[i].host)!;
-    if (c.status === 'fulfilled') r.outcome = 'validated';
-    else {
-      refused = true;
-      r.outcome = 'refused';
-      r.error = errOf(c.reason, r.host);
-      progress({ host: r.host, step: 'refused', detail: r.error.message });
+  checks.forEach((c, k) => {
+    const r = results[work[k].i];
+    const parsed = c.status === 'fulfilled' ? ApplyResultSchema.safeParse(c.value) : null;
+    if (parsed?.success) {
+      r.outcome = 'validated';
+      revisionOf.set(r.host, parsed.data.revision);
+      return;
     }
+    refused = true;
+    r.outcome = 'refused';
+    r.error = c.status === 'rejected' ? errOf(c.reason, r.host) : { code: 'bad-result', message: 'the dry-run reply is not an ApplyResult: is the agent up to date? (carpctl deploy)' };
+    progress({ host: r.host, step: 'refused', detail: r.error.message });
   });
   if (refused) {
     const who = list().filter((r) => r.outcome === 'refused');
@@ -95,48 +116,101 @@ export async function twoPhaseApply(
   }
   if (opts.dryRun) {
     progress({ step: 'done', detail: 'dry run: every host accepted' });
-    return { ...base, ok: true, phase: 'done', hosts: list(), summary: `dry run: ${work.length} host(s) would change; nothing was changed` };
+    return { ...base, ok: true, phase: 'done', hosts: list(), summary: `dry run: ${new Set(work.map((w) => w.s.host)).size} host(s) would change; nothing was changed` };
   }
 
-  // Phase 2: apply host by host; on failure roll back what was changed, newest first.
-  const applied: HostResult[] = [];
-  for (const s of order(work, new Set(opts.masters ?? []))) {
-    const r = results.get(s.host)!;
-    progress({ host: s.host, step: 'apply', detail: s.action });
+  // Phase 2: apply step by step (masters last); on failure roll back what was changed, newest first.
+  const masters = new Set(opts.masters ?? []);
+  const ordered = [...work].sort((a, b) => Number(masters.has(a.s.host)) - Number(masters.has(b.s.host)));
+  const applied: { r: HostResult; command: PlanStep['command'] }[] = [];
+  for (const w of ordered) {
+    const r = results[w.i];
+    const target = agents.get(w.s.host)!;
+    progress({ host: r.host, step: 'apply', detail: w.s.action });
+    let failure: { code: string; message: string } | undefined;
     try {
-      const res = ApplyResultSchema.safeParse(await agents.get(s.host)!.request(s.command! as CommandBody));
-      r.outcome = 'applied';
-      if (res.success) r.revision = res.data.revision;
-      applied.push(r);
-      progress({ host: s.host, step: 'applied', detail: r.revision !== undefined ? `revision ${r.revision}` : undefined });
-    } catch (e) {
-      r.outcome = 'failed';
-      r.error = errOf(e, s.host);
-      progress({ host: s.host, step: 'failed', detail: r.error.message });
-      for (const x of results.values()) if (x.outcome === 'validated') x.outcome = 'skipped';
-      for (const done of applied.reverse()) {
-        if (done.revision === undefined) {
-          done.outcome = 'rollback-failed';
-          done.error = { code: 'no-revision', message: 'the agent did not say which revision it applied, so it cannot be rolled back' };
-          continue;
-        }
-        try {
-          await agents.get(done.host)!.request({ cmd: 'rollback', revision: done.revision });
-          done.outcome = 'rolled-back';
-          progress({ host: done.host, step: 'rolled-back', detail: `revision ${done.revision} undone` });
-        } catch (re) {
-          done.outcome = 'rollback-failed';
-          done.error = errOf(re, done.host);
-          progress({ host: done.host, step: 'rollback-failed', detail: done.error.message });
-        }
+      const res = ApplyResultSchema.safeParse(await target.request(w.command as CommandBody));
+      if (!res.success) failure = { code: 'bad-result', message: 'the reply is not an ApplyResult (is the agent up to date? carpctl deploy)' };
+      else if (!changedSomething(res.data)) {
+        r.outcome = 'unchanged';
+        r.revision = res.data.revision;
+        progress({ host: r.host, step: 'unchanged', detail: 'the agent reported nothing to change' });
+      } else {
+        r.outcome = 'applied';
+        r.revision = res.data.revision;
+        revisionOf.set(r.host, res.data.revision);
+        applied.push({ r, command: w.command });
+        progress({ host: r.host, step: 'applied', detail: `revision ${r.revision}` });
       }
-      const bad = list().filter((x) => x.outcome === 'rollback-failed');
-      const tail = bad.length
-        ? `; WARNING: ${bad.map((x) => `${x.host} kept the change (${x.error!.message})`).join('; ')} — fix by hand or re-apply`
-        : `; ${applied.length} host(s) already changed were rolled back, every host is as before`;
-      return { ...base, ok: false, phase: 'apply', hosts: list(), summary: `apply failed on ${s.host}: ${r.error.message}${tail}` };
+    } catch (e) {
+      failure = errOf(e, r.host);
+    }
+    if (!failure) continue;
+
+    r.outcome = 'failed';
+    r.error = failure;
+    if (LOST_REPLY.has(failure.code)) {
+      // No usable reply: the agent may have applied it. Read its revision back to know.
+      const before = revisionOf.get(r.host);
+      const now = await readRevision(target, opts.readbackMs ?? 10_000);
+      if (typeof now === 'string') {
+        r.outcome = 'unknown';
+        r.error = { code: failure.code, message: `${failure.message}; its config revision could not be read back (${now}), so it may or may not have applied the change` };
+      } else if (before !== undefined && now === before + 1) {
+        r.revision = now;
+        revisionOf.set(r.host, now);
+        r.error = { code: failure.code, message: `${failure.message}; the agent had applied it (revision ${now})` };
+        applied.push({ r, command: w.command });
+      } else if (before === undefined || now !== before) {
+        r.outcome = 'unknown';
+        r.error = { code: failure.code, message: `${failure.message}; its config revision moved from ${before ?? '?'} to ${now}: another change came in, check it by hand` };
+      }
+    }
+    progress({ host: r.host, step: r.outcome, detail: r.error.message });
+    for (const x of results) if (x.outcome === 'validated') x.outcome = 'skipped';
+    await rollBack(applied, agents, revisionOf, progress);
+    const failedOne = r;
+    const bad = list().filter((x) => x.outcome === 'rollback-failed');
+    const unknown = list().filter((x) => x.outcome === 'unknown');
+    const undone = list().filter((x) => x.outcome === 'rolled-back' || (x === failedOne && x.revision !== undefined && x.outcome === 'failed'));
+    const tail: string[] = [];
+    if (bad.length) tail.push(`WARNING: ${bad.map((x) => `${x.host} kept the change (${x.error!.message})`).join('; ')} — fix by hand or re-apply`);
+    if (unknown.length) tail.push(`WARNING: the state of ${unknown.map((x) => x.host).join(', ')} is UNKNOWN (no reply, revision not readable) — check with carpctl status and re-apply or delete by hand`);
+    if (!tail.length) tail.push(`${undone.length} change(s) already made were rolled back, every host is as before`);
+    return { ...base, ok: false, phase: 'apply', hosts: list(), summary: `apply failed on ${r.host}: ${r.error.message}; ${tail.join('; ')}` };
+  }
+  const changed = [...new Set(applied.map((x) => x.r.host))];
+  progress({ step: 'done', detail: `${changed.length} host(s) changed` });
+  return { ...base, ok: true, phase: 'done', hosts: list(), summary: changed.length ? `applied on ${changed.join(', ')}` : 'nothing changed: every agent reported its config already matched' };
+}
+
+/**
+ * Undoes applied steps newest first. A host's newest change is undone with `rollback`; an older one
+ * on the same host (a group that moved interface: create, then delete) can no longer be rolled back
+ * by revision, so a create is undone by deleting what it created.
+ */
+async function rollBack(
+  applied: { r: HostResult; command: PlanStep['command'] }[],
+  agents: ReadonlyMap<string, CommandTarget>,
+  revisionOf: Map<string, number>,
+  progress: ApplyProgress,
+): Promise<void> {
+  for (const { r, command } of [...applied].reverse()) {
+    const target = agents.get(r.host)!;
+    const failedHere = r.outcome === 'failed';
+    try {
+      let res: unknown;
+      if (r.revision === revisionOf.get(r.host)) res = await target.request({ cmd: 'rollback', revision: r.revision! });
+      else if (command?.cmd === 'putGroup' && r.action === 'create') res = await target.request({ cmd: 'deleteGroup', vhid: command.group.vhid, interface: command.group.interface });
+      else throw Object.assign(new Error(`revision ${r.revision} was followed by other changes on ${r.host} that could not be undone`), { code: 'conflict' });
+      const parsed = ApplyResultSchema.safeParse(res);
+      if (parsed.success) revisionOf.set(r.host, parsed.data.revision);
+      if (!failedHere) r.outcome = 'rolled-back';
+      progress({ host: r.host, step: 'rolled-back', detail: `revision ${r.revision} undone` });
+    } catch (re) {
+      r.outcome = 'rollback-failed';
+      r.error = errOf(re, r.host);
+      progress({ host: r.host, step: 'rollback-failed', detail: r.error.message });
     }
   }
-  progress({ step: 'done', detail: `${applied.length} host(s) changed` });
-  return { ...base, ok: true, phase: 'done', hosts: list(), summary: `applied on ${applied.map((x) => x.host).join(', ')}` };
 }

@@ -10,8 +10,11 @@ export const WRAPPER = `${BASE}/bin/carp-agent`;
 export const WRAPPER_LINK = '/usr/local/bin/carp-agent';
 export const LOG = '/var/log/carp-agent.log';
 export const RC_MARKER = '# carp-agent';
-/** The command the console runs for the agent's control channel. */
-export const ATTACH_COMMAND = `${WRAPPER} attach`;
+/**
+ * The command the console runs for the agent's control channel (deploy's handshake and every AgentLink):
+ * the deployed wrapper, else the one on PATH, else the bundle itself. Defined only here.
+ */
+export const ATTACH_COMMAND = `for w in ${WRAPPER} ${WRAPPER_LINK}; do [ -x "$w" ] && exec "$w" attach; done; exec node ${CURRENT}/carp-agent.js attach`;
 
 /** Shell-quotes one word for sh. */
 export function shq(s: string): string {

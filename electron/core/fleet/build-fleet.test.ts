@@ -48,7 +48,8 @@ describe('buildFleet', () => {
 
   it('puts members in maintenance last and ignores members that are not live or in INIT', () => {
     const r = trio();
-    r[2] = live('fw3', [groupStatus({ vhid: 42, srcip: '198.18.0.3', advskew: 50, wireAdvskew: 50 })], { maintenance: true });
+    // In maintenance the agent advertises demote 255 and advskew 240 (agent/engine MAINTENANCE_*).
+    r[2] = live('fw3', [groupStatus({ vhid: 42, srcip: '198.18.0.3', advskew: 50, wireAdvskew: 240, demote: 255 })], { maintenance: true, demote: 255 });
     expect(buildFleet(r, NOW).groups[0].successor).toBe('fw2');
     r[1] = { ...live('fw2', [groupStatus({ vhid: 42, srcip: '198.18.0.2', advskew: 100 })]), status: 'stale' };
     expect(buildFleet(r, NOW).groups[0].successor).toBe('fw3'); // only candidate left, even in maintenance

@@ -2,7 +2,8 @@
 // their members, master, predicted successor, and findings. No I/O, no clock reads.
 import type { Fleet, FleetGroup, Finding, HostReport, HostView, Member } from './types.js';
 import { groupKey } from './types.js';
-import { advertIntervalMs, predictSuccessor } from './election.js';
+import { predictSuccessor } from './election.js';
+import { advertIntervalMs } from '../../../agent/engine/engine.js';
 
 function sameSet(a: string[], b: string[]): boolean {
   if (a.length !== b.length) return false;
@@ -43,6 +44,7 @@ function membersOf(reports: HostReport[]): Map<string, { segment: string; vhid: 
         host: r.host,
         hostStatus: r.status,
         live: r.status === 'live',
+        ...(g.name !== undefined ? { name: g.name } : {}),
         interface: g.interface,
         srcip: g.srcip,
         state: g.state,
@@ -53,7 +55,7 @@ function membersOf(reports: HostReport[]): Map<string, { segment: string; vhid: 
         demote: g.demote,
         preempt: g.preempt,
         maintenance: s.maintenance,
-        effectiveIntervalMs: advertIntervalMs(g.wireAdvbase, g.wireAdvskew),
+        effectiveIntervalMs: advertIntervalMs({ vhid: g.vhid, advbase: g.wireAdvbase, advskew: g.wireAdvskew, demote: g.demote, preempt: g.preempt, maintenance: s.maintenance }),
         addresses: [...g.addresses],
         passwordFingerprint: g.passwordFingerprint,
         lastSeen: r.lastSeen,

@@ -2,12 +2,6 @@
 // first, then advbase*256+advskew as put on the wire; members in maintenance last).
 import type { Member } from './types.js';
 
-/** Advertisement period in ms for wire values (OpenBSD: 1/256 s when both are 0). */
-export function advertIntervalMs(advbase: number, advskew: number): number {
-  if (advbase === 0 && advskew === 0) return 1000 / 256;
-  return advbase * 1000 + (advskew * 1000) / 256;
-}
-
 function ipNumber(ip: string): number {
   const p = ip.split('.').map(Number);
   if (p.length !== 4 || p.some((n) => !Number.isInteger(n))) return Number.MAX_SAFE_INTEGER;

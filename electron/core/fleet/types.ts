@@ -23,6 +23,8 @@ export interface Member {
   hostStatus: HostStatus;
   /** The host reports live and its agent runs this group. */
   live: boolean;
+  /** The group's name as this member's agent reports it (GroupStatus.name). */
+  name?: string;
   interface: string;
   srcip: string;
   state: CarpState;

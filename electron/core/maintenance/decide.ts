@@ -1,12 +1,15 @@
 // Pure decisions of the maintenance orchestrator ("demote before reboot"): what the host masters
 // and who takes over (preflight), and whether each group has handed over, from the fleet alone.
-import type { Fleet, GroupKey } from '../fleet/types.js';
+import type { Fleet, FleetGroup, GroupKey } from '../fleet/types.js';
+import { compareCandidates } from '../fleet/election.js';
 
 export interface PreflightGroup {
   key: GroupKey;
   vhid: number;
   segment: string;
   successor: string | null;
+  /** Why there is no live successor (set when successor is null). */
+  why?: string;
 }
 
 export interface Preflight {
@@ -28,20 +31,28 @@ export function preflight(fleet: Fleet, host: string): Preflight {
   if (view.status !== 'live') return { ...base, ok: false, problem: 'not-live', message: `${host} is ${view.status}${view.error ? ` (${view.error})` : ''}: its agent must answer to enter maintenance` };
   const mastered: PreflightGroup[] = fleet.groups
     .filter((g) => g.masters.includes(host))
-    .map((g) => ({ key: g.key, vhid: g.vhid, segment: g.segment, successor: g.master === host ? g.successor : bestOther(fleet, g.key, host) }));
+    .map((g) => ({ key: g.key, vhid: g.vhid, segment: g.segment, ...successorOf(g, host) }));
   const blocked = mastered.filter((g) => g.successor === null);
   const message = blocked.length
-    ? `${host} masters ${blocked.map((g) => `${g.segment} vhid ${g.vhid}`).join(', ')} with no live successor: entering maintenance would leave ${blocked.length === 1 ? 'that group' : 'those groups'} without a master (use --force to do it anyway)`
+    ? `${host} masters ${blocked.map((g) => `${g.segment} vhid ${g.vhid}`).join(', ')} with no live successor (${blocked.map((g) => `vhid ${g.vhid}: ${g.why}`).join('; ')}): entering maintenance would leave ${blocked.length === 1 ? 'that group' : 'those groups'} without a master (use --force to do it anyway)`
     : mastered.length
       ? `${host} masters ${mastered.map((g) => `vhid ${g.vhid} (successor ${g.successor})`).join(', ')}`
       : `${host} masters no group: nothing has to move`;
   return { host, ok: blocked.length === 0, mastered, blocked, message };
 }
 
-/** In a split brain the fleet names no successor; pick any other live BACKUP member. */
-function bestOther(fleet: Fleet, key: GroupKey, host: string): string | null {
-  const g = fleet.groups.find((x) => x.key === key);
-  return g?.members.find((m) => m.live && m.host !== host && m.state === 'BACKUP')?.host ?? null;
+/**
+ * Who takes over when `host` bows out: the best live BACKUP member other than the host that is not
+ * in maintenance. A backup in maintenance never takes over from a bow-out (agent/engine/engine.ts),
+ * so a group whose only candidates are in maintenance has no live successor.
+ */
+function successorOf(g: FleetGroup, host: string): { successor: string | null; why?: string } {
+  const others = g.members.filter((m) => m.live && m.host !== host);
+  const backups = others.filter((m) => m.state === 'BACKUP');
+  const best = backups.filter((m) => !m.maintenance).sort(compareCandidates)[0];
+  if (best) return { successor: best.host };
+  if (backups.length) return { successor: null, why: `${backups.map((m) => m.host).join(', ')} ${backups.length === 1 ? 'is' : 'are'} in maintenance, and a backup in maintenance never takes over` };
+  return { successor: null, why: others.length ? `no other live member is BACKUP (${others.map((m) => `${m.host} ${m.state}`).join(', ')})` : 'no other live member' };
 }
 
 export interface Handover {

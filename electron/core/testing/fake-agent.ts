@@ -156,7 +156,8 @@ export class FakeAgent {
     const added = [...after.keys()].filter((k) => !before.has(k)).map((k) => after.get(k)!.vhid);
     const removed = [...before.keys()].filter((k) => !after.has(k)).map((k) => before.get(k)!.vhid);
     const changed = [...after.keys()].filter((k) => before.has(k) && JSON.stringify(before.get(k)) !== JSON.stringify(after.get(k))).map((k) => after.get(k)!.vhid);
-    if (dryRun) return { revision: this.revision, dryRun: true, added, removed, changed };
+    // Like the real agent (agent/runtime/runtime.ts): a dry run, or a change that changes nothing, keeps the revision.
+    if (dryRun || added.length + removed.length + changed.length === 0) return { revision: this.revision, dryRun, added, removed, changed };
     if (this.failApply) throw Object.assign(new Error(this.failApply.message), { code: this.failApply.code });
     this.history.set(this.revision + 1, this.configs());
     this.revision++;
