@@ -11,6 +11,7 @@ import { startControlServer } from './control/server.js';
 import { attach } from './control/attach.js';
 import { Runtime } from './runtime/runtime.js';
 import { stderrLogger } from './runtime/log.js';
+import { installCrashHandler } from './runtime/crash.js';
 import { linuxNet } from './net/index.js';
 
 const EXIT_OK = 0;
@@ -38,7 +39,8 @@ async function runAgent(p: Extract<Parsed, { cmd: 'run' }>): Promise<number> {
       throw e;
     }
   }
-  const statePath = p.statePath ?? statePathFor(p.inline ? '/etc/carp-agent/config.json' : p.configPath);
+  // parseArgs gives an inline (ucarp-style) group its own state file, never the real agent's state.json.
+  const statePath = p.statePath ?? statePathFor(p.configPath);
   const st = loadState(statePath);
   if (st.problem) log.error('state', st.problem);
   const runtime = new Runtime({
@@ -52,11 +54,12 @@ async function runAgent(p: Extract<Parsed, { cmd: 'run' }>): Promise<number> {
   });
   let server;
   try {
-    server = await startControlServer(p.socket, runtime);
+    server = await startControlServer(p.socket, runtime, { log: (m) => log.info(m) });
   } catch (e) {
     process.stderr.write(`carp-agent: ${(e as Error).message}\n`);
     return EXIT_USAGE;
   }
+  installCrashHandler({ release: () => runtime.releaseAddressesSync(), socketPath: p.socket });
   runtime.start(config);
   log.info(`started ${agentVersion()}: ${config.groups.length} group(s), control socket ${p.socket}`);
 

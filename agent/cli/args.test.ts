@@ -23,6 +23,17 @@ describe('carp-agent arguments', () => {
     ]);
   });
 
+  it('gives an inline group its own state file per vhid, unless --state is given', () => {
+    const p = parseArgs(['run', '-i', 'eth0', '-v', '42', '-p', 'pw', '-a', '198.18.0.5']);
+    expect(p).toMatchObject({ cmd: 'run', statePath: '/run/carp-agent-ucarp-42.state.json' });
+    expect(parseArgs(['run', '-i', 'eth0', '-v', '42', '-p', 'pw', '-a', '198.18.0.5', '--state', '/tmp/s.json'])).toMatchObject({ statePath: '/tmp/s.json' });
+    expect(parseArgs(['run', '--config', '/x/c.json'])).not.toHaveProperty('statePath');
+  });
+
+  it('refuses a relative hook script path naming the option', () => {
+    expect(() => parseArgs(['run', '-i', 'eth0', '-v', '1', '-p', 'a', '-a', '198.18.0.5', '-u', 'up.sh'])).toThrow(/--upscript: must be an absolute path/);
+  });
+
   it("accepts ucarp's short options, the last --addr wins, defaults like ucarp", () => {
     const p = parseArgs(['run', '-i', 'eth1', '-s', '198.18.0.2', '-v', '7', '-p', 'pw', '-a', '198.18.0.5', '-a', '198.18.0.6', '-z']);
     if (p.cmd !== 'run') throw new Error('not run');

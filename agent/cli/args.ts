@@ -24,8 +24,9 @@ export type Parsed =
 export const USAGE = `usage: carp-agent <command> [--socket PATH]
   run --config FILE [--state FILE]      run every group of FILE (default ${DEFAULT_CONFIG_PATH})
   run --interface IF --vhid N --pass P --addr IP [--srcip IP] [--advbase S] [--advskew N]
-      [--preempt] [--neutral] [--upscript F] [--downscript F] [--xparam V]
+      [--preempt] [--neutral] [--upscript F] [--downscript F] [--xparam V] [--state FILE]
                                         one group, ucarp's options and meanings
+                                        (state default /run/carp-agent-ucarp-VHID.state.json)
   status [--json]                       groups, states and counters
   demote N|+N|-N                        set or change the demotion counter (0..255)
   maintenance on|off                    hand every group to a peer (kept across restarts)
@@ -135,6 +136,11 @@ export function ucarpConfig(o: Opts): AgentConfig {
   }
 }
 
+/** State file of a group run with ucarp's options: one per vhid, never the real agent's state.json. */
+export function inlineStatePath(vhid: number): string {
+  return `/run/carp-agent-ucarp-${vhid}.state.json`;
+}
+
 const BOOL: Record<string, boolean> = { on: true, off: false, true: true, false: false, yes: true, no: false, '1': true, '0': false };
 
 export function parseArgs(argv: string[]): Parsed {
@@ -151,13 +157,15 @@ export function parseArgs(argv: string[]): Parsed {
       noPositional();
       const ucarpGiven = Object.values(UCARP).some(([n]) => o.values.has(n) || o.flags.has(n));
       if (ucarpGiven && o.values.has('config')) throw new UsageError('give either --config FILE or ucarp options, not both');
-      const statePath = o.values.get('state');
+      const inline = ucarpGiven ? ucarpConfig(o) : undefined;
+      // An inline group must not share the real agent's state.json (its maintenance/demotion).
+      const statePath = o.values.get('state') ?? (inline ? inlineStatePath(inline.groups[0]!.vhid) : undefined);
       return {
         cmd: 'run',
         socket,
         configPath: o.values.get('config') ?? DEFAULT_CONFIG_PATH,
         ...(statePath ? { statePath } : {}),
-        ...(ucarpGiven ? { inline: ucarpConfig(o) } : {}),
+        ...(inline ? { inline } : {}),
       };
     }
     case 'status':

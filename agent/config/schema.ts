@@ -1,9 +1,10 @@
 // The agent's configuration file (/etc/carp-agent/config.json): the one schema used by the
 // agent on start, on apply/SIGHUP, and by the console before it sends a config.
 import { z } from 'zod';
+import { CARP_PASSPHRASE_MAX } from '../protocol/limits.js';
 
-/** carp(4) keys are cut at 19 bytes by BSD and refused by ucarp (carp-protocol.md §2.1). */
-export const MAX_PASSWORD_BYTES = 19;
+/** carp(4) keys are cut at 19 bytes by BSD and refused by ucarp (carp-protocol.md §2.1); defined in agent/protocol. */
+export const MAX_PASSWORD_BYTES = CARP_PASSPHRASE_MAX;
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
@@ -25,9 +26,14 @@ export const InterfaceNameSchema = z
 export const PasswordSchema = z
   .string()
   .refine(
-    (p) => Buffer.byteLength(p, 'utf8') <= MAX_PASSWORD_BYTES,
+    (p) => new TextEncoder().encode(p).length <= MAX_PASSWORD_BYTES,
     `is longer than ${MAX_PASSWORD_BYTES} bytes: BSD carp(4) would silently cut it and ucarp refuses it; use at most ${MAX_PASSWORD_BYTES} bytes`,
   );
+
+/** A hook script: run as root by the agent, so only an absolute path (no PATH lookup, no cwd surprise). */
+export const ScriptPathSchema = z
+  .string()
+  .regex(/^\/[^\0]*$/, 'must be an absolute path such as /usr/local/sbin/vip-up.sh (it runs as root; no PATH lookup)');
 
 export const GroupConfigSchema = z
   .object({
@@ -42,8 +48,8 @@ export const GroupConfigSchema = z
     /** Source address of adverts; default: the interface's first IPv4 address. */
     srcip: Ipv4Schema.optional(),
     /** ucarp-style hooks: run as `script <interface> <vaddr> [xparam]`. */
-    upscript: z.string().optional(),
-    downscript: z.string().optional(),
+    upscript: ScriptPathSchema.optional(),
+    downscript: ScriptPathSchema.optional(),
     xparam: z.string().optional(),
     /** ucarp --neutral: do not run the downscript when entering BACKUP at start. */
     neutral: z.boolean().default(false),
@@ -67,6 +73,30 @@ export const AgentConfigSchema = z
           message: `vhid ${g.vhid} on ${g.interface} is already used by groups[${prev}]; each vhid may appear once per interface`,
         });
       } else seen.set(key, i);
+    });
+    // The agent removes every VIP at start and when a group stops: a VIP that is also the host's own
+    // source address, or that two groups hold, would take the host's address away or flap between groups.
+    const vips = new Map<string, string>();
+    cfg.groups.forEach((g, i) => {
+      g.addresses.forEach((a, j) => {
+        const ip = a.split('/')[0]!;
+        if (g.srcip !== undefined && ip === g.srcip) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['groups', i, 'addresses', j],
+            message: `${ip} is also this group's srcip: a virtual address must not be the host's own address (the agent removes VIPs when it starts and stops)`,
+          });
+        }
+        const key = `${g.interface}/${ip}`;
+        const owner = vips.get(key);
+        if (owner !== undefined && owner !== `groups[${i}]`) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['groups', i, 'addresses', j],
+            message: `${ip} on ${g.interface} is already a virtual address of ${owner}; a VIP may belong to one group per interface`,
+          });
+        } else vips.set(key, `groups[${i}]`);
+      });
     });
   });
 

@@ -3,6 +3,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { atomicWriteFile } from './atomic.js';
 import { parseAgentConfig, ConfigError, type AgentConfig } from './schema.js';
+import { describeJsonError } from './json-error.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/carp-agent/config.json';
 
@@ -24,8 +25,10 @@ export function loadConfigFile(path: string): LoadedConfig {
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(path, [`(file): not valid JSON: ${(e as Error).message}`]);
+  } catch {
+    // V8's message quotes part of the input (maybe a password): name only the place.
+    const where = describeJsonError(text);
+    throw new ConfigError(path, [`(file): not valid JSON${where ? ` at ${where}` : ''}; fix the syntax (check it with: jq . ${path})`]);
   }
   return { config: parseAgentConfig(data, path), missing: false };
 }

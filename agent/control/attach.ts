@@ -1,7 +1,7 @@
 // `carp-agent attach`: bridges stdin -> control socket and socket -> stdout (for SSH exec channels);
 // ends when either side closes.
 import { createConnection } from 'node:net';
-import { NotRunningError } from './client.js';
+import { connectError } from './client.js';
 
 export function attach(path: string, input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stdout): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -9,7 +9,7 @@ export function attach(path: string, input: NodeJS.ReadableStream = process.stdi
     let connected = false;
     s.once('error', (e: NodeJS.ErrnoException) => {
       if (!connected) {
-        reject(e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? new NotRunningError(path, e.code === 'ENOENT' ? 'no socket file' : 'connection refused') : e);
+        reject(connectError(path, e));
       } else resolve(0);
     });
     s.once('connect', () => {

@@ -10,6 +10,13 @@ export class NotRunningError extends Error {
   }
 }
 
+/** A connect error on `path` as the CLI reports it: NotRunningError when nothing listens there. */
+export function connectError(path: string, e: NodeJS.ErrnoException): Error {
+  if (e.code === 'ENOENT') return new NotRunningError(path, 'no socket file');
+  if (e.code === 'ECONNREFUSED') return new NotRunningError(path, 'connection refused');
+  return e;
+}
+
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type CommandBody = DistributiveOmit<Command, 'id'>;
 
@@ -47,7 +54,7 @@ export class ControlClient {
       });
       s.once('error', (e: NodeJS.ErrnoException) => {
         clearTimeout(t);
-        reject(e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? new NotRunningError(path, e.code === 'ENOENT' ? 'no socket file' : 'connection refused') : e);
+        reject(connectError(path, e));
       });
     });
   }

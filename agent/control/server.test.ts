@@ -123,4 +123,39 @@ describe('control server', () => {
     server = null;
     await expect(ControlClient.connect(path)).rejects.toBeInstanceOf(NotRunningError);
   });
+
+  it('disconnects a client that stops reading once its unread output passes the limit, logging once', async () => {
+    const path = join(dir, 'agent.sock');
+    const logged: string[] = [];
+    server = await startControlServer(path, backend, { maxBufferedBytes: 64 * 1024, log: (m) => logged.push(m) });
+    const s = createConnection(path);
+    await new Promise((r) => s.once('connect', r));
+    s.pause(); // a stalled `attach`: reads nothing
+    const closed = new Promise((r) => s.once('close', r));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.clients()).toBe(1);
+    const big = { kind: 'error' as const, at: 1, message: 'x'.repeat(8000) };
+    for (let i = 0; i < 400 && server.clients() > 0; i++) for (const l of backend.listeners) l(big);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.clients()).toBe(0);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatch(/control client disconnected: it left \d+ bytes unread \(limit 65536\)/);
+    s.resume();
+    s.destroy();
+    await closed;
+  });
+
+  it('restores the umask when listen fails', async () => {
+    const before = process.umask();
+    const path = join(dir, 'not-a-dir');
+    writeFileSync(path, '');
+    await expect(startControlServer(join(path, 'agent.sock'), backend)).rejects.toThrow();
+    expect(process.umask()).toBe(before);
+    // listen itself fails (procfs refuses a socket file): the umask is restored all the same
+    await expect(startControlServer('/proc/ar-ctl-test.sock', backend)).rejects.toThrow(/cannot listen on \/proc\/ar-ctl-test.sock/);
+    expect(process.umask()).toBe(before);
+    // a path too long for a unix socket: refused, nothing left listening
+    await expect(startControlServer(join(dir, 'x'.repeat(120) + '.sock'), backend)).rejects.toThrow(/cannot (listen on|restrict)/);
+    expect(process.umask()).toBe(before);
+  });
 });

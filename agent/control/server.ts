@@ -25,6 +25,16 @@ export interface ControlServer {
 }
 
 const MAX_LINE = 1 << 20;
+/** A client that lets more than this pile up unread (a stalled `attach`) is disconnected. */
+export const MAX_BUFFERED_BYTES = 1 << 20;
+
+export interface ControlServerOptions {
+  heartbeatMs?: number;
+  /** Output a client may leave unread before it is disconnected (default MAX_BUFFERED_BYTES). */
+  maxBufferedBytes?: number;
+  /** Where to say that a client was disconnected (default: nowhere). */
+  log?: (msg: string) => void;
+}
 
 /** true when something answers on `path` (another agent). */
 function answers(path: string): Promise<boolean> {
@@ -38,7 +48,14 @@ function answers(path: string): Promise<boolean> {
   });
 }
 
-export async function startControlServer(path: string, backend: ControlBackend, heartbeatMs = HEARTBEAT_MS): Promise<ControlServer> {
+export async function startControlServer(
+  path: string,
+  backend: ControlBackend,
+  options: number | ControlServerOptions = {},
+): Promise<ControlServer> {
+  const o: ControlServerOptions = typeof options === 'number' ? { heartbeatMs: options } : options;
+  const heartbeatMs = o.heartbeatMs ?? HEARTBEAT_MS;
+  const maxBuffered = o.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
   if (existsSync(path)) {
     if (await answers(path)) {
       throw new Error(`another carp-agent is already running on ${path}; stop it first (or use --socket PATH for a second one)`);
@@ -48,7 +65,13 @@ export async function startControlServer(path: string, backend: ControlBackend, 
   mkdirSync(dirname(path), { recursive: true });
   const conns = new Set<Socket>();
   const write = (s: Socket, m: AgentMessage) => {
-    if (!s.destroyed && s.writable) s.write(JSON.stringify(m) + '\n');
+    if (s.destroyed || !s.writable) return;
+    s.write(JSON.stringify(m) + '\n');
+    if (s.writableLength > maxBuffered) {
+      // The client stopped reading: drop it rather than buffer without bound (once per connection).
+      o.log?.(`control client disconnected: it left ${s.writableLength} bytes unread (limit ${maxBuffered}); a stalled reader must reconnect`);
+      s.destroy();
+    }
   };
 
   const handleLine = async (s: Socket, line: string) => {
@@ -108,15 +131,31 @@ export async function startControlServer(path: string, backend: ControlBackend, 
   }, heartbeatMs);
   hb.unref();
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    const old = process.umask(0o177);
-    server.listen(path, () => {
-      process.umask(old);
-      resolve();
+  // umask 0177 while the socket file is created, so it is never reachable by others; restored on every path.
+  const old = process.umask(0o177);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
-  chmodSync(path, 0o600);
+  } catch (e) {
+    clearInterval(hb);
+    unsubscribe();
+    throw new Error(`cannot listen on ${path}: ${(e as Error).message}`);
+  } finally {
+    process.umask(old);
+  }
+  try {
+    chmodSync(path, 0o600);
+  } catch (e) {
+    clearInterval(hb);
+    unsubscribe();
+    server.close();
+    throw new Error(`cannot restrict ${path} to mode 0600 (${(e as Error).message}); is the path longer than a unix socket allows (107 bytes)?`);
+  }
 
   return {
     path,

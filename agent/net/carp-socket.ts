@@ -2,21 +2,16 @@
 // TTL 255 / TOS 0x10 from the interface's address, and receives without blocking the event loop.
 import {
   libc, check, eagain, int32, sockaddrIn, setNonBlocking,
-  AF_INET, SOCK_RAW, SOCK_CLOEXEC, IPPROTO_CARP, IPPROTO_IP, SOL_SOCKET, SO_BINDTODEVICE,
+  AF_INET, SOCK_RAW, SOCK_CLOEXEC, IPPROTO_IP, SOL_SOCKET, SO_BINDTODEVICE,
   IP_TOS, IP_MULTICAST_IF, IP_MULTICAST_TTL, IP_MULTICAST_LOOP, IP_ADD_MEMBERSHIP, MSG_DONTWAIT,
 } from './libc.js';
-
-export const CARP_GROUP = '224.0.0.18';
-
-function ipBytes(ip: string): Buffer {
-  return Buffer.from(ip.split('.').map(Number));
-}
+import { ipToBuffer, CARP_GROUP, IPPROTO_CARP } from '../protocol/index.js';
 
 /** struct ip_mreqn { in_addr multiaddr; in_addr address; int ifindex; } */
 function mreqn(group: string, address: string, ifindex: number): Buffer {
   const b = Buffer.alloc(12);
-  ipBytes(group).copy(b, 0);
-  ipBytes(address).copy(b, 4);
+  ipToBuffer(group).copy(b, 0);
+  ipToBuffer(address).copy(b, 4);
   b.writeInt32LE(ifindex, 8);
   return b;
 }

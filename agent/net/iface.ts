@@ -1,26 +1,25 @@
 // What the agent needs to know about an interface: its IPv4 address and segment, MAC and carrier.
 import { networkInterfaces } from 'node:os';
 import { readFileSync } from 'node:fs';
+import { ipToNumber, bufferToIp, macFromString } from '../protocol/index.js';
 
 export interface InterfaceInfo {
   name: string;
   address: string;
   /** Network in CIDR form, e.g. "198.18.0.0/24". */
   segment: string;
-  mac: Buffer;
-}
-
-function ipToInt(ip: string): number {
-  return ip.split('.').reduce((a, o) => ((a << 8) | Number(o)) >>> 0, 0);
-}
-function intToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+  /** The interface's MAC; null when none is known (then no gratuitous ARP may be sent). */
+  mac: Buffer | null;
+  /** Kernel interface index (0 when unknown): a new index means the interface was deleted and re-created. */
+  ifindex: number;
 }
 
 /** Network of `ip/prefix`, e.g. segmentOf('198.18.0.7', 24) = '198.18.0.0/24'. */
 export function segmentOf(ip: string, prefix: number): string {
   const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return `${intToIp(ipToInt(ip) & mask)}/${prefix}`;
+  const net = Buffer.alloc(4);
+  net.writeUInt32BE((ipToNumber(ip) & mask) >>> 0);
+  return `${bufferToIp(net)}/${prefix}`;
 }
 
 /** The interface's address (`srcip` if given and present, else its first IPv4 address); null when it has none. */
@@ -30,15 +29,46 @@ export function interfaceInfo(name: string, srcip?: string, exclude: string[] = 
   const chosen = srcip ? list.find((a) => a.address === srcip) : list.find((a) => !skip.has(a.address));
   if (!chosen) return null;
   const prefix = Number(chosen.cidr?.split('/')[1] ?? 32);
-  return { name, address: chosen.address, segment: segmentOf(chosen.address, prefix), mac: macOf(name) };
+  return {
+    name,
+    address: chosen.address,
+    segment: segmentOf(chosen.address, prefix),
+    mac: usableMac(chosen.mac) ?? macOf(name),
+    ifindex: ifindexOf(name),
+  };
 }
 
-export function macOf(name: string): Buffer {
+/** The kernel's index for the interface; 0 when it does not exist. */
+export function ifindexOf(name: string): number {
   try {
-    const s = readFileSync(`/sys/class/net/${name}/address`, 'utf8').trim();
-    return Buffer.from(s.split(':').map((h) => parseInt(h, 16)));
+    return Number(readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8').trim()) || 0;
   } catch {
-    return Buffer.alloc(6);
+    return 0;
+  }
+}
+
+/** Every IPv4 address on the interface (bare, no prefix); empty when it has none or does not exist. */
+export function interfaceAddresses(name: string): string[] {
+  return (networkInterfaces()[name] ?? []).filter((a) => a.family === 'IPv4').map((a) => a.address);
+}
+
+/** A MAC string as 6 bytes, or null when it is missing, malformed or all zero (no real hardware address). */
+export function usableMac(s: string | undefined): Buffer | null {
+  if (!s) return null;
+  try {
+    const mac = macFromString(s.trim());
+    return mac.every((b) => b === 0) ? null : mac;
+  } catch {
+    return null;
+  }
+}
+
+/** The interface's MAC from /sys; null when it cannot be read or is all zero. */
+export function macOf(name: string): Buffer | null {
+  try {
+    return usableMac(readFileSync(`/sys/class/net/${name}/address`, 'utf8'));
+  } catch {
+    return null;
   }
 }
 

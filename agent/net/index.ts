@@ -2,7 +2,7 @@
 import { CarpSocket, type CarpSocketOptions } from './carp-socket.js';
 import { addAddress, removeAddress } from './netlink.js';
 import { sendFrame } from './arp.js';
-import { interfaceInfo, carrierUp, type InterfaceInfo } from './iface.js';
+import { interfaceInfo, interfaceAddresses, carrierUp, type InterfaceInfo } from './iface.js';
 
 export type { InterfaceInfo, CarpSocketOptions };
 
@@ -13,6 +13,8 @@ export interface CarpChannel {
 
 export interface NetPort {
   interfaceInfo(name: string, srcip?: string, exclude?: string[]): InterfaceInfo | null;
+  /** Every IPv4 address on the interface now (bare); [] when none or no such interface. */
+  interfaceAddresses(name: string): string[];
   openCarp(opts: CarpSocketOptions): CarpChannel;
   addAddress(ifname: string, cidr: string): void;
   removeAddress(ifname: string, cidr: string): void;
@@ -22,6 +24,7 @@ export interface NetPort {
 
 export const linuxNet: NetPort = {
   interfaceInfo,
+  interfaceAddresses,
   openCarp: (opts) => new CarpSocket(opts),
   addAddress,
   removeAddress,

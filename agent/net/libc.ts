@@ -2,6 +2,7 @@
 // Loaded lazily so that pure code and unit tests never need the native module.
 import { createRequire } from 'node:module';
 import type * as KoffiNs from 'koffi';
+import { ipToBuffer } from '../protocol/index.js';
 
 type Koffi = typeof KoffiNs;
 
@@ -9,19 +10,15 @@ export const AF_INET = 2;
 export const AF_PACKET = 17;
 export const AF_NETLINK = 16;
 export const SOCK_RAW = 3;
-export const SOCK_DGRAM = 2;
 export const SOCK_CLOEXEC = 0o2000000;
 export const IPPROTO_IP = 0;
-export const IPPROTO_CARP = 112;
 export const SOL_SOCKET = 1;
 export const SO_BINDTODEVICE = 25;
-export const SO_RCVBUF = 8;
 export const IP_TOS = 1;
 export const IP_MULTICAST_IF = 32;
 export const IP_MULTICAST_TTL = 33;
 export const IP_MULTICAST_LOOP = 34;
 export const IP_ADD_MEMBERSHIP = 35;
-export const IP_DROP_MEMBERSHIP = 36;
 export const F_GETFL = 3;
 export const F_SETFL = 4;
 export const O_NONBLOCK = 0o4000;
@@ -35,9 +32,7 @@ export interface Libc {
   setsockopt(fd: number, level: number, name: number, value: Buffer, len: number): number;
   fcntl(fd: number, cmd: number, arg: number): number;
   recv(fd: number, buf: Buffer, len: number, flags: number): number;
-  send(fd: number, buf: Buffer, len: number, flags: number): number;
   sendto(fd: number, buf: Buffer, len: number, flags: number, addr: Buffer, addrlen: number): number;
-  bind(fd: number, addr: Buffer, addrlen: number): number;
   close(fd: number): number;
   if_nametoindex(name: string): number;
   errno(): number;
@@ -69,9 +64,7 @@ export function libc(): Libc {
     setsockopt: lib.func('int setsockopt(int, int, int, const void *, uint32_t)'),
     fcntl: lib.func('int fcntl(int, int, int)'),
     recv: lib.func('intptr_t recv(int, _Out_ void *, size_t, int)'),
-    send: lib.func('intptr_t send(int, const void *, size_t, int)'),
     sendto: lib.func('intptr_t sendto(int, const void *, size_t, int, const void *, uint32_t)'),
-    bind: lib.func('int bind(int, const void *, uint32_t)'),
     close: lib.func('int close(int)'),
     if_nametoindex: lib.func('unsigned int if_nametoindex(const char *)'),
     errno: () => koffi.errno(),
@@ -105,7 +98,7 @@ export function int32(v: number): Buffer {
 export function sockaddrIn(ip: string): Buffer {
   const b = Buffer.alloc(16);
   b.writeUInt16LE(AF_INET, 0);
-  ip.split('.').forEach((o, i) => b.writeUInt8(Number(o), 4 + i));
+  ipToBuffer(ip).copy(b, 4);
   return b;
 }
 

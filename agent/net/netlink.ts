@@ -1,5 +1,6 @@
 // Adds and removes IPv4 addresses on an interface with rtnetlink (RTM_NEWADDR / RTM_DELADDR),
 // so the agent needs no `ip` binary on the host.
+import { ipToBuffer } from '../protocol/index.js';
 import { libc, check, AF_INET, AF_NETLINK, SOCK_RAW, SOCK_CLOEXEC, NETLINK_ROUTE, MSG_DONTWAIT } from './libc.js';
 
 const RTM_NEWADDR = 20;
@@ -25,7 +26,7 @@ export function splitCidr(cidr: string): { ip: string; prefix: number } {
 /** Builds the RTM_NEWADDR/RTM_DELADDR request (pure; exported for tests). */
 export function addrMessage(type: 'add' | 'del', ifindex: number, cidr: string, sequence: number): Buffer {
   const { ip, prefix } = splitCidr(cidr);
-  const addr = Buffer.from(ip.split('.').map(Number));
+  const addr = ipToBuffer(ip);
   const len = 16 + 8 + 8 + 8;
   const b = Buffer.alloc(len);
   b.writeUInt32LE(len, 0);

@@ -2,10 +2,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ipToNumber } from './ip.js';
 import type { CarpHeader } from './packet.js';
+import { CARP_PASSPHRASE_MAX } from './limits.js';
 
+export { CARP_PASSPHRASE_MAX };
 export const CARP_KEY_BYTES = 20;
-/** BSD copies the passphrase with a 20-byte string copy, so at most 19 bytes survive (§2.1). */
-export const CARP_PASSPHRASE_MAX = 19;
 export const COUNTER_BYTES = 8;
 export const HMAC_BYTES = 20;
 

@@ -1,6 +1,6 @@
 // One running CARP group: feeds the pure engine with events and carries out its actions
 // (adverts, VIPs, gratuitous ARP, timers, hooks), and keeps the group's counters for status.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { initialState, step, wireValues } from '../engine/engine.js';
 import type { EngineState } from '../engine/engine.js';
@@ -82,6 +82,27 @@ export class GroupRunner {
     this.dispatch({ type: 'start', now: monotonicNow() });
   }
 
+  /** The interface's socket was reopened (link back, address or index changed): use the new ones. */
+  rebind(iface: InterfaceInfo, channel: CarpChannel): void {
+    this.iface = iface;
+    this.channel = channel;
+  }
+
+  /**
+   * The interface's address changed under a running group: the kernel drops secondary addresses with the
+   * primary one, so a MASTER puts its VIPs back and announces them again.
+   */
+  reassert(): void {
+    if (this.stopped || this.engine.state !== 'MASTER') return;
+    this.act({ type: 'addAddresses' }, 'MASTER');
+    this.garp();
+  }
+
+  /** The socket was closed (link down, interface gone): nothing may be sent until rebind. */
+  unbind(): void {
+    this.channel = null;
+  }
+
   /** Parameters changed (config soft change, demotion, maintenance): the engine decides what to send. */
   refreshParams(config?: GroupConfig): void {
     if (config) this.config = config;
@@ -145,7 +166,7 @@ export class GroupRunner {
     switch (a.type) {
       case 'send': {
         if (!this.channel) return;
-        this.counter = nextCounter(this.counter, () => randomBytes(8));
+        this.counter = nextCounter(this.counter);
         const carp = encodeAdvert({
           vhid: g.vhid,
           advbase: a.advbase,
@@ -222,9 +243,15 @@ export class GroupRunner {
 
   private garp(): void {
     if (!this.iface) return;
+    const mac = this.iface.mac;
+    if (!mac) {
+      // An all-zero or made-up sender MAC would poison the neighbours' ARP caches: announce nothing.
+      this.env.onError(this, `arp ${this.config.interface}`, `vhid ${this.vhid}: gratuitous ARP not sent: the MAC address of ${this.config.interface} is unknown (neighbours learn the VIP when they next ask)`);
+      return;
+    }
     for (const addr of this.config.addresses) {
       try {
-        this.env.net.sendFrame(this.config.interface, encodeGratuitousArp({ senderMac: this.iface.mac, ip: addr.split('/')[0]! }));
+        this.env.net.sendFrame(this.config.interface, encodeGratuitousArp({ senderMac: mac, ip: addr.split('/')[0]! }));
       } catch (e) {
         this.env.onError(this, `arp ${this.config.interface}`, `vhid ${this.vhid}: gratuitous ARP failed: ${(e as Error).message}`);
       }

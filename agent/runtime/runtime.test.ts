@@ -16,18 +16,26 @@ class FakeNet implements NetPort {
   addrs = new Set<string>();
   frames = 0;
   sockets: CarpSocketOptions[] = [];
+  closed = 0;
+  carrier = true;
+  address = '198.18.9.1';
+  ifindex = 7;
+  mac: Buffer | null = Buffer.alloc(6, 1);
   interfaceInfo(name: string) {
-    return name === 'eth0' ? { name, address: '198.18.9.1', segment: '198.18.9.0/24', mac: Buffer.alloc(6, 1) } : null;
+    return name === 'eth0' && this.address ? { name, address: this.address, segment: '198.18.9.0/24', mac: this.mac, ifindex: this.ifindex } : null;
+  }
+  interfaceAddresses(name: string) {
+    return name === 'eth0' ? [this.address, ...[...this.addrs].map((a) => a.split('/')[0]!)] : [];
   }
   openCarp(o: CarpSocketOptions) {
     this.sockets.push(o);
-    return { send: (b: Buffer) => void this.sent.push(b), close: () => {} };
+    return { send: (b: Buffer) => void this.sent.push(b), close: () => void this.closed++ };
   }
   addAddress(_i: string, c: string) { this.addrs.add(c); }
   removeAddress(_i: string, c: string) { this.addrs.delete(c); }
   sendFrame() { this.frames++; }
-  carrierUp() { return true; }
-  deliver(ip: Buffer) { this.sockets[0]!.onPacket(ip); }
+  carrierUp() { return this.carrier; }
+  deliver(ip: Buffer) { this.sockets.at(-1)!.onPacket(ip); }
 }
 
 const cfg = (groups: object[]): AgentConfig => parseAgentConfig({ groups });
@@ -129,5 +137,80 @@ describe('runtime', () => {
     expect(s.groups[0]!.wireAdvskew).toBeGreaterThanOrEqual(240);
     await expect(rt.execute({ id: 4, cmd: 'set', vhid: 7, key: 'advskew', value: 1 })).rejects.toMatchObject({ code: 'unknown-vhid' });
     expect(JSON.stringify(s) + JSON.stringify(events)).not.toContain('topsecret42');
+  });
+
+  it('never announces the VIP with an unknown MAC: no ARP frame, an error event instead', async () => {
+    net.mac = null;
+    rt.start(cfg([g42]));
+    await vi.advanceTimersByTimeAsync(3100);
+    expect(rt.snapshot().groups[0]!.state).toBe('MASTER');
+    expect(net.frames).toBe(0);
+    expect(events.some((e) => e.kind === 'error' && /gratuitous ARP not sent: the MAC address of eth0 is unknown/.test(e.message))).toBe(true);
+  });
+
+  it('refuses a VIP that is the interface\'s own address, naming the field; its own VIPs are fine', async () => {
+    rt.start(cfg([g42]));
+    await vi.advanceTimersByTimeAsync(3100); // MASTER: 198.18.9.100 is on the interface, and it is ours
+    await expect(rt.execute({ id: 1, cmd: 'putGroup', group: { ...g43, addresses: ['198.18.9.1/24'] } as never })).rejects.toMatchObject({
+      code: 'invalid',
+      message: expect.stringMatching(/groups\[1\]\.addresses\[0\]: 198\.18\.9\.1 is already an address of eth0 that this agent does not manage/),
+    });
+    expect(await rt.execute({ id: 2, cmd: 'putGroup', group: { ...g42, advskew: 30 } as never })).toMatchObject({ changed: [42] });
+    expect(net.addrs.has('198.18.9.1/24')).toBe(false);
+  });
+
+  it('keeps only the config before the current revision for rollback', async () => {
+    rt.start(cfg([g42]));
+    for (let i = 1; i <= 20; i++) await rt.execute({ id: i, cmd: 'set', vhid: 42, key: 'advskew', value: i });
+    expect(rt.snapshot().agent.configRevision).toBe(21);
+    await expect(rt.execute({ id: 30, cmd: 'rollback', revision: 3 })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/only the latest revision can be rolled back/) });
+    await expect(rt.execute({ id: 31, cmd: 'rollback', revision: 99 })).rejects.toMatchObject({ code: 'unknown-revision' });
+    await rt.execute({ id: 32, cmd: 'rollback', revision: 21 });
+    expect(rt.snapshot().groups[0]!.advskew).toBe(19);
+    // the runtime holds no more than the current and the previous config (no password history)
+    const held = JSON.stringify(rt as unknown as Record<string, unknown>, (_k, v) => (v instanceof Map || v instanceof Set ? [...v] : v));
+    expect(held.match(/"advskew":\d+/g)!.length).toBeLessThanOrEqual(8);
+  });
+
+  it('link down closes the socket and sends the group to INIT; link up reopens it; a new address or index reopens it', async () => {
+    rt.start(cfg([g42]));
+    await vi.advanceTimersByTimeAsync(3100);
+    expect(rt.snapshot().groups[0]!.state).toBe('MASTER');
+    net.carrier = false;
+    await vi.advanceTimersByTimeAsync(250);
+    expect(rt.snapshot().groups[0]!.state).toBe('INIT');
+    expect(net.closed).toBe(1);
+    expect(net.addrs.has('198.18.9.100/24')).toBe(false);
+    net.ifindex = 8; // deleted and re-created while down
+    net.carrier = true;
+    await vi.advanceTimersByTimeAsync(250);
+    expect(net.sockets).toHaveLength(2);
+    expect(rt.snapshot().groups[0]!.state).toBe('BACKUP');
+    await vi.advanceTimersByTimeAsync(3100);
+    expect(rt.snapshot().groups[0]!.state).toBe('MASTER');
+    // the address changes while up: new socket from the new source, own-packet filter follows it
+    net.address = '198.18.9.5';
+    net.addrs.clear(); // the kernel drops the secondary VIP together with the old primary address
+    const framesBefore = net.frames;
+    await vi.advanceTimersByTimeAsync(250);
+    expect(net.addrs.has('198.18.9.100/24')).toBe(true); // the MASTER put it back
+    expect(net.frames).toBeGreaterThan(framesBefore); // and announced it
+    expect(net.sockets).toHaveLength(3);
+    expect(net.sockets[2]!.srcip).toBe('198.18.9.5');
+    expect(rt.snapshot().groups[0]!.state).toBe('MASTER');
+    expect(rt.snapshot().groups[0]!.srcip).toBe('198.18.9.5');
+    const sentBefore = net.sent.length;
+    await vi.advanceTimersByTimeAsync(1100);
+    expect(net.sent.length).toBeGreaterThan(sentBefore);
+    net.deliver(advert({ vhid: 42, advskew: 0, counter: '0102030405060799', password: 'topsecret42', address: '198.18.9.100', src: '198.18.9.5' }));
+    expect(rt.snapshot().groups[0]!.drops).toMatchObject({ own: 1 });
+  });
+
+  it('releaseAddressesSync removes every configured VIP', async () => {
+    rt.start(cfg([g42, g43]));
+    await vi.advanceTimersByTimeAsync(3100);
+    expect(net.addrs.size).toBe(2);
+    rt.releaseAddressesSync();
+    expect(net.addrs.size).toBe(0);
   });
 });

@@ -7,7 +7,7 @@ import { saveConfigFile } from '../config/store.js';
 import { saveState, type PersistentState } from '../config/state-store.js';
 import { PROTOCOL_VERSION, type AgentEvent, type ApplyResult, type Command, type DropReason, type Snapshot } from '../control/messages.js';
 import type { NetPort, CarpChannel, InterfaceInfo } from '../net/index.js';
-import type { Logger } from './log.js';
+import { BurstLimiter, type Logger } from './log.js';
 import { spawnHook, type HookRunner } from './hooks.js';
 import { GroupRunner, type GroupEnv } from './group.js';
 import { diffConfigs, summarise, groupKey } from './diff.js';
@@ -32,6 +32,8 @@ interface IfaceHandle {
   info: InterfaceInfo | null;
   channel: CarpChannel | null;
   carrier: boolean;
+  /** Its started groups were told link down (carrier lost, interface or address gone). */
+  down: boolean;
 }
 
 export class Runtime {
@@ -39,12 +41,13 @@ export class Runtime {
   private readonly groups = new Map<string, GroupRunner>();
   private readonly started = new Set<string>();
   private readonly ifaces = new Map<string, IfaceHandle>();
-  private readonly history = new Map<number, AgentConfig>();
+  /** The config before the current revision: all that `rollback` needs (older ones, with their passwords, are not kept). */
+  private previous: { revision: number; config: AgentConfig } | null = null;
   private revision = 1;
   private host: PersistentState;
   private readonly listeners = new Set<(e: AgentEvent) => void>();
   private readonly unmatched: Record<string, number> = {};
-  private readonly errorWindows = new Map<string, { start: number; count: number }>();
+  private readonly errorEvents = new BurstLimiter(3, 60_000);
   private linkTimer: NodeJS.Timeout | null = null;
   private readonly startedAt = Date.now();
   private readonly env: GroupEnv;
@@ -85,6 +88,22 @@ export class Runtime {
     this.groups.clear();
     for (const h of this.ifaces.values()) h.channel?.close();
     this.ifaces.clear();
+  }
+
+  /**
+   * Last resort after a crash (uncaught exception): removes every configured VIP synchronously so that
+   * no address stays behind while a peer takes over. Best effort: errors are ignored.
+   */
+  releaseAddressesSync(): void {
+    for (const g of this.config.groups) {
+      for (const a of g.addresses) {
+        try {
+          this.o.net.removeAddress(g.interface, a);
+        } catch {
+          /* keep going: the other addresses matter too */
+        }
+      }
+    }
   }
 
   subscribe(listener: (e: AgentEvent) => void): () => void {
@@ -156,14 +175,16 @@ export class Runtime {
         return this.apply({ groups: this.config.groups.filter((x) => x !== g) }, cmd.dryRun ?? false, true);
       }
       case 'rollback': {
-        const before = this.history.get(cmd.revision);
-        if (!before) {
+        if (!Number.isInteger(cmd.revision) || cmd.revision < 2 || cmd.revision > this.revision) {
           throw new CommandError('unknown-revision', `revision ${cmd.revision} is not one this agent applied (now at revision ${this.revision}; revisions before a restart are not kept)`);
         }
         if (cmd.revision !== this.revision) {
-          throw new CommandError('conflict', `revision ${cmd.revision} was followed by other changes (now at revision ${this.revision}); roll back revision ${this.revision} first`);
+          throw new CommandError('conflict', `revision ${cmd.revision} was followed by other changes (now at revision ${this.revision}); only the latest revision can be rolled back (the agent keeps just the config before it): roll back revision ${this.revision}, or send the config you want with apply`);
         }
-        return this.apply(before, false, true);
+        if (!this.previous || this.previous.revision !== cmd.revision) {
+          throw new CommandError('unknown-revision', `the config before revision ${cmd.revision} is not kept; send the config you want with apply`);
+        }
+        return this.apply(this.previous.config, false, true);
       }
     }
   }
@@ -196,6 +217,7 @@ export class Runtime {
         throw new CommandError('invalid', `groups[${i}].interface: ${g.interface} does not exist on this host or has no IPv4 address${g.srcip ? ` ${g.srcip}` : ''}`);
       }
     }
+    this.refuseHostAddresses(next);
     const d = diffConfigs(this.config, next);
     const s = summarise(d);
     const nothing = s.added.length + s.removed.length + s.changed.length === 0;
@@ -217,11 +239,33 @@ export class Runtime {
     for (const c of d.soft) this.groups.get(groupKey(c.after))?.refreshParams(c.after);
     for (const g of d.added) this.addGroup(g);
     this.revision++;
-    this.history.set(this.revision, before);
+    this.previous = { revision: this.revision, config: before };
     this.o.log.info(`config revision ${this.revision} applied: added [${s.added.join(',')}] removed [${s.removed.join(',')}] changed [${s.changed.join(',')}]`);
     this.emit({ kind: 'config', at: Date.now(), revision: this.revision, ...s });
     this.pollLinks();
     return { revision: this.revision, dryRun: false, ...s };
+  }
+
+  /**
+   * A VIP that is already on its interface but is not one of this agent's VIPs there is the host's own
+   * address: the agent would remove it at start and whenever the group is BACKUP. Refuse it.
+   */
+  private refuseHostAddresses(next: AgentConfig): void {
+    const ours = new Set(this.config.groups.flatMap((g) => g.addresses.map((a) => `${g.interface}/${a.split('/')[0]}`)));
+    const problems: string[] = [];
+    next.groups.forEach((g, i) => {
+      const present = new Set(this.o.net.interfaceAddresses(g.interface));
+      g.addresses.forEach((a, j) => {
+        const ip = a.split('/')[0]!;
+        if (present.has(ip) && !ours.has(`${g.interface}/${ip}`)) {
+          problems.push(
+            `groups[${i}].addresses[${j}]: ${ip} is already an address of ${g.interface} that this agent does not manage (the host's own); ` +
+              `a virtual address must be one no host holds (if it is a VIP left behind, remove it with: ip addr del ${a} dev ${g.interface})`,
+          );
+        }
+      });
+    });
+    if (problems.length) throw new CommandError('invalid', problems.join('; '));
   }
 
   private setHost(next: PersistentState): void {
@@ -245,7 +289,7 @@ export class Runtime {
   private addGroup(cfg: GroupConfig): void {
     const g = new GroupRunner(cfg, this.env);
     this.groups.set(groupKey(cfg), g);
-    if (!this.ifaces.has(cfg.interface)) this.ifaces.set(cfg.interface, { name: cfg.interface, info: null, channel: null, carrier: false });
+    if (!this.ifaces.has(cfg.interface)) this.ifaces.set(cfg.interface, { name: cfg.interface, info: null, channel: null, carrier: false, down: false });
   }
 
   private removeGroup(cfg: GroupConfig): void {
@@ -261,18 +305,43 @@ export class Runtime {
     }
   }
 
-  /** Opens sockets when interfaces get an address, starts groups, feeds carrier changes. */
+  /**
+   * Every poll: follows carrier, the interface's address and its kernel index. Link down or address gone:
+   * groups go to INIT and the socket is closed. Link back: the info is re-read and the socket reopened.
+   * Address or index changed while up: the socket is reopened on the new one (groups keep their state).
+   */
   private pollLinks(): void {
     for (const h of this.ifaces.values()) {
       const members = [...this.groups.entries()].filter(([, g]) => g.config.interface === h.name);
-      if (!h.channel) {
-        const srcip = members.map(([, g]) => g.config.srcip).find((s) => s !== undefined);
-        const vips = members.flatMap(([, g]) => g.config.addresses);
-        const info = this.o.net.interfaceInfo(h.name, srcip, vips);
-        if (!info) {
-          this.error(`iface ${h.name}`, `interface ${h.name} does not exist or has no IPv4 address${srcip ? ` ${srcip}` : ''}: its groups stay in INIT until it has one`);
-          continue;
+      const running = members.filter(([k]) => this.started.has(k)).map(([, g]) => g);
+      const carrier = this.o.net.carrierUp(h.name);
+      if (carrier !== h.carrier) {
+        if (h.channel || h.down) this.o.log.info(`${h.name}: link ${carrier ? 'up' : 'down'}`);
+        h.carrier = carrier;
+      }
+      const srcip = members.map(([, g]) => g.config.srcip).find((s) => s !== undefined);
+      const vips = members.flatMap(([, g]) => g.config.addresses);
+      const info = this.o.net.interfaceInfo(h.name, srcip, vips);
+      const usable = carrier && info !== null;
+
+      if (h.channel && (!usable || !sameInterface(h.info, info))) {
+        if (usable) this.o.log.info(`${h.name}: ${describeChange(h.info, info!)}: reopening the CARP socket`);
+        if (!usable && !h.down) {
+          for (const g of running) g.link(false);
+          h.down = true;
         }
+        for (const g of running) g.unbind();
+        h.channel.close();
+        h.channel = null;
+        h.info = null;
+      }
+      if (!info) {
+        this.error(`iface ${h.name}`, `interface ${h.name} does not exist or has no IPv4 address${srcip ? ` ${srcip}` : ''}: its groups stay in INIT until it has one`);
+        continue;
+      }
+      if (!carrier) continue;
+
+      if (!h.channel) {
         try {
           h.channel = this.o.net.openCarp({
             interface: h.name,
@@ -281,26 +350,24 @@ export class Runtime {
             onError: (e) => this.error(`recv ${h.name}`, e.message),
           });
           h.info = info;
-          h.carrier = this.o.net.carrierUp(h.name);
         } catch (e) {
           this.error(`socket ${h.name}`, `cannot open the CARP socket on ${h.name}: ${(e as Error).message}`);
           continue;
         }
+        for (const g of running) g.rebind(info, h.channel);
+        if (h.down) {
+          for (const g of running) g.link(true);
+          h.down = false;
+        } else for (const g of running) g.reassert();
       }
-      const carrier = this.o.net.carrierUp(h.name);
-      const changed = carrier !== h.carrier;
-      h.carrier = carrier;
-      if (changed) this.o.log.info(`${h.name}: link ${carrier ? 'up' : 'down'}`);
       for (const [k, g] of members) {
-        if (!this.started.has(k)) {
-          if (!carrier) continue;
-          // A crash may have left our VIPs behind: a BACKUP must not hold them.
-          for (const a of g.config.addresses) {
-            try { this.o.net.removeAddress(h.name, a); } catch { /* not there */ }
-          }
-          this.started.add(k);
-          g.start(h.info!, h.channel);
-        } else if (changed) g.link(carrier);
+        if (this.started.has(k)) continue;
+        // A crash may have left our VIPs behind: a BACKUP must not hold them.
+        for (const a of g.config.addresses) {
+          try { this.o.net.removeAddress(h.name, a); } catch { /* not there */ }
+        }
+        this.started.add(k);
+        g.start(h.info!, h.channel);
       }
     }
   }
@@ -345,15 +412,22 @@ export class Runtime {
     }
   }
 
-  /** Logs and emits an error event, at most 3 per class per minute. */
+  /** Logs (the logger limits lines) and emits an error event, at most 3 per class per minute. */
   private error(key: string, message: string, vhid?: number): void {
-    const now = Date.now();
-    let w = this.errorWindows.get(key);
-    if (!w || now - w.start >= 60_000) {
-      w = { start: now, count: 0 };
-      this.errorWindows.set(key, w);
-    }
     this.o.log.error(key, message);
-    if (w.count++ < 3) this.emit({ kind: 'error', at: now, ...(vhid !== undefined ? { vhid } : {}), message });
+    if (this.errorEvents.take(key).allowed) this.emit({ kind: 'error', at: Date.now(), ...(vhid !== undefined ? { vhid } : {}), message });
   }
+}
+
+/** Same address, kernel index and MAC: the open socket is still the right one. */
+function sameInterface(a: InterfaceInfo | null, b: InterfaceInfo | null): boolean {
+  if (!a || !b) return a === b;
+  return a.address === b.address && a.ifindex === b.ifindex && (a.mac === b.mac || (a.mac !== null && b.mac !== null && a.mac.equals(b.mac)));
+}
+
+function describeChange(was: InterfaceInfo | null, now: InterfaceInfo): string {
+  if (!was) return 'interface info changed';
+  if (was.ifindex !== now.ifindex) return `interface re-created (index ${was.ifindex} -> ${now.ifindex})`;
+  if (was.address !== now.address) return `address changed ${was.address} -> ${now.address}`;
+  return 'MAC address changed';
 }
