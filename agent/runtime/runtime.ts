@@ -34,7 +34,12 @@ interface IfaceHandle {
   carrier: boolean;
   /** Its started groups were told link down (carrier lost, interface or address gone). */
   down: boolean;
+  /** Polls since the interface's addresses were last read in full. */
+  polls: number;
 }
+
+/** With the default 200 ms poll: carrier every 200 ms, addresses/index/MAC every second. */
+const FULL_POLL_EVERY = 5;
 
 export class Runtime {
   private config: AgentConfig = { groups: [] };
@@ -289,7 +294,7 @@ export class Runtime {
   private addGroup(cfg: GroupConfig): void {
     const g = new GroupRunner(cfg, this.env);
     this.groups.set(groupKey(cfg), g);
-    if (!this.ifaces.has(cfg.interface)) this.ifaces.set(cfg.interface, { name: cfg.interface, info: null, channel: null, carrier: false, down: false });
+    if (!this.ifaces.has(cfg.interface)) this.ifaces.set(cfg.interface, { name: cfg.interface, info: null, channel: null, carrier: false, down: false, polls: 0 });
   }
 
   private removeGroup(cfg: GroupConfig): void {
@@ -315,10 +320,15 @@ export class Runtime {
       const members = [...this.groups.entries()].filter(([, g]) => g.config.interface === h.name);
       const running = members.filter(([k]) => this.started.has(k)).map(([, g]) => g);
       const carrier = this.o.net.carrierUp(h.name);
-      if (carrier !== h.carrier) {
+      const flapped = carrier !== h.carrier;
+      if (flapped) {
         if (h.channel || h.down) this.o.log.info(`${h.name}: link ${carrier ? 'up' : 'down'}`);
         h.carrier = carrier;
       }
+      // Carrier is one small read every poll; the interface's addresses, index and MAC (getifaddrs)
+      // are read again only every FULL_POLL_EVERY polls, or at once when something moved.
+      h.polls = (h.polls + 1) % FULL_POLL_EVERY;
+      if (h.channel && carrier && !flapped && h.polls !== 0) continue;
       const srcip = members.map(([, g]) => g.config.srcip).find((s) => s !== undefined);
       const vips = members.flatMap(([, g]) => g.config.addresses);
       const info = this.o.net.interfaceInfo(h.name, srcip, vips);
