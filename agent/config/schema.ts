@@ -114,19 +114,28 @@ export function describeIssues(error: z.ZodError): string[] {
   });
 }
 
-export class ConfigError extends Error {
+/** A document that failed its schema: names where it came from and every bad field with the reason. */
+export class ValidationError extends Error {
   constructor(
     readonly source: string,
     readonly problems: string[],
+    what = 'configuration',
   ) {
-    super(`${source}: invalid configuration:\n  ${problems.join('\n  ')}`);
-    this.name = 'ConfigError';
+    super(`${source}: invalid ${what}:\n  ${problems.join('\n  ')}`);
+    this.name = new.target.name;
   }
+}
+
+export class ConfigError extends ValidationError {}
+
+/** Parses `data` with `schema`, or throws `fail(problems)` naming every bad field. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, data: unknown, fail: (problems: string[]) => Error): z.output<S> {
+  const r = schema.safeParse(data);
+  if (!r.success) throw fail(describeIssues(r.error));
+  return r.data;
 }
 
 /** Validates parsed JSON; throws ConfigError naming every bad field. */
 export function parseAgentConfig(data: unknown, source = 'config'): AgentConfig {
-  const r = AgentConfigSchema.safeParse(data);
-  if (!r.success) throw new ConfigError(source, describeIssues(r.error));
-  return r.data;
+  return parseOrThrow(AgentConfigSchema, data, (problems) => new ConfigError(source, problems));
 }

@@ -185,18 +185,11 @@ export class GroupRunner {
         return;
       }
       case 'addAddresses':
-        for (const addr of g.addresses) {
-          try {
-            this.env.net.addAddress(g.interface, addr);
-          } catch (e) {
-            this.env.onError(this, `addr ${g.interface}`, `vhid ${g.vhid}: ${(e as Error).message}`);
-          }
-        }
-        return;
       case 'removeAddresses':
         for (const addr of g.addresses) {
           try {
-            this.env.net.removeAddress(g.interface, addr);
+            if (a.type === 'addAddresses') this.env.net.addAddress(g.interface, addr);
+            else this.env.net.removeAddress(g.interface, addr);
           } catch (e) {
             this.env.onError(this, `addr ${g.interface}`, `vhid ${g.vhid}: ${(e as Error).message}`);
           }

@@ -2,7 +2,7 @@
 // `carpctl group apply FILE` and ConsoleApi.applyGroup take exactly this.
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
-import { GroupConfigSchema, describeIssues, type GroupConfig } from '../../../agent/config/schema.js';
+import { GroupConfigSchema, ValidationError, parseOrThrow, type GroupConfig } from '../../../agent/config/schema.js';
 
 const G = GroupConfigSchema.shape;
 
@@ -35,20 +35,14 @@ export type GroupSpecInput = z.input<typeof GroupSpecSchema>;
 export type GroupSpec = z.output<typeof GroupSpecSchema>;
 export type MemberSpec = z.output<typeof MemberSpecSchema>;
 
-export class SpecError extends Error {
-  constructor(
-    readonly source: string,
-    readonly problems: string[],
-  ) {
-    super(`${source}: invalid group:\n  ${problems.join('\n  ')}`);
-    this.name = 'SpecError';
+export class SpecError extends ValidationError {
+  constructor(source: string, problems: string[]) {
+    super(source, problems, 'group');
   }
 }
 
 export function validateGroupSpec(data: unknown, source = 'group'): GroupSpec {
-  const r = GroupSpecSchema.safeParse(data);
-  if (!r.success) throw new SpecError(source, describeIssues(r.error));
-  return r.data;
+  return parseOrThrow(GroupSpecSchema, data, (problems) => new SpecError(source, problems));
 }
 
 /** Parses a group file's text: JSON if it looks like JSON, YAML otherwise (YAML is a superset anyway). */

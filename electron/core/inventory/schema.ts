@@ -2,6 +2,7 @@
 // validated wherever an inventory is read from disk or imported.
 import { z } from 'zod';
 import type { HostSpec } from '../transport.js';
+import { ValidationError, parseOrThrow } from '../../../agent/config/schema.js';
 
 export const HostSpecSchema = z
   .object({
@@ -39,10 +40,5 @@ export interface Inventory {
 
 /** Validates unknown data as an inventory; throws an Error whose lines name the field and the reason. */
 export function parseInventory(data: unknown, source = 'inventory'): Inventory {
-  const r = InventorySchema.safeParse(data);
-  if (!r.success) {
-    const lines = r.error.issues.map((i) => `${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '')}: ${i.message}`);
-    throw new Error(`${source} is not a valid inventory:\n  ${lines.join('\n  ')}`);
-  }
-  return r.data;
+  return parseOrThrow(InventorySchema, data, (problems) => new ValidationError(source, problems, 'inventory'));
 }

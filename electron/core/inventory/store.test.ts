@@ -70,7 +70,7 @@ describe('lab JSON and loadInventory', () => {
   it('runs lab JSON through the inventory schema: duplicate host names are refused', () => {
     const dup = { ...lab, hosts: [lab.hosts[0], { ...lab.hosts[1], name: lab.hosts[0].name }] };
     expect(() => importLabJson(dup)).toThrow(/hosts\[1\]\.name: "fw1" is already used by hosts\[0\]/);
-    expect(() => loadInventory(JSON.stringify(dup))).toThrow(/lab's JSON is not a valid inventory/);
+    expect(() => loadInventory(JSON.stringify(dup))).toThrow(/lab's JSON: invalid inventory/);
   });
 
   it('detects every format', () => {
