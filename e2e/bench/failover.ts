@@ -2,7 +2,7 @@
 // the backup's takeover against the protocol bound, for carp-agent, ucarp and keepalived.
 import type { Lab } from '../lab/index.js';
 import type { RunningProbe } from '../lab/probe.js';
-import { IMPLS, becameMasterAt, boundFormula, clearStamp, failoverBoundMs, holds, resetHosts, setupPair, stopImpl, type ImplName } from './impls.js';
+import { IMPLS, becameMasterAt, boundFormula, clearStamp, failoverBoundMs, holds, repeatOnPair, setupPair, stopImpl, type ImplName } from './impls.js';
 import { captureAdverts } from './wire.js';
 import { onCleanup, sleep, waitFor, withLab } from './session.js';
 import { summarise, worstAbs, type Summary } from './stats.js';
@@ -49,23 +49,15 @@ export async function benchFailover(opts: { reps: number; impls?: ImplName[]; lo
   return withLab(id, 2, async (lab) => {
     const out: FailoverImpl[] = [];
     for (const impl of opts.impls ?? IMPLS) {
-      const reps: FailoverRep[] = [];
-      let error: string | undefined;
-      try {
-        for (let i = 0; i < opts.reps; i++) {
-          const r = await oneFailover(lab, impl, groups[0]!);
-          reps.push(r);
-          opts.log(
-            `failover ${impl} #${i + 1}: MASTER ${r.afterLastAdvertMs} ms after the last advert (bound ${failoverBoundMs(impl).toFixed(1)}, ` +
-              `${r.deltaMs >= 0 ? '+' : ''}${r.deltaMs.toFixed(0)} ms), ${r.cutToMasterMs} ms after the cut; probe gap ${r.probe.longestGapMs} ms, lost ${r.probe.lost}`,
-          );
-        }
-      } catch (e) {
-        error = (e as Error).message;
-        opts.log(`failover ${impl}: FAILED: ${error}`);
-      } finally {
-        await resetHosts(lab, ['fw1', 'fw2'], groups).catch(() => undefined);
-      }
+      const { reps, error } = await repeatOnPair(lab, impl, groups, {
+        name: 'failover',
+        reps: opts.reps,
+        log: opts.log,
+        one: () => oneFailover(lab, impl, groups[0]!),
+        describe: (r) =>
+          `: MASTER ${r.afterLastAdvertMs} ms after the last advert (bound ${failoverBoundMs(impl).toFixed(1)}, ` +
+          `${r.deltaMs >= 0 ? '+' : ''}${r.deltaMs.toFixed(0)} ms), ${r.cutToMasterMs} ms after the cut; probe gap ${r.probe.longestGapMs} ms, lost ${r.probe.lost}`,
+      });
       const bound = failoverBoundMs(impl);
       out.push({
         impl,

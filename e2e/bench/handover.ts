@@ -2,7 +2,7 @@
 // (carp-agent: `maintenance on`; ucarp and keepalived: their clean stop, SIGTERM). Lost probes, gap.
 import type { Lab } from '../lab/index.js';
 import type { ProbeResult } from '../lab/probe.js';
-import { AGENT, IMPLS, agentStatus, holds, resetHosts, setupPair, stopImpl, type ImplName } from './impls.js';
+import { AGENT, IMPLS, agentStatus, holds, repeatOnPair, setupPair, stopImpl, type ImplName } from './impls.js';
 import { onCleanup, sleep, waitFor, withLab } from './session.js';
 import { summarise, type Summary } from './stats.js';
 
@@ -39,20 +39,15 @@ export async function benchHandover(opts: { reps: number; impls?: ImplName[]; lo
   return withLab(id, 2, async (lab) => {
     const out: HandoverImpl[] = [];
     for (const impl of opts.impls ?? IMPLS) {
-      const reps: HandoverRep[] = [];
-      let error: string | undefined;
-      try {
-        for (let i = 0; i < opts.reps; i++) {
-          const r = await oneHandover(lab, impl, g);
-          reps.push(r);
-          opts.log(`handover ${impl} #${i + 1} (${r.how}): lost ${r.probe.lost}/${r.probe.sent}, longest gap ${r.probe.longestGapMs} ms, successor holds the VIP after ${r.takeoverMs} ms${r.agentSwitchMs !== undefined ? ` (agents' own times: successor MASTER ${r.agentSwitchMs} ms after the old master's BACKUP)` : ''}`);
-        }
-      } catch (e) {
-        error = (e as Error).message;
-        opts.log(`handover ${impl}: FAILED: ${error}`);
-      } finally {
-        await resetHosts(lab, ['fw1', 'fw2'], [g]).catch(() => undefined);
-      }
+      const { reps, error } = await repeatOnPair(lab, impl, [g], {
+        name: 'handover',
+        reps: opts.reps,
+        log: opts.log,
+        one: () => oneHandover(lab, impl, g),
+        describe: (r) =>
+          ` (${r.how}): lost ${r.probe.lost}/${r.probe.sent}, longest gap ${r.probe.longestGapMs} ms, successor holds the VIP after ${r.takeoverMs} ms` +
+          (r.agentSwitchMs !== undefined ? ` (agents' own times: successor MASTER ${r.agentSwitchMs} ms after the old master's BACKUP)` : ''),
+      });
       out.push({
         impl,
         how: HOW[impl],

@@ -164,6 +164,33 @@ export async function resetHosts(lab: Lab, hosts: string[], groups: BenchGroup[]
 }
 
 /** The VIPs present on the host's eth0 now (read from the root namespace: no process in the host). */
+/**
+ * The repetition loop the pair benchmarks share: for one implementation, run `reps` repetitions on the
+ * lab's fw1/fw2, log each, turn a failure into `error` (the reps done so far are kept), reset the hosts.
+ */
+export async function repeatOnPair<R>(
+  lab: Lab,
+  impl: ImplName,
+  groups: BenchGroup[],
+  o: { name: string; reps: number; log: (m: string) => void; one: () => Promise<R>; describe: (r: R) => string },
+): Promise<{ reps: R[]; error?: string }> {
+  const reps: R[] = [];
+  try {
+    for (let i = 0; i < o.reps; i++) {
+      const r = await o.one();
+      reps.push(r);
+      o.log(`${o.name} ${impl} #${i + 1}${o.describe(r)}`);
+    }
+    return { reps };
+  } catch (e) {
+    const error = (e as Error).message;
+    o.log(`${o.name} ${impl}: FAILED: ${error}`);
+    return { reps, error };
+  } finally {
+    await resetHosts(lab, ['fw1', 'fw2'], groups).catch(() => undefined);
+  }
+}
+
 export async function vipsOn(lab: Lab, host: string): Promise<Set<string>> {
   const r = await run('ip', ['-n', lab.host(host).netns, '-4', '-o', 'addr', 'show', 'dev', 'eth0']);
   return new Set([...r.stdout.matchAll(/inet (\d+\.\d+\.\d+\.\d+)\//g)].map((m) => m[1]!));
