@@ -3,25 +3,26 @@
 import type { AgentEvent } from '../../agent/control/messages.js';
 import type { Fleet, HostStatus } from './fleet/types.js';
 
-export type MaintenanceStep =
-  | 'preflight'
-  | 'maintenance-on'
-  | 'handover'
-  | 'reboot'
-  | 'wait-host'
-  | 'wait-agent'
-  | 'maintenance-off'
-  | 'done'
-  | 'stopped';
+/** The steps of a deploy to one host, in order (a progress bar is the index of the step reached). */
+export const DEPLOY_STEPS = ['connect', 'detect', 'check-node', 'upload', 'verify', 'install-service', 'start', 'handshake', 'done'] as const;
+export type DeployStep = (typeof DEPLOY_STEPS)[number] | 'failed' | 'rolled-back';
+
+/** The steps of "demote before reboot", in order; 'stopped' ends it early and says where. */
+export const MAINTENANCE_STEPS = ['preflight', 'maintenance-on', 'handover', 'reboot', 'wait-host', 'wait-agent', 'maintenance-off', 'done'] as const;
+export type MaintenanceStep = (typeof MAINTENANCE_STEPS)[number] | 'stopped';
+
+/** What a two-phase group apply reports, per host or for the whole operation. */
+export type ApplyStep = 'validate' | 'refused' | 'apply' | 'applied' | 'unchanged' | 'failed' | 'unknown' | 'rolled-back' | 'rollback-failed' | 'done';
 
 export type ConsoleEvent =
   | { type: 'host'; at: number; host: string; status: HostStatus; error?: string }
   | { type: 'fleet'; at: number; fleet: Fleet }
   /** An agent's event relayed as is; `receivedAt` is when the console read its line. */
   | { type: 'agent'; at: number; receivedAt: number; host: string; event: AgentEvent }
-  | { type: 'deploy'; at: number; host: string; step: string; detail?: string }
-  | { type: 'apply'; at: number; host?: string; step: string; detail?: string }
-  | { type: 'maintenance'; at: number; host: string; step: MaintenanceStep; group?: string; detail?: string }
+  /** `op`: the operation id the caller gave (ConsoleApi OpOptions); `progress`: 0..1 through DEPLOY_STEPS. */
+  | { type: 'deploy'; at: number; op?: string; host: string; step: DeployStep; progress: number; detail?: string }
+  | { type: 'apply'; at: number; op?: string; host?: string; step: ApplyStep; detail?: string }
+  | { type: 'maintenance'; at: number; op?: string; host: string; step: MaintenanceStep; group?: string; detail?: string }
   /** The operator confirmed a host's SSH key and the console recorded it. */
   | { type: 'host-key'; at: number; host: string; keyType: string; fingerprint: string; file: string }
   | { type: 'error'; at: number; host?: string; code: string; message: string };

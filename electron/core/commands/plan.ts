@@ -13,6 +13,13 @@ export type StepAction = 'create' | 'update' | 'delete' | 'unchanged';
 type CommandOf<N extends Command['cmd']> = Omit<Extract<Command, { cmd: N }>, 'id' | 'dryRun'>;
 export type HostCommand = CommandOf<'putGroup'> | CommandOf<'deleteGroup'>;
 
+/** One field of one host's group, before and after (null: absent, e.g. before a create). */
+export interface FieldChange {
+  field: string;
+  before: string | null;
+  after: string | null;
+}
+
 export interface PlanStep {
   host: string;
   action: StepAction;
@@ -20,6 +27,8 @@ export interface PlanStep {
   command?: HostCommand;
   /** Human lines: "advskew 0 -> 100", "+ 198.18.0.101/24"... */
   changes: string[];
+  /** The same, structured: per field, before → after. */
+  fields: FieldChange[];
 }
 
 export interface Plan {

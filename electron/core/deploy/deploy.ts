@@ -23,18 +23,8 @@ import {
   wrapperScript,
 } from './scripts.js';
 
-export type DeployStep =
-  | 'connect'
-  | 'detect'
-  | 'check-node'
-  | 'upload'
-  | 'verify'
-  | 'install-service'
-  | 'start'
-  | 'handshake'
-  | 'done'
-  | 'failed'
-  | 'rolled-back';
+import type { DeployStep } from '../events.js';
+export type { DeployStep };
 
 export interface DeployProgress {
   host: string;

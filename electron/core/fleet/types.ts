@@ -69,16 +69,27 @@ export type FindingKind =
   | 'vhid-collision'
   | 'single-member'
   | 'host-down'
-  | 'maintenance';
+  | 'maintenance'
+  /** Every live member of a group is in maintenance: nobody wants to be master. */
+  | 'maintenance-all'
+  /** Demotion above 0 on a host that is not in maintenance (left over from a script or a reboot). */
+  | 'stuck-demotion'
+  /** Groups on the same hosts mastered by different hosts (LAN on one firewall, WAN on the other). */
+  | 'split-masters';
 
 export type Severity = 'error' | 'warning' | 'info';
+
+/** A one-click fix the UI may offer next to a finding (each is an existing ConsoleApi command). */
+export type FindingAction = { kind: 'reset-demotion'; host: string } | { kind: 'maintenance-exit'; host: string };
 
 export interface Finding {
   kind: FindingKind;
   severity: Severity;
   group?: GroupKey;
   hosts: string[];
+  /** What is wrong and what to do, in plain words. */
   message: string;
+  action?: FindingAction;
 }
 
 export interface HostView {
