@@ -97,3 +97,12 @@ export const MAX_MESSAGE_BYTES = 2 << 20;
 
 /** Electron IPC channel names (main and preload both import them). */
 export const IPC = { call: 'carp:call', subscribe: 'carp:subscribe', event: 'carp:event' } as const;
+
+/** WebSocket frames, client → server: a call with its id, or the start of the event stream. */
+export const WsClientMessageSchema = z.union([
+  z.object({ id: z.number().int().nonnegative(), method: z.string().max(64), args: z.array(z.unknown()).max(8) }).strict(),
+  z.object({ subscribe: z.literal(true) }).strict(),
+]);
+export type WsClientMessage = z.infer<typeof WsClientMessageSchema>;
+/** WebSocket frames, server → client: the reply to call `id`, or one event. */
+export type WsServerMessage = { id: number; reply: CallReply } | { event: import('./events.js').ConsoleEvent };
