@@ -2,47 +2,32 @@
 // demote, maintenance, events), --json everywhere; exit 0 ok, 1 refused/failed, 2 usage, 3 unreachable.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadInventory, readInventory, writeInventory, mergeInventory, defaultInventoryPath, consoleKnownHostsPath } from '../core/inventory/index.js';
-import { SshPool, confirmHostKey, type SshTransport } from '../core/ssh/index.js';
-import { deployAll } from '../core/deploy/index.js';
-import { createConsole, type Console } from '../core/console.js';
+import { defaultInventoryPath } from '../core/inventory/index.js';
+import { InventoryOps, fileStore } from '../core/inventory/ops.js';
+import { openConsole } from '../core/open.js';
+import type { Console } from '../core/console.js';
 import { ApiError } from '../core/api.js';
 import { parseGroupSpecText, SpecError } from '../core/commands/group-spec.js';
 import type { ConsoleEvent } from '../core/events.js';
 import { USAGE, UsageError, parseArgs, int, type Args } from './args.js';
 import { formatApply, formatEvent, formatHosts, formatMaintenance, formatStatus } from './format.js';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-/** The agent bundle `npm run build` makes, found from this file so carpctl works from any directory. */
-const BUNDLE_DIR = fileURLToPath(new URL('../../agent/dist', import.meta.url));
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const json = (v: unknown) => out(JSON.stringify(v, null, 2));
 
-function openConsole(args: Args): { c: Console; pool: SshPool } {
-  let inv;
+function openFromArgs(args: Args): { c: Console; close(): void } {
+  let opened;
   try {
-    inv = args.inventory ? loadInventory(args.inventory) : readInventory(defaultInventoryPath());
+    opened = openConsole({ ...(args.inventory ? { inventory: args.inventory } : {}), noPathLink: args.flags.has('--no-path-link') });
   } catch (e) {
-    throw new UsageError(`cannot load the inventory ${args.inventory ?? defaultInventoryPath()}: ${(e as Error).message}`);
+    throw new UsageError((e as Error).message);
   }
-  if (!inv.hosts.length) throw new UsageError(`the inventory has no hosts (${args.inventory ?? defaultInventoryPath()}); pass --inventory FILE`);
-  const pool = new SshPool({ knownHostsFiles: [join(homedir(), '.ssh', 'known_hosts'), consoleKnownHostsPath(), ...(inv.knownHostsFiles ?? [])] }, inv.hosts);
-  const c = createConsole({
-    hosts: inv.hosts,
-    transport: (h) => pool.get(h),
-    hostKeys: (t, fp) => confirmHostKey(t as SshTransport, consoleKnownHostsPath(), fp),
-    deploy: async (transports, onProgress) =>
-      (await deployAll(transports, { bundleDir: process.env.CARP_AGENT_BUNDLE ? resolve(process.env.CARP_AGENT_BUNDLE) : BUNDLE_DIR, onProgress, ...(args.flags.has('--no-path-link') ? { wrapperLink: null } : {}) })).map((r) => ({
-        host: r.host,
-        ok: r.ok,
-        version: r.version,
-        ...(r.error ? { error: r.error } : {}),
-      })),
-  });
-  return { c, pool };
+  if (!opened.inventory.hosts.length) {
+    opened.close();
+    throw new UsageError(`the inventory has no hosts (${opened.source}); pass --inventory FILE`);
+  }
+  return { c: opened.console, close: opened.close };
 }
 
 /** Waits until every host has reported, and a little longer for hosts still connecting to go live. */
@@ -84,7 +69,7 @@ async function run(args: Args): Promise<number> {
   if (cmd === 'maintenance' && (!['enter', 'exit'].includes(sub ?? '') || !rest[0])) throw new UsageError('maintenance enter|exit HOST');
   if (cmd === 'trust' && args.words.length !== 2) throw new UsageError('trust HOST [--fingerprint SHA256:…]');
 
-  const { c, pool } = openConsole(args);
+  const { c, close } = openFromArgs(args);
   try {
     if (cmd === 'trust') return await trust(c, sub, args);
     await settle(c);
@@ -165,25 +150,23 @@ async function run(args: Args): Promise<number> {
     }
     return 2;
   } finally {
-    c.close();
-    pool.closeAll();
+    close();
   }
 }
 
 /** carpctl import FILE: merges hosts from any inventory format into the stored inventory (no connection needed). */
 function importHosts(file: string | undefined, args: Args): number {
   if (!file) throw new UsageError('import needs a FILE (ssh_config, Ansible INI/YAML, or the lab JSON)');
-  let incoming;
-  try {
-    incoming = loadInventory(file);
-  } catch (e) {
-    throw new UsageError(`cannot import ${file}: ${(e as Error).message}`);
-  }
   const path = defaultInventoryPath();
-  const r = mergeInventory(readInventory(path), incoming);
-  writeInventory(r.inventory, path);
+  const store = fileStore(path);
+  let r;
+  try {
+    r = new InventoryOps(store.read().hosts, store, { changed: () => {}, knownHostsFiles: () => {} }).import(file.trimStart().startsWith('{') ? { text: file, name: 'lab.json' } : { path: file });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   if (args.json) json({ path, added: r.added, updated: r.updated, unchanged: r.unchanged });
-  else out(`${path}: added ${r.added.join(', ') || 'none'}; updated ${r.updated.join(', ') || 'none'}; ${r.inventory.hosts.length} host(s) in all`);
+  else out(`${path}: added ${r.added.join(', ') || 'none'}; updated ${r.updated.join(', ') || 'none'}; ${r.hosts.length} host(s) in all`);
   return 0;
 }
 

@@ -1,22 +1,32 @@
-// createConsole: the console core behind ConsoleApi — one transport and one AgentLink per host,
-// the fleet recomputed on every report, commands, maintenance, and every event to subscribers.
+// createConsole: the console core behind ConsoleApi — one transport and one AgentLink per host
+// (hosts can be added and removed while it runs), the fleet recomputed on every report, commands,
+// maintenance, and every event to subscribers.
 import type { HostKeyVerdict, HostSpec, HostTransport } from './transport.js';
 import { AgentLink, AgentCommandError, type AgentLinkOptions, type CommandBody } from './agent-link/agent-link.js';
 import { EventBus, type ConsoleEvent } from './events.js';
 import { buildFleet } from './fleet/build-fleet.js';
 import type { Fleet } from './fleet/types.js';
-import { ApiError, type ConsoleApi, type DeployHostResult, type MaintenanceEnterOptions, type SetKey } from './api.js';
+import { ApiError, type ConsoleApi, type ConsoleInfo, type DeployHostResult, type MaintenanceEnterOptions, type SetKey } from './api.js';
+import { DEPLOY_STEPS, type DeployStep } from './events.js';
+import { InventoryOps, type InventoryStore } from './inventory/ops.js';
+import { HEARTBEAT_MS } from '../../agent/control/messages.js';
 import { SpecError, validateGroupSpec, type GroupSpecInput } from './commands/group-spec.js';
 import { planGroupApply, planGroupDelete, type Plan } from './commands/plan.js';
 import { twoPhaseApply, type ApplyOutcome } from './commands/two-phase.js';
 import { runMaintenance, type MaintenanceTimeouts } from './maintenance/driver.js';
 
 export interface DeployFn {
-  (transports: HostTransport[], onProgress: (p: { host: string; step: string; at: number; detail?: string }) => void): Promise<DeployHostResult[]>;
+  (transports: HostTransport[], onProgress: (p: { host: string; step: DeployStep; at: number; detail?: string }) => void): Promise<DeployHostResult[]>;
 }
 
 export interface ConsoleOptions {
   hosts: HostSpec[];
+  /** Where inventory changes (addHost, importHosts, removeHost) are stored; without it they live in memory only. */
+  inventory?: InventoryStore;
+  /** Told when an import brings known_hosts files of its own (the lab's): the SSH layer should trust them. */
+  onKnownHostsFiles?: (files: string[]) => void;
+  /** What info() reports besides the fleet (version, where keys are recorded). */
+  info?: Partial<Omit<ConsoleInfo, 'readOnly' | 'staleMs'>>;
   transport: (host: HostSpec) => HostTransport;
   deploy?: DeployFn;
   link?: AgentLinkOptions;
@@ -53,13 +63,16 @@ export function createConsole(opts: ConsoleOptions): Console {
     for (const l of [...fleetListeners]) l();
   };
 
-  for (const spec of opts.hosts) {
+  const staleMs = opts.link?.staleMs ?? 2.5 * HEARTBEAT_MS;
+
+  const addLink = (spec: HostSpec) => {
     const t = opts.transport(spec);
     transports.set(spec.name, t);
-    const link = new AgentLink(
+    const link: AgentLink = new AgentLink(
       t,
       {
         onReport: (r) => {
+          if (links.get(spec.name) !== link) return; // a removed or replaced host's last words
           reported.add(r.host);
           const key = `${r.status}|${r.error ?? ''}`;
           if (lastStatus.get(r.host) !== key) {
@@ -68,16 +81,38 @@ export function createConsole(opts: ConsoleOptions): Console {
           }
           recompute();
         },
-        onEvent: (event, receivedAt) => bus.emit({ type: 'agent', at: event.at, receivedAt, host: spec.name, event }),
-        onError: (code, message) => bus.emit({ type: 'error', at: now(), host: spec.name, code, message }),
+        onEvent: (event, receivedAt) => links.get(spec.name) === link && bus.emit({ type: 'agent', at: event.at, receivedAt, host: spec.name, event }),
+        onError: (code, message) => links.get(spec.name) === link && bus.emit({ type: 'error', at: now(), host: spec.name, code, message }),
       },
       opts.link,
     );
     links.set(spec.name, link);
-  }
+    return link;
+  };
+  const dropLink = (name: string) => {
+    const l = links.get(name);
+    if (!l) return;
+    links.delete(name);
+    reported.delete(name);
+    lastStatus.delete(name);
+    l.stop();
+    transports.get(name)?.close();
+    transports.delete(name);
+  };
+  for (const spec of opts.hosts) addLink(spec);
   // Every inventory host is in the fleet from the start (as unreachable until its agent reports).
   fleet = buildFleet([...links.values()].map((l) => l.report()), now());
   for (const l of links.values()) l.start();
+
+  const inventory = new InventoryOps(opts.hosts, opts.inventory, {
+    changed: ({ added, updated, removed, hosts }) => {
+      const byName = new Map(hosts.map((h) => [h.name, h]));
+      for (const name of [...removed, ...updated]) dropLink(name);
+      for (const name of [...added, ...updated]) addLink(byName.get(name)!).start();
+      recompute();
+    },
+    knownHostsFiles: (files) => opts.onKnownHostsFiles?.(files),
+  });
 
   const linkOf = (host: string): AgentLink => {
     const l = links.get(host);
@@ -94,16 +129,25 @@ export function createConsole(opts: ConsoleOptions): Console {
     }
   };
 
-  const runPlan = async (plan: Plan, dryRun: boolean): Promise<ApplyOutcome> => {
+  const runPlan = async (plan: Plan, dryRun: boolean, op?: string): Promise<ApplyOutcome> => {
     const masters = fleet.groups.filter((g) => g.vhid === plan.vhid).flatMap((g) => g.masters);
     return twoPhaseApply(plan, links, {
       dryRun,
       masters,
-      onProgress: (p) => bus.emit({ type: 'apply', at: now(), ...(p.host ? { host: p.host } : {}), step: p.step, ...(p.detail ? { detail: p.detail } : {}) }),
+      onProgress: (p) => bus.emit({ type: 'apply', at: now(), ...(op ? { op } : {}), ...(p.host ? { host: p.host } : {}), step: p.step, ...(p.detail ? { detail: p.detail } : {}) }),
     });
   };
 
   const api: Console = {
+    async info() {
+      return { version: '0.0.0', ...opts.info, readOnly: false, staleMs, ...(inventory.path ? { inventory: inventory.path } : {}) };
+    },
+    async inventory() {
+      return inventory.view();
+    },
+    addHost: async (h) => inventory.add(h),
+    importHosts: async (src) => inventory.import(src),
+    removeHost: async (name) => inventory.remove(name),
     async hosts() {
       return fleet.hosts;
     },
@@ -120,13 +164,13 @@ export function createConsole(opts: ConsoleOptions): Console {
       const end = now() + timeoutMs;
       while (reported.size < links.size && now() < end) await new Promise((r) => setTimeout(r, 50));
     },
-    async deploy(hosts) {
+    async deploy(hosts, o = {}) {
       if (!opts.deploy) throw new ApiError('unavailable', 'deploy is not available in this console (no deploy function was given)');
       const names = hosts?.length ? hosts : [...transports.keys()];
       names.forEach(linkOf);
       return opts.deploy(
         names.map((h) => transports.get(h)!),
-        (p) => bus.emit({ type: 'deploy', at: p.at, host: p.host, step: p.step, ...(p.detail ? { detail: p.detail } : {}) }),
+        (p) => bus.emit({ type: 'deploy', at: p.at, ...(o.op ? { op: o.op } : {}), host: p.host, step: p.step, progress: deployProgress(p.step), ...(p.detail ? { detail: p.detail } : {}) }),
       );
     },
     async applyGroup(input: GroupSpecInput, o = {}) {
@@ -137,10 +181,10 @@ export function createConsole(opts: ConsoleOptions): Console {
         if (e instanceof SpecError) throw new ApiError('invalid', e.message);
         throw e;
       }
-      return runPlan(planGroupApply(spec, fleet), !!o.dryRun);
+      return runPlan(planGroupApply(spec, fleet), !!o.dryRun, o.op);
     },
     async deleteGroup(vhid, o = {}) {
-      return runPlan(planGroupDelete(vhid, fleet, o.segment), !!o.dryRun);
+      return runPlan(planGroupDelete(vhid, fleet, o.segment), !!o.dryRun, o.op);
     },
     set: (host, vhid, key: SetKey, value) => send(host, { cmd: 'set', vhid, key, value }),
     demote: (host, op, value) => send(host, { cmd: 'demote', op, value }),
@@ -180,13 +224,16 @@ export function createConsole(opts: ConsoleOptions): Console {
               return false;
             }
           },
-          emit: (e) => bus.emit({ type: 'maintenance', ...e }),
+          emit: (e) => bus.emit({ type: 'maintenance', ...(o.op ? { op: o.op } : {}), ...e }),
         },
         host,
         { ...o, timeouts: opts.maintenanceTimeouts },
       );
     },
-    subscribe: (l: (e: ConsoleEvent) => void) => bus.subscribe(l),
+    subscribe(l: (e: ConsoleEvent) => void, so = {}) {
+      if (so.snapshot) l({ type: 'fleet', at: fleet.at, fleet });
+      return bus.subscribe(l);
+    },
     async trustHostKey(host, fingerprint) {
       const link = linkOf(host);
       if (!opts.hostKeys) throw new ApiError('unavailable', 'host keys cannot be checked in this console (no host key store was given)');
@@ -209,4 +256,10 @@ export function createConsole(opts: ConsoleOptions): Console {
     },
   };
   return api;
+}
+
+/** How far a host's deploy has come, 0..1, for a progress bar ('failed' and 'rolled-back' end it). */
+export function deployProgress(step: DeployStep): number {
+  const i = (DEPLOY_STEPS as readonly string[]).indexOf(step);
+  return i < 0 ? 1 : i / (DEPLOY_STEPS.length - 1);
 }

@@ -3,7 +3,7 @@
 // failure into {code, message}. Transports add only their own sender checks.
 import { ApiError, type ConsoleApi } from './api.js';
 import { CONTRACT, METHODS, type CallReply, type Method, type MethodSpec } from './contract.js';
-import { describeIssues } from '../../agent/config/schema.js';
+import type { z } from 'zod';
 
 export interface DispatchOptions {
   readOnly?: boolean;
@@ -12,6 +12,14 @@ export interface DispatchOptions {
 export type Dispatcher = (method: unknown, args: unknown) => Promise<CallReply>;
 
 const fail = (code: string, message: string): CallReply => ({ ok: false, error: { code, message } });
+
+/** "argument 2.members.0.advskew: must be 0..254" (arguments counted from 1, as a person would). */
+function describeArgIssue(i: z.core.$ZodIssue): string {
+  const [first, ...rest] = i.path;
+  if (first === undefined) return i.code === 'too_big' ? `too many arguments (${i.message})` : i.message;
+  const where = typeof first === 'number' ? `argument ${first + 1}` : String(first);
+  return `${[where, ...rest.map(String)].join('.')}: ${i.message}`;
+}
 
 export function createDispatcher(api: ConsoleApi, opts: DispatchOptions = {}): Dispatcher {
   return async (method, rawArgs) => {
@@ -25,7 +33,7 @@ export function createDispatcher(api: ConsoleApi, opts: DispatchOptions = {}): D
     while (given.length && given[given.length - 1] === undefined) given.pop();
     const spec: MethodSpec = CONTRACT[m];
     const parsed = spec.args.safeParse(given);
-    if (!parsed.success) return fail('invalid', `${m}: ${describeIssues(parsed.error).map((p) => p.replace(/^(\d+)/, 'argument $1')).join('; ')}`);
+    if (!parsed.success) return fail('invalid', `${m}: ${parsed.error.issues.map(describeArgIssue).join('; ')}`);
     const args = parsed.data as unknown[];
     const mutates = typeof spec.mutates === 'function' ? (spec.mutates as (a: unknown[]) => boolean)(args) : spec.mutates;
     if (opts.readOnly && mutates) return fail('read-only', `${m} is refused: this console is read-only (started with --read-only)`);

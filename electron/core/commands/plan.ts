@@ -59,23 +59,60 @@ const UNREPORTED = ['upscript', 'downscript', 'xparam'] as const;
 /**
  * What putGroup(want) would change on a member, compared field by field with what its agent reports.
  * Fields the agent does not report (hooks, xparam, neutral) count as a change whenever the spec sets
- * them: putGroup is idempotent (the agent answers `changed: []` when nothing differs).
+ * them: putGroup is idempotent (the agent answers `changed: []` when nothing differs). The password
+ * is compared by fingerprint and never shown.
  */
-export function diff(cur: Member, want: GroupConfig): string[] {
-  const out: string[] = [];
+export function fieldDiff(cur: Member, want: GroupConfig): FieldChange[] {
+  const out: FieldChange[] = [];
   for (const k of ['advbase', 'advskew', 'preempt'] as const) {
-    if (cur[k] !== want[k]) out.push(`${k} ${String(cur[k])} -> ${String(want[k])}`);
+    if (cur[k] !== want[k]) out.push({ field: k, before: String(cur[k]), after: String(want[k]) });
   }
-  if ((cur.name ?? '') !== (want.name ?? '')) out.push(`name ${cur.name ? JSON.stringify(cur.name) : '(none)'} -> ${want.name ? JSON.stringify(want.name) : '(none)'}`);
-  if (want.srcip !== undefined && cur.srcip !== want.srcip) out.push(`srcip ${cur.srcip} -> ${want.srcip}`);
+  if ((cur.name ?? '') !== (want.name ?? '')) out.push({ field: 'name', before: cur.name || null, after: want.name || null });
+  if (want.srcip !== undefined && cur.srcip !== want.srcip) out.push({ field: 'srcip', before: cur.srcip, after: want.srcip });
   const had = new Set(cur.addresses);
   const wants = new Set(want.addresses);
-  for (const a of want.addresses) if (!had.has(a)) out.push(`+ ${a}`);
-  for (const a of cur.addresses) if (!wants.has(a)) out.push(`- ${a}`);
-  if (cur.passwordFingerprint !== passwordFingerprint(want.vhid, want.password)) out.push('password changes');
+  if (want.addresses.some((a) => !had.has(a)) || cur.addresses.some((a) => !wants.has(a))) out.push({ field: 'addresses', before: cur.addresses.join(' '), after: want.addresses.join(' ') });
+  if (cur.passwordFingerprint !== passwordFingerprint(want.vhid, want.password)) out.push({ field: 'password', before: '(current)', after: '(changed)' });
   const unreported = [...UNREPORTED.filter((k) => want[k] !== undefined), ...(want.neutral ? ['neutral'] : [])];
-  if (unreported.length) out.push(`${unreported.join(', ')} sent (the agent does not report ${unreported.length === 1 ? 'it' : 'them'}; it applies only what differs)`);
+  if (unreported.length) out.push({ field: unreported.join(', '), before: null, after: 'sent' });
   return out;
+}
+
+/** The human lines of a field diff: "advskew 0 -> 100", "+ 198.18.0.101/24", "password changes"... */
+export function describeFields(fields: FieldChange[]): string[] {
+  const out: string[] = [];
+  for (const f of fields) {
+    if (f.field === 'addresses') {
+      const had = (f.before ?? '').split(' ').filter(Boolean);
+      const wants = (f.after ?? '').split(' ').filter(Boolean);
+      for (const a of wants) if (!had.includes(a)) out.push(`+ ${a}`);
+      for (const a of had) if (!wants.includes(a)) out.push(`- ${a}`);
+    } else if (f.field === 'password') out.push('password changes');
+    else if (f.field === 'name') out.push(`name ${f.before ? JSON.stringify(f.before) : '(none)'} -> ${f.after ? JSON.stringify(f.after) : '(none)'}`);
+    else if (f.after === 'sent' && f.before === null) {
+      const n = f.field.split(', ').length;
+      out.push(`${f.field} sent (the agent does not report ${n === 1 ? 'it' : 'them'}; it applies only what differs)`);
+    } else out.push(`${f.field} ${f.before} -> ${f.after}`);
+  }
+  return out;
+}
+
+/** What a member's diff says in words (kept for callers that want text only). */
+export function diff(cur: Member, want: GroupConfig): string[] {
+  return describeFields(fieldDiff(cur, want));
+}
+
+/** A new member's group, field by field from nothing. */
+function createFields(c: GroupConfig): FieldChange[] {
+  return [
+    { field: 'interface', before: null, after: c.interface },
+    ...(c.name ? [{ field: 'name', before: null, after: c.name }] : []),
+    { field: 'addresses', before: null, after: c.addresses.join(' ') },
+    { field: 'advbase', before: null, after: String(c.advbase) },
+    { field: 'advskew', before: null, after: String(c.advskew) },
+    { field: 'preempt', before: null, after: String(c.preempt) },
+    { field: 'password', before: null, after: '(set)' },
+  ];
 }
 
 function describeConfig(c: GroupConfig): string {
@@ -93,6 +130,14 @@ function render(title: string, p: Omit<Plan, 'preview'>): string {
   for (const w of p.warnings) lines.push(`  warning: ${w}`);
   for (const e of p.errors) lines.push(`  error: ${e}`);
   return lines.join('\n');
+}
+
+/** A member that loses the group: what it had, to nothing. */
+function deleteFields(vhid: number, m: Member): FieldChange[] {
+  return [
+    { field: 'vhid', before: `${vhid} on ${m.interface}`, after: null },
+    { field: 'addresses', before: m.addresses.join(' '), after: null },
+  ];
 }
 
 function checkHosts(fleet: Fleet, hosts: string[], errors: string[]): void {
@@ -115,10 +160,14 @@ export function planGroupApply(spec: GroupSpec, fleet: Fleet): Plan {
     const want = memberConfig(spec, m);
     skews.set(want.advbase * 256 + want.advskew, [...(skews.get(want.advbase * 256 + want.advskew) ?? []), m.host]);
     const cur = current(fleet, m.host, spec.vhid, want.interface);
-    if (!cur) steps.push({ host: m.host, action: 'create', command: { cmd: 'putGroup', group: want }, changes: [describeConfig(want)] });
+    if (!cur) steps.push({ host: m.host, action: 'create', command: { cmd: 'putGroup', group: want }, changes: [describeConfig(want)], fields: createFields(want) });
     else {
-      const changes = diff(cur, want);
-      steps.push(changes.length ? { host: m.host, action: 'update', command: { cmd: 'putGroup', group: want }, changes } : { host: m.host, action: 'unchanged', changes: [] });
+      const fields = fieldDiff(cur, want);
+      steps.push(
+        fields.length
+          ? { host: m.host, action: 'update', command: { cmd: 'putGroup', group: want }, changes: describeFields(fields), fields }
+          : { host: m.host, action: 'unchanged', changes: [], fields: [] },
+      );
     }
   }
   for (const [, hosts] of skews) {
@@ -136,7 +185,7 @@ export function planGroupApply(spec: GroupSpec, fleet: Fleet): Plan {
       const iface = wantIface.get(m.host);
       if (iface === m.interface) continue;
       const why = iface === undefined ? `remove vhid ${spec.vhid} (not a member any more)` : `remove vhid ${spec.vhid} from ${m.interface} (moved to ${iface})`;
-      steps.push({ host: m.host, action: 'delete', command: { cmd: 'deleteGroup', vhid: spec.vhid, interface: m.interface }, changes: [why] });
+      steps.push({ host: m.host, action: 'delete', command: { cmd: 'deleteGroup', vhid: spec.vhid, interface: m.interface }, changes: [why], fields: deleteFields(spec.vhid, m) });
       if (iface === undefined) checkHosts(fleet, [m.host], errors);
     }
   }
@@ -151,7 +200,7 @@ export function planGroupDelete(vhid: number, fleet: Fleet, segment?: string): P
   for (const g of fleet.groups) {
     if (g.vhid !== vhid || (segment && g.segment !== segment)) continue;
     for (const m of g.members) {
-      steps.push({ host: m.host, action: 'delete', command: { cmd: 'deleteGroup', vhid, interface: m.interface }, changes: [`remove vhid ${vhid} from ${m.interface}`] });
+      steps.push({ host: m.host, action: 'delete', command: { cmd: 'deleteGroup', vhid, interface: m.interface }, changes: [`remove vhid ${vhid} from ${m.interface}`], fields: deleteFields(vhid, m) });
     }
   }
   if (!steps.length) errors.push(`no host runs vhid ${vhid}${segment ? ` on ${segment}` : ''}`);

@@ -2,7 +2,8 @@
 // host; if one host fails, the hosts already changed are rolled back. Says what happened per host.
 import { ApplyResultSchema, SnapshotSchema, type ApplyResult } from '../../../agent/control/messages.js';
 import type { CommandBody } from '../agent-link/agent-link.js';
-import type { Plan, PlanStep } from './plan.js';
+import type { FieldChange, Plan, PlanStep } from './plan.js';
+import type { ApplyStep } from '../events.js';
 
 export interface CommandTarget {
   request(body: CommandBody): Promise<unknown>;
@@ -37,9 +38,17 @@ export interface ApplyOutcome {
   /** One paragraph a human can act on. */
   summary: string;
   preview: string;
+  /** The plan, structured: per host, the action and per field before → after. */
+  diff: HostDiff[];
 }
 
-export type ApplyProgress = (p: { host?: string; step: string; detail?: string }) => void;
+export interface HostDiff {
+  host: string;
+  action: PlanStep['action'];
+  fields: FieldChange[];
+}
+
+export type ApplyProgress = (p: { host?: string; step: ApplyStep; detail?: string }) => void;
 
 function errOf(e: unknown, host?: string): { code: string; message: string } {
   const x = e as { code?: unknown; message?: unknown };
@@ -75,7 +84,7 @@ export async function twoPhaseApply(
   // One result per plan step (a host whose group moved interface has two: create and delete).
   const results = plan.steps.map((s): HostResult => ({ host: s.host, action: s.action, outcome: s.action === 'unchanged' ? 'unchanged' : 'skipped' }));
   const list = () => results;
-  const base = { dryRun: !!opts.dryRun, preview: plan.preview };
+  const base = { dryRun: !!opts.dryRun, preview: plan.preview, diff: plan.steps.map((s): HostDiff => ({ host: s.host, action: s.action, fields: s.fields })) };
 
   if (plan.errors.length) {
     progress({ step: 'refused', detail: plan.errors.join('; ') });

@@ -152,4 +152,51 @@ describe('buildFleet', () => {
     expect(f.groups[0].master).toBe('fw3');
     expect(f.groups[0].successor).toBe('fw2');
   });
+
+  it('offers to take a host in maintenance out, and finds a group whose every member is in maintenance', () => {
+    const inM = { maintenance: true, demote: 255 };
+    const r = [
+      live('fw1', [groupStatus({ vhid: 42, srcip: '198.18.0.1', state: 'MASTER' })], inM),
+      live('fw2', [groupStatus({ vhid: 42, srcip: '198.18.0.2', advskew: 100 })], inM),
+    ];
+    const f = buildFleet(r, NOW);
+    expect(f.findings.find((x) => x.kind === 'maintenance')?.action).toEqual({ kind: 'maintenance-exit', host: 'fw1' });
+    const all = f.findings.find((x) => x.kind === 'maintenance-all');
+    expect(all).toMatchObject({ severity: 'warning', group: '198.18.0.0/24#42', hosts: ['fw1', 'fw2'] });
+    expect(all!.message).toMatch(/every member \(fw1, fw2\) is in maintenance/);
+    // One member out of maintenance: the group has a standby again.
+    r[1] = live('fw2', [groupStatus({ vhid: 42, srcip: '198.18.0.2', advskew: 100 })]);
+    expect(buildFleet(r, NOW).findings.some((x) => x.kind === 'maintenance-all')).toBe(false);
+  });
+
+  it('finds a demotion left behind on a host that is not in maintenance, with a reset action', () => {
+    const r = trio();
+    r[1] = live('fw2', [groupStatus({ vhid: 42, srcip: '198.18.0.2', advskew: 100, demote: 5 })], { demote: 5 });
+    const f = buildFleet(r, NOW);
+    const stuck = f.findings.filter((x) => x.kind === 'stuck-demotion');
+    expect(stuck).toHaveLength(1);
+    expect(stuck[0]).toMatchObject({ severity: 'warning', hosts: ['fw2'], action: { kind: 'reset-demotion', host: 'fw2' } });
+    expect(stuck[0].message).toMatch(/fw2 has demotion 5 but is not in maintenance/);
+    // In maintenance the demotion is expected: no stuck finding.
+    r[1] = live('fw2', [groupStatus({ vhid: 42, srcip: '198.18.0.2', advskew: 100 })], { demote: 255, maintenance: true });
+    expect(buildFleet(r, NOW).findings.some((x) => x.kind === 'stuck-demotion')).toBe(false);
+  });
+
+  it('finds groups on the same hosts mastered by different hosts (LAN on one, WAN on the other)', () => {
+    const wan = (vhid: number, srcip: string, over: Partial<GroupStatus> = {}) =>
+      groupStatus({ vhid, srcip, segment: '198.18.1.0/24', addresses: ['198.18.1.100/24'], ...over });
+    const r = [
+      live('fw1', [groupStatus({ vhid: 1, srcip: '198.18.0.1', state: 'MASTER' }), wan(2, '198.18.1.1', { advskew: 100 })]),
+      live('fw2', [groupStatus({ vhid: 1, srcip: '198.18.0.2', advskew: 100 }), wan(2, '198.18.1.2', { state: 'MASTER' })]),
+    ];
+    const f = buildFleet(r, NOW);
+    const split = f.findings.filter((x) => x.kind === 'split-masters');
+    expect(split).toHaveLength(1);
+    expect(split[0]).toMatchObject({ group: '198.18.1.0/24#2', hosts: ['fw1', 'fw2'] });
+    expect(split[0].message).toMatch(/198\.18\.1\.0\/24 vhid 2 is mastered by fw2 but 198\.18\.0\.0\/24 vhid 1 on the same hosts by fw1/);
+    // Same master everywhere: nothing to say.
+    r[0] = live('fw1', [groupStatus({ vhid: 1, srcip: '198.18.0.1', state: 'MASTER' }), wan(2, '198.18.1.1', { state: 'MASTER' })]);
+    r[1] = live('fw2', [groupStatus({ vhid: 1, srcip: '198.18.0.2', advskew: 100 }), wan(2, '198.18.1.2', { advskew: 100 })]);
+    expect(buildFleet(r, NOW).findings.filter((x) => x.kind === 'split-masters')).toEqual([]);
+  });
 });

@@ -144,6 +144,16 @@ function groupFindings(g: FleetGroup): Finding[] {
     }
   }
 
+  if (live.length > 1 && live.every((m) => m.maintenance)) {
+    out.push({
+      kind: 'maintenance-all',
+      severity: 'warning',
+      group: g.key,
+      hosts: hostsOf(live),
+      message: `${where}: every member (${hostsOf(live).join(', ')}) is in maintenance, so no standby wants to be master and nothing can take over cleanly; take one of them out of maintenance`,
+    });
+  }
+
   if (live.length === 1) {
     out.push({
       kind: 'single-member',
@@ -152,6 +162,38 @@ function groupFindings(g: FleetGroup): Finding[] {
       hosts: hostsOf(live),
       message: `${where}: ${live[0].host} is the only live member; nobody can take over if it fails`,
     });
+  }
+  return out;
+}
+
+/**
+ * Groups that run on exactly the same live hosts but are mastered by different ones: the LAN on one
+ * firewall and the WAN on the other, so traffic through both takes an asymmetric path that stateful
+ * filtering (pf, pfsync without defer) may drop. One finding per pair of groups.
+ */
+function splitMasters(groups: FleetGroup[]): Finding[] {
+  const out: Finding[] = [];
+  const bySet = new Map<string, FleetGroup[]>();
+  for (const g of groups) {
+    const live = g.members.filter((m) => m.live).map((m) => m.host);
+    if (live.length < 2 || !g.master) continue;
+    const id = setId(live);
+    bySet.set(id, [...(bySet.get(id) ?? []), g]);
+  }
+  for (const gs of bySet.values()) {
+    const masters = new Set(gs.map((g) => g.master));
+    if (masters.size < 2) continue;
+    const first = gs[0];
+    for (const g of gs.slice(1)) {
+      if (g.master === first.master) continue;
+      out.push({
+        kind: 'split-masters',
+        severity: 'warning',
+        group: g.key,
+        hosts: [first.master!, g.master!],
+        message: `${g.segment} vhid ${g.vhid} is mastered by ${g.master} but ${first.segment} vhid ${first.vhid} on the same hosts by ${first.master}: traffic between them crosses both firewalls and stateful filtering may drop it; give one host the lowest advskew in every group (and preempt), or move the odd group back`,
+      });
+    }
   }
   return out;
 }
@@ -195,10 +237,20 @@ export function buildFleet(reports: HostReport[], now: number): Fleet {
         severity: 'info',
         hosts: [r.host],
         message: `${r.host} is in maintenance (demote ${r.snapshot.demote}); run \`carpctl maintenance exit ${r.host}\` to take it out`,
+        action: { kind: 'maintenance-exit', host: r.host },
+      });
+    } else if (r.snapshot && r.snapshot.demote > 0) {
+      findings.push({
+        kind: 'stuck-demotion',
+        severity: 'warning',
+        hosts: [r.host],
+        message: `${r.host} has demotion ${r.snapshot.demote} but is not in maintenance (left over from a script, a failed reboot or \`carp-agent demote\`): its groups advertise as less preferred; reset it to 0 unless something should keep it demoted`,
+        action: { kind: 'reset-demotion', host: r.host },
       });
     }
   }
   for (const g of groups) findings.push(...groupFindings(g));
+  findings.push(...splitMasters(groups));
 
   return { at: now, hosts: sorted.map(hostView), groups, findings };
 }

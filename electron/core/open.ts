@@ -1,0 +1,108 @@
+// openConsole: the one way each shell (carpctl, the Electron main process, the web shell) creates the
+// console: the inventory, one SSH pool, host-key confirmation and agent deploy wired to the core.
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { consoleKnownHostsPath, defaultInventoryPath, detectInventoryFormat, loadInventory, readInventory, type Inventory } from './inventory/index.js';
+import { fileStore, type InventoryStore } from './inventory/ops.js';
+import { SshPool, confirmHostKey, type SshOptions, type SshTransport } from './ssh/index.js';
+import { deployAll } from './deploy/index.js';
+import { createConsole, type Console, type ConsoleOptions } from './console.js';
+
+export interface OpenOptions {
+  /**
+   * A file in any format `carpctl --inventory` accepts (or the lab's JSON text). The console's own
+   * inventory JSON is also where changes are stored; any other format (ssh_config, Ansible, lab) is
+   * read, never rewritten: hosts added in the console then live until it closes.
+   */
+  inventory?: string;
+  /** The stored inventory used when `inventory` is not given (default ~/.config/carp-console/inventory.json). */
+  inventoryPath?: string;
+  /** Folder of the agent bundle to deploy (default agent/dist of this checkout, or $CARP_AGENT_BUNDLE). */
+  bundleDir?: string;
+  /** Deploy without linking carp-agent into /usr/local/sbin (carpctl --no-path-link). */
+  noPathLink?: boolean;
+  /** SSH settings beyond the known_hosts files (tests: no ssh-agent, fixed identities). */
+  ssh?: Omit<SshOptions, 'knownHostsFiles' | 'resolveJump'>;
+  /** Core options passed through (timeouts, link settings). */
+  core?: Pick<ConsoleOptions, 'link' | 'maintenanceTimeouts'>;
+}
+
+export interface OpenedConsole {
+  console: Console;
+  pool: SshPool;
+  /** The inventory the console started with. */
+  inventory: Inventory;
+  /** Where it was read from. */
+  source: string;
+  close(): void;
+}
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Reads the inventory the options name; throws an Error that names the file and what is wrong. */
+function readSource(o: OpenOptions): { inv: Inventory; store?: InventoryStore; source: string } {
+  if (o.inventory) {
+    const isText = o.inventory.trimStart().startsWith('{');
+    const source = isText ? 'the inventory JSON given' : o.inventory;
+    let inv: Inventory;
+    try {
+      inv = loadInventory(o.inventory);
+    } catch (e) {
+      throw new Error(`cannot load the inventory ${source}: ${(e as Error).message}`);
+    }
+    const own = !isText && detectInventoryFormat(readFileSync(o.inventory, 'utf8'), o.inventory) === 'inventory';
+    return { inv, source, ...(own ? { store: fileStore(resolve(o.inventory)) } : {}) };
+  }
+  const path = o.inventoryPath ?? defaultInventoryPath();
+  try {
+    return { inv: readInventory(path), store: fileStore(path), source: path };
+  } catch (e) {
+    throw new Error(`cannot load the inventory ${path}: ${(e as Error).message}`);
+  }
+}
+
+export function openConsole(o: OpenOptions = {}): OpenedConsole {
+  const { inv, store, source } = readSource(o);
+  // One array, shared with every transport the pool makes: files an import brings apply from then on.
+  const knownHostsFiles = [join(homedir(), '.ssh', 'known_hosts'), consoleKnownHostsPath(), ...(inv.knownHostsFiles ?? [])];
+  const pool = new SshPool({ ...o.ssh, knownHostsFiles }, inv.hosts);
+  const bundleDir = o.bundleDir ?? (process.env.CARP_AGENT_BUNDLE ? resolve(process.env.CARP_AGENT_BUNDLE) : join(ROOT, 'agent', 'dist'));
+  const c = createConsole({
+    ...o.core,
+    hosts: inv.hosts,
+    ...(store ? { inventory: store } : {}),
+    transport: (h) => pool.get(h),
+    onKnownHostsFiles: (files) => {
+      for (const f of files) if (!knownHostsFiles.includes(f)) knownHostsFiles.push(f);
+    },
+    info: { version: packageVersion(), knownHostsFile: consoleKnownHostsPath() },
+    hostKeys: (t, fp) => confirmHostKey(t as SshTransport, consoleKnownHostsPath(), fp),
+    deploy: async (transports, onProgress) =>
+      (await deployAll(transports, { bundleDir, onProgress, ...(o.noPathLink ? { wrapperLink: null } : {}) })).map((r) => ({
+        host: r.host,
+        ok: r.ok,
+        version: r.version,
+        ...(r.error ? { error: r.error } : {}),
+      })),
+  });
+  return {
+    console: c,
+    pool,
+    inventory: inv,
+    source,
+    close() {
+      c.close();
+      pool.closeAll();
+    },
+  };
+}
