@@ -70,6 +70,8 @@ export const SnapshotSchema = z.object({
     uptimeMs: z.number(),
     configPath: z.string(),
     configRevision: z.number().int(),
+    /** The host's system as its operator knows it: "Debian GNU/Linux 12 (bookworm), Linux 6.1.0". Optional: older agents. */
+    os: z.string().max(200).optional(),
   }),
   demote: z.number().int(),
   maintenance: z.boolean(),

@@ -1,6 +1,7 @@
 // The agent's runtime: owns the running groups, their interfaces (sockets, link watch), the host's
 // demotion/maintenance, config revisions and apply-by-diff, and answers control commands.
 import { hostname } from 'node:os';
+import { osDescription } from './os.js';
 import { decodePacket, bufferToIp } from '../protocol/index.js';
 import { parseAgentConfig, ConfigError, type AgentConfig, type GroupConfig } from '../config/schema.js';
 import { saveConfigFile } from '../config/store.js';
@@ -134,6 +135,7 @@ export class Runtime {
         uptimeMs: Date.now() - this.startedAt,
         configPath: this.o.configPath,
         configRevision: this.revision,
+        os: osDescription(),
       },
       demote: this.host.demote,
       maintenance: this.host.maintenance,

@@ -22,7 +22,7 @@ function hostView(r: HostReport): HostView {
     status: r.status,
     lastSeen: r.lastSeen,
     ...(r.error ? { error: r.error } : {}),
-    ...(s ? { agentVersion: s.agent.version, agentStartedAt: s.agent.startedAt, demote: s.demote, maintenance: s.maintenance } : {}),
+    ...(s ? { agentVersion: s.agent.version, ...(s.agent.os ? { os: s.agent.os } : {}), agentStartedAt: s.agent.startedAt, demote: s.demote, maintenance: s.maintenance } : {}),
     groups: s?.groups.length ?? 0,
   };
 }
@@ -60,6 +60,9 @@ function membersOf(reports: HostReport[]): Map<string, { segment: string; vhid: 
         passwordFingerprint: g.passwordFingerprint,
         lastSeen: r.lastSeen,
         since: g.since,
+        sent: g.sent,
+        received: g.received,
+        drops: { ...g.drops },
       });
     }
   }

@@ -42,6 +42,10 @@ export interface Member {
   passwordFingerprint: string;
   lastSeen: number;
   since: number;
+  /** Adverts this member sent and received, and received packets it dropped, by reason. */
+  sent: number;
+  received: number;
+  drops: Record<string, number>;
 }
 
 export interface FleetGroup {
@@ -98,6 +102,8 @@ export interface HostView {
   lastSeen: number;
   error?: string;
   agentVersion?: string;
+  /** The host's system, as its agent reports it. */
+  os?: string;
   /** The agent process's start (ms since epoch, host clock): changes when the agent restarts. */
   agentStartedAt?: number;
   demote?: number;
