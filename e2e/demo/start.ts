@@ -1,11 +1,13 @@
 // `npm start`: the embedded default. Brings up a lab of three firewalls (lab id 0), deploys the agent
-// to them with carpctl, applies a demo CARP group, shows it, then follows the fleet's events live.
+// to them with carpctl, applies a demo CARP group, shows it, then opens the console on the lab (the
+// Electron window where its binary is installed, else the web console, whose URL it prints).
 import { spawnSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Lab } from '../lab/index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const carpctlBin = fileURLToPath(new URL('../../bin/carpctl.js', import.meta.url));
+const launcher = fileURLToPath(new URL('../../electron/launch.ts', import.meta.url));
 const groupFile = fileURLToPath(new URL('./group.yaml', import.meta.url));
 const LAB_ID = 0;
 
@@ -41,20 +43,21 @@ async function main(): Promise<void> {
 
   const cc = `npx carpctl --inventory ${inventory}`;
   process.stdout.write(`
-Try, in another terminal (as root):
-  ${cc} status
+In the console: Groups shows vhid 1 with its master and successor; open fw1 and run "Demote before
+reboot" while a probe runs in another terminal (as root):
+  npm run lab -- probe 198.18.0.100 --seconds 60   # the VIP as a client sees it, 100 probes/s
+The same from the command line:
   ${cc} maintenance enter fw1 --reboot --wait     # demote before reboot, proven
   ${cc} set fw1 1 advskew 200                     # fw1 less preferred: fw3 (advskew 50, preempt) takes over
-  ssh -F ${lab.info.sshConfigFile} fw1 carp-agent status
-  npm run lab -- probe 198.18.0.100 --seconds 10  # the VIP as a client sees it
-  npm run lab -- cut fw1 ; npm run lab -- heal fw1
-When done: npm run lab -- down
+  npm run lab -- freeze fw2 node ; npm run lab -- thaw fw2   # fw2's agent goes silent: UNKNOWN in the console
+When done: Ctrl-C here, then npm run lab -- down
 
-== carpctl events --follow (Ctrl-C stops following; the lab stays up)
+== opening the console (Ctrl-C stops it; the lab stays up)
 `);
-  const follow = spawn(process.execPath, [carpctlBin, '--inventory', inventory, 'events', '--follow'], { cwd: root, stdio: 'inherit' });
-  process.on('SIGINT', () => follow.kill('SIGINT'));
-  follow.on('exit', () => process.exit(0));
+  const app = spawn(process.execPath, ['--import', 'tsx', launcher, '--inventory', inventory], { cwd: root, stdio: 'inherit' });
+  process.on('SIGINT', () => app.kill('SIGINT'));
+  process.on('SIGTERM', () => app.kill('SIGTERM'));
+  app.on('exit', (code) => process.exit(code ?? 0));
 }
 
 main().catch((e) => {
