@@ -1,0 +1,144 @@
+// Dev harness only: realistic fleets for looking at the screens, built with the core's own buildFleet
+// from agent snapshots (fw1..fw3, group 198.18.0.0/24#1 "lan-gateway"). Not a test of the core.
+import type { GroupStatus } from '../../agent/control/messages.js';
+import { buildFleet } from '../../electron/core/fleet/build-fleet.js';
+import type { Fleet, HostReport, HostStatus } from '../../electron/core/fleet/types.js';
+import { preflight, type Preflight } from '../../electron/core/maintenance/decide.js';
+import { groupStatus, snapshot } from '../../electron/core/testing/snapshots.js';
+import type { HostSpec } from '../../electron/core/transport.js';
+
+export const BUILT_AT = Date.now();
+const OS = 'Debian GNU/Linux 12 (bookworm), Linux 6.1.0-28-amd64';
+const LAN = '198.18.0.0/24';
+
+interface HostState {
+  status?: HostStatus;
+  error?: string;
+  lastSeenAgo?: number;
+  maintenance?: boolean;
+  demote?: number;
+  startedAt?: number;
+  noSnapshot?: boolean;
+}
+
+type Role = { state: GroupStatus['state']; advskew: number };
+
+function lan(n: number, role: Role, h: HostState, extra: Partial<GroupStatus> = {}): GroupStatus {
+  const inMaint = !!h.maintenance;
+  return groupStatus({
+    vhid: 1,
+    name: 'lan-gateway',
+    segment: LAN,
+    srcip: `198.18.0.${n}`,
+    addresses: ['198.18.0.100/24'],
+    state: role.state,
+    advskew: role.advskew,
+    wireAdvskew: inMaint ? 240 : role.advskew,
+    wireAdvbase: 1,
+    demote: h.demote ?? 0,
+    since: BUILT_AT - 3_600_000,
+    sent: role.state === 'MASTER' ? 3581 : 12,
+    received: role.state === 'MASTER' ? 9 : 3570,
+    drops: n === 2 ? { hmac: 2, ttl: 1 } : {},
+    ...extra,
+  });
+}
+
+function report(host: string, n: number, groups: GroupStatus[], h: HostState = {}): HostReport {
+  const status = h.status ?? 'live';
+  return {
+    host,
+    status,
+    lastSeen: h.lastSeenAgo === undefined ? BUILT_AT : h.lastSeenAgo < 0 ? 0 : BUILT_AT - h.lastSeenAgo,
+    ...(h.error ? { error: h.error } : {}),
+    ...(h.noSnapshot
+      ? {}
+      : {
+          snapshot: snapshot(host, groups, {
+            demote: h.demote ?? 0,
+            maintenance: !!h.maintenance,
+            agent: {
+              version: '0.1.0',
+              hostname: host,
+              pid: 400 + n,
+              startedAt: h.startedAt ?? BUILT_AT - 86_400_000,
+              uptimeMs: 86_400_000,
+              configPath: '/etc/carp-agent/config.json',
+              configRevision: 4,
+              os: OS,
+            },
+          }),
+        }),
+  };
+}
+
+const M = (advskew: number): Role => ({ state: 'MASTER', advskew });
+const B = (advskew: number): Role => ({ state: 'BACKUP', advskew });
+
+/** The lab: fw1 MASTER advskew 0, fw3 BACKUP 50, fw2 BACKUP 100 → successor fw3. */
+function lab(o: { fw1?: [Role, HostState?]; fw2?: [Role, HostState?]; fw3?: [Role, HostState?]; extra?: Record<string, GroupStatus[]> } = {}): Fleet {
+  const [r1, h1 = {}] = o.fw1 ?? [M(0)];
+  const [r2, h2 = {}] = o.fw2 ?? [B(100)];
+  const [r3, h3 = {}] = o.fw3 ?? [B(50)];
+  return buildFleet(
+    [
+      report('fw1', 1, [lan(1, r1, h1), ...(o.extra?.fw1 ?? [])], h1),
+      report('fw2', 2, [lan(2, r2, h2), ...(o.extra?.fw2 ?? [])], h2),
+      report('fw3', 3, [lan(3, r3, h3), ...(o.extra?.fw3 ?? [])], h3),
+    ],
+    BUILT_AT,
+  );
+}
+
+const FP = 'SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8';
+export const FINGERPRINT = FP;
+
+function wan(n: number, state: GroupStatus['state'], advskew: number): GroupStatus {
+  return groupStatus({ vhid: 2, name: 'wan-uplink', segment: '198.18.1.0/24', interface: 'eth1', srcip: `198.18.1.${n}`, addresses: ['198.18.1.100/24'], state, advskew, since: BUILT_AT - 60_000 });
+}
+function dmz(n: number, state: GroupStatus['state'], advskew: number): GroupStatus {
+  return groupStatus({ vhid: 3, name: 'dmz', segment: '198.18.2.0/24', interface: 'eth2', srcip: `198.18.2.${n}`, addresses: ['198.18.2.100/24'], state, advskew, since: BUILT_AT - 60_000 });
+}
+
+export const FLEETS: Record<string, Fleet> = {
+  normal: lab(),
+  'fw2-stale': lab({ fw2: [B(100), { status: 'stale', lastSeenAgo: 12_000, error: 'no line from the agent for 3.1 s' }] }),
+  'fw2-unknown-key': lab({
+    fw2: [
+      B(100),
+      {
+        status: 'unreachable',
+        lastSeenAgo: -1,
+        noSnapshot: true,
+        error: `fw2 (198.18.0.2:22) presented an unknown ssh-ed25519 host key ${FP}; confirm the fingerprint with the host's administrator (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the host) before trusting it (carpctl trust fw2 --fingerprint ${FP})`,
+      },
+    ],
+    fw3: [B(50), { status: 'no-agent', error: 'carp-agent is not installed (no /run/carp-agent.sock): deploy it', lastSeenAgo: -1, noSnapshot: true }],
+  }),
+  /** More groups and what goes wrong with them: a group without master, a stuck demotion (with its fix). */
+  degraded: lab({
+    fw2: [B(100), { demote: 3 }],
+    extra: { fw1: [wan(1, 'MASTER', 0)], fw2: [wan(2, 'BACKUP', 100), dmz(2, 'BACKUP', 100)], fw3: [dmz(3, 'BACKUP', 50)] },
+  }),
+  /** After "Enter maintenance" on fw1: fw3 took over, reported by fw3's own agent. */
+  'fw1-maint': lab({ fw1: [B(0), { maintenance: true, demote: 255 }], fw3: [M(50)] }),
+  /** fw1 rebooting: unreachable. */
+  'fw1-down': lab({ fw1: [B(0), { status: 'unreachable', maintenance: true, demote: 255, lastSeenAgo: 2000, error: 'connect ECONNREFUSED 198.18.0.1:22' }], fw3: [M(50)] }),
+  /** fw1 answers SSH after the reboot, but its agent does not. */
+  'fw1-no-agent': lab({ fw1: [B(0), { status: 'no-agent', maintenance: true, demote: 255, lastSeenAgo: 4000, error: 'carp-agent does not answer on /run/carp-agent.sock' }], fw3: [M(50)] }),
+  /** fw1 back after the reboot: a new agent process, still in maintenance. */
+  'fw1-back': lab({ fw1: [B(0), { maintenance: true, demote: 255, startedAt: BUILT_AT + 5000 }], fw3: [M(50)] }),
+  /** fw1 left maintenance, not yet MASTER again. */
+  'fw1-exiting': lab({ fw1: [B(0), { startedAt: BUILT_AT + 5000 }], fw3: [M(50)] }),
+  /** Back in service: fw1 preempted, MASTER again. */
+  'fw1-returned': lab({ fw1: [M(0), { startedAt: BUILT_AT + 5000 }] }),
+  /** Nobody can take over from fw1: fw3 unreachable, fw2 stale. */
+  'no-successor': lab({
+    fw2: [B(100), { status: 'stale', lastSeenAgo: 45_000 }],
+    fw3: [B(50), { status: 'unreachable', lastSeenAgo: 300_000, error: 'connect ETIMEDOUT 198.18.0.3:22' }],
+  }),
+};
+
+export const PREFLIGHT: Record<string, Preflight> = { fw1: preflight(FLEETS.normal, 'fw1'), 'fw1-no-successor': preflight(FLEETS['no-successor'], 'fw1') };
+
+export const INVENTORY: HostSpec[] = [1, 2, 3].map((n) => ({ name: `fw${n}`, address: `198.18.0.${n}`, port: 22, user: 'root', identityFiles: ['~/.ssh/id_ed25519'], tags: [] }));

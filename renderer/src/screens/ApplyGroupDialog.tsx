@@ -1,0 +1,248 @@
+// "Apply a group file": paste or load YAML/JSON, parse it here (errors name the field), Preview =
+// applyGroup(spec, {dryRun}) with the per-host, per-field diff, then Apply with each host's outcome.
+import { useId, useState } from 'react';
+import type { ApplyOutcome, HostResult } from '../../../electron/core/commands/two-phase.js';
+import { Badge } from '../components/Badge.js';
+import { Dialog } from '../components/Dialog.js';
+import { ErrorNote } from '../components/ErrorNote.js';
+import { useAction, useApp, useAppState, useCanAct } from '../hooks.js';
+import { ACTION_LABEL, fieldValue, outcomeDisplay, structuredDiff } from '../logic/apply-view.js';
+import { newOpId } from '../logic/op-id.js';
+import { stepState } from '../logic/progress.js';
+import { EXAMPLE_SPEC, parseSpec } from '../logic/spec-text.js';
+
+function OutcomeBadge({ h }: { h: HostResult | undefined }) {
+  if (!h) return <span className="muted">—</span>;
+  const d = outcomeDisplay(h.outcome);
+  return (
+    <>
+      <Badge symbol={d.symbol} tone={d.tone}>
+        {d.label}
+      </Badge>
+      {h.revision !== undefined && <span className="small muted"> rev. {h.revision}</span>}
+      {h.error && <div className="small tone-text-bad">{h.error.message}</div>}
+    </>
+  );
+}
+
+/** Per host: the action, each field before → after, and what the host said (validation or outcome). */
+function PlanTable({ o, caption }: { o: ApplyOutcome; caption: string }) {
+  const diff = structuredDiff(o);
+  const resultOf = (host: string, action: string) => o.hosts.find((h) => h.host === host && h.action === action) ?? o.hosts.find((h) => h.host === host);
+  const col = o.dryRun ? 'Validation' : 'Outcome';
+  if (!diff) {
+    return (
+      <>
+        <pre className="preview">{o.preview}</pre>
+        <table className="data">
+          <caption className="visually-hidden">{caption}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Host</th>
+              <th scope="col">Action</th>
+              <th scope="col">{col}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {o.hosts.map((h, i) => (
+              <tr key={`${h.host}-${i}`}>
+                <th scope="row">{h.host}</th>
+                <td>{ACTION_LABEL[h.action] ?? h.action}</td>
+                <td>
+                  <OutcomeBadge h={h} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </>
+    );
+  }
+  return (
+    <table className="data diff">
+      <caption className="visually-hidden">{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Host</th>
+          <th scope="col">Action</th>
+          <th scope="col">Field</th>
+          <th scope="col">Before</th>
+          <th scope="col">After</th>
+          <th scope="col">{col}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {diff.flatMap((d) => {
+          const span = Math.max(1, d.fields.length);
+          return (d.fields.length ? d.fields : [null]).map((f, i) => (
+            <tr key={`${d.host}-${d.action}-${i}`} className={`diff-${d.action}`}>
+              {i === 0 && (
+                <th scope="row" rowSpan={span}>
+                  {d.host}
+                </th>
+              )}
+              {i === 0 && <td rowSpan={span}>{ACTION_LABEL[d.action] ?? d.action}</td>}
+              <td className="mono">{f ? f.field : '—'}</td>
+              <td className="mono">{f ? fieldValue(f.before) : ''}</td>
+              <td className="mono">
+                {f ? (
+                  <>
+                    <span aria-hidden="true">→ </span>
+                    {fieldValue(f.after)}
+                  </>
+                ) : (
+                  ''
+                )}
+              </td>
+              {i === 0 && (
+                <td rowSpan={span}>
+                  <OutcomeBadge h={resultOf(d.host, d.action)} />
+                </td>
+              )}
+            </tr>
+          ));
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+export function ApplyGroupDialog({ onClose }: { onClose(): void }) {
+  const { client } = useApp();
+  const canAct = useCanAct();
+  const ids = useId();
+  const [text, setText] = useState('');
+  const [problems, setProblems] = useState<string[]>([]);
+  const [previewed, setPreviewed] = useState<string | null>(null);
+  const [op, setOp] = useState<string | null>(null);
+  const preview = useAction<ApplyOutcome>();
+  const apply = useAction<ApplyOutcome>();
+  const progress = useAppState((s) => (op ? s.console.ops[op] : undefined));
+
+  const parse = () => {
+    const r = parseSpec(text);
+    setProblems(r.ok ? [] : r.problems);
+    return r.ok ? r.spec : null;
+  };
+  const doPreview = async () => {
+    apply.reset();
+    const spec = parse();
+    if (!spec) return;
+    const id = newOpId('preview');
+    setOp(id);
+    const o = await preview.run(() => client.applyGroup(spec, { dryRun: true, op: id }));
+    setPreviewed(o?.ok ? text : null);
+  };
+  const doApply = async () => {
+    const spec = parse();
+    if (!spec) return;
+    const id = newOpId('apply');
+    setOp(id);
+    await apply.run(() => client.applyGroup(spec, { op: id }));
+    // Whatever happened, the next apply needs a fresh preview against the fleet as it is now.
+    setPreviewed(null);
+  };
+  const canApply = canAct && previewed !== null && previewed === text && !apply.pending;
+
+  return (
+    <Dialog title="Apply a group file" onClose={onClose} wide>
+      <div className="field">
+        <label htmlFor={`${ids}-spec`}>Group file (YAML or JSON)</label>
+        <textarea
+          id={`${ids}-spec`}
+          className="mono"
+          rows={preview.result || apply.result ? 6 : 12}
+          value={text}
+          placeholder={EXAMPLE_SPEC}
+          aria-invalid={problems.length ? true : undefined}
+          aria-describedby={`${ids}-spec-hint`}
+          onChange={(e) => {
+            setText(e.target.value);
+            setProblems([]);
+          }}
+        />
+        <span id={`${ids}-spec-hint`} className="hint">
+          The whole truth for its vhid: members get the group; hosts on the same segment that run the vhid but are not listed lose it.
+        </span>
+      </div>
+      <div className="field">
+        <label htmlFor={`${ids}-file`}>Or load a file</label>
+        <input
+          id={`${ids}-file`}
+          type="file"
+          accept=".yaml,.yml,.json,text/plain,application/json"
+          onChange={async (e) => {
+            const f = e.target.files?.[0];
+            if (f) setText(await f.text());
+          }}
+        />
+      </div>
+      {problems.length > 0 && (
+        <div className="danger-box" role="alert">
+          <strong>The group file is not valid:</strong>
+          <ul>
+            {problems.map((p) => (
+              <li key={p} className="mono small">
+                {p}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <div className="dialog-actions">
+        <button type="button" onClick={doPreview} disabled={preview.pending || apply.pending || !text.trim()}>
+          {preview.pending ? 'Validating on every member…' : 'Preview'}
+        </button>
+        <button type="button" className="primary" onClick={doApply} disabled={!canApply}>
+          {apply.pending ? 'Applying…' : 'Apply'}
+        </button>
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      {previewed !== null && previewed !== text && <p className="small tone-text-warn">The text changed since the preview: preview again before applying.</p>}
+      {previewed === null && preview.result?.ok && !apply.pending && (
+        <p className="small muted">{apply.result ? 'To apply again, preview again first.' : 'Preview first: Apply is enabled once every member accepted the dry run.'}</p>
+      )}
+      <ErrorNote error={preview.error} what="Preview" />
+      <ErrorNote error={apply.error} what="Apply" />
+
+      {preview.result && !apply.result && (
+        <section aria-labelledby={`${ids}-prev`} className="subpanel">
+          <h3 id={`${ids}-prev`}>Preview: what would change</h3>
+          <p className={preview.result.ok ? '' : 'tone-text-bad'} role="status">
+            <span aria-hidden="true">{preview.result.ok ? '✓ ' : '✕ '}</span>
+            {preview.result.summary}
+          </p>
+          <PlanTable o={preview.result} caption="What would change, per host and field" />
+        </section>
+      )}
+
+      {(apply.pending || apply.result) && (
+        <section aria-labelledby={`${ids}-res`} className="subpanel">
+          <h3 id={`${ids}-res`}>Apply</h3>
+          {progress && (
+            <ol className="log small" aria-label="Apply progress">
+              {progress.log.map((l, i) => (
+                <li key={i} className={`tone-text-${stepState('apply', l.step) === 'failed' ? 'bad' : 'plain'}`}>
+                  {l.host ? `${l.host}: ` : ''}
+                  {l.step}
+                  {l.detail ? ` — ${l.detail}` : ''}
+                </li>
+              ))}
+            </ol>
+          )}
+          {apply.result && (
+            <>
+              <p className={apply.result.ok ? 'result-ok' : 'danger-box'} role="status">
+                <span aria-hidden="true">{apply.result.ok ? '✓ ' : '✕ '}</span>
+                <strong>{apply.result.ok ? 'Applied.' : 'Not applied.'}</strong> {apply.result.summary}
+              </p>
+              <PlanTable o={apply.result} caption="Outcome per host" />
+            </>
+          )}
+        </section>
+      )}
+    </Dialog>
+  );
+}
