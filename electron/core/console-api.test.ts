@@ -168,6 +168,8 @@ describe('events for the GUI', () => {
     const mt = seen.filter((e) => e.type === 'maintenance');
     expect(mt.map((e) => e.type === 'maintenance' && e.step)).toEqual(['preflight', 'maintenance-on', 'handover', 'handover', 'done']);
     expect(mt.every((e) => e.type === 'maintenance' && e.op === 'mt-1')).toBe(true);
+    // The handover names the group and its new master as data, not only in words.
+    expect(mt.filter((e) => e.type === 'maintenance' && e.to).map((e) => e.type === 'maintenance' && [e.group, e.to])).toEqual([['198.18.0.0/24#42', 'fw2']]);
   });
 
   it('reports its info: version, staleness threshold, where the inventory is stored', async () => {
@@ -177,5 +179,29 @@ describe('events for the GUI', () => {
     const info = await c.info();
     expect(info).toMatchObject({ readOnly: false, staleMs: 300, inventory: join(dir, 'inventory.json') });
     expect(existsSync(join(dir, 'inventory.json'))).toBe(false); // nothing written until something changes
+  });
+});
+
+describe('host keys', () => {
+  it('tells an unreachable host from a refused key in the error code', async () => {
+    const f = fakeFleet(1, 100);
+    const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+    let fail: Error = named('HostUnreachableError', 'fw1: connect ECONNREFUSED');
+    const c = createConsole({
+      hosts: [f.transports[0].host],
+      transport: () => f.transports[0],
+      hostKeys: async () => {
+        throw fail;
+      },
+    });
+    cleanup.push(() => {
+      c.close();
+      f.net.stop();
+    });
+    await expect(c.trustHostKey('fw1')).rejects.toMatchObject({ code: 'unreachable', message: 'fw1: connect ECONNREFUSED' });
+    fail = named('HostKeyChangedError', 'HOST KEY CHANGED for fw1');
+    await expect(c.trustHostKey('fw1')).rejects.toMatchObject({ code: 'refused', message: /HOST KEY CHANGED/ });
+    fail = named('AuthError', 'fw1: authentication failed');
+    await expect(c.trustHostKey('fw1')).rejects.toMatchObject({ code: 'failed' });
   });
 });

@@ -241,7 +241,11 @@ export function createConsole(opts: ConsoleOptions): Console {
       try {
         verdict = await opts.hostKeys(transports.get(host)!, fingerprint);
       } catch (e) {
-        throw new ApiError('refused', (e as Error).message);
+        if (e instanceof ApiError) throw e;
+        const name = (e as Error).name;
+        // Say which: the host cannot be reached (try again), or the key is refused (look at it).
+        const code = ['HostUnreachableError', 'ConnectionClosedError', 'ExecTimeoutError'].includes(name) ? 'unreachable' : ['AuthError', 'PassphraseRequiredError'].includes(name) ? 'failed' : 'refused';
+        throw new ApiError(code, (e as Error).message);
       }
       if (verdict.status === 'trusted') {
         bus.emit({ type: 'host-key', at: now(), host, keyType: verdict.keyType, fingerprint: verdict.fingerprint, file: verdict.file });

@@ -22,7 +22,8 @@ export type ConsoleEvent =
   /** `op`: the operation id the caller gave (ConsoleApi OpOptions); `progress`: 0..1 through DEPLOY_STEPS. */
   | { type: 'deploy'; at: number; op?: string; host: string; step: DeployStep; progress: number; detail?: string }
   | { type: 'apply'; at: number; op?: string; host?: string; step: ApplyStep; detail?: string }
-  | { type: 'maintenance'; at: number; op?: string; host: string; step: MaintenanceStep; group?: string; detail?: string }
+  /** A 'handover' step with `group` and `to` says that group's new master reported MASTER itself. */
+  | { type: 'maintenance'; at: number; op?: string; host: string; step: MaintenanceStep; group?: string; to?: string; detail?: string }
   /** The operator confirmed a host's SSH key and the console recorded it. */
   | { type: 'host-key'; at: number; host: string; keyType: string; fingerprint: string; file: string }
   | { type: 'error'; at: number; host?: string; code: string; message: string };

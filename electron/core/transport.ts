@@ -42,6 +42,17 @@ export interface HostTransport {
   close(): void;
 }
 
+/**
+ * Why a connection was refused over the host's key, carried as `hostKey` on the transport's errors:
+ * 'unknown' (first contact: confirm the fingerprint) or 'changed' (refused: possible man-in-the-middle).
+ */
+export type HostKeyProblem = 'unknown' | 'changed';
+
+export function hostKeyProblemOf(err: unknown): HostKeyProblem | undefined {
+  const k = (err as { hostKey?: unknown } | null)?.hostKey;
+  return k === 'unknown' || k === 'changed' ? k : undefined;
+}
+
 /** What a host's SSH key is to the console: known, unknown (confirm its fingerprint), or just trusted. */
 export type HostKeyVerdict =
   | { host: string; status: 'known' }

@@ -19,6 +19,7 @@ interface HostState {
   demote?: number;
   startedAt?: number;
   noSnapshot?: boolean;
+  hostKey?: 'unknown' | 'changed';
 }
 
 type Role = { state: GroupStatus['state']; advskew: number };
@@ -51,6 +52,7 @@ function report(host: string, n: number, groups: GroupStatus[], h: HostState = {
     status,
     lastSeen: h.lastSeenAgo === undefined ? BUILT_AT : h.lastSeenAgo < 0 ? 0 : BUILT_AT - h.lastSeenAgo,
     ...(h.error ? { error: h.error } : {}),
+    ...(h.hostKey ? { hostKey: h.hostKey } : {}),
     ...(h.noSnapshot
       ? {}
       : {
@@ -110,6 +112,7 @@ export const FLEETS: Record<string, Fleet> = {
         status: 'unreachable',
         lastSeenAgo: -1,
         noSnapshot: true,
+        hostKey: 'unknown',
         error: `fw2 (198.18.0.2:22) presented an unknown ssh-ed25519 host key ${FP}; confirm the fingerprint with the host's administrator (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the host) before trusting it (carpctl trust fw2 --fingerprint ${FP})`,
       },
     ],

@@ -134,4 +134,21 @@ describe('AgentLink', () => {
     agent.crash();
     await expect(p).rejects.toMatchObject({ code: 'disconnected' });
   });
+
+  it('says when the connection is refused over the host key, and forgets it once the host answers', async () => {
+    const { transport, link, reports } = setup();
+    const realOpen = transport.openLines.bind(transport);
+    let refuse = true;
+    transport.openLines = async () => {
+      if (refuse) throw Object.assign(new Error('fw1 presented an unknown ssh-ed25519 host key SHA256:x'), { hostKey: 'unknown' });
+      return realOpen();
+    };
+    link.start();
+    await until(() => reports.some((r) => r.hostKey === 'unknown'));
+    expect(link.report()).toMatchObject({ status: 'unreachable', hostKey: 'unknown' });
+    refuse = false;
+    await until(() => link.report().status === 'live');
+    expect(link.report().hostKey).toBeUndefined();
+  });
 });
+

@@ -3,7 +3,7 @@
 import type { AgentEvent, Command, Snapshot } from '../../../agent/control/messages.js';
 import { HEARTBEAT_MS, PROTOCOL_VERSION, parseAgentMessage, SnapshotSchema } from '../../../agent/control/messages.js';
 import { ATTACH_COMMAND } from '../deploy/scripts.js';
-import type { HostTransport, LineChannel } from '../transport.js';
+import { hostKeyProblemOf, type HostKeyProblem, type HostTransport, type LineChannel } from '../transport.js';
 import type { HostReport, HostStatus } from '../fleet/types.js';
 import { applyAgentEvent } from './apply-event.js';
 
@@ -58,6 +58,7 @@ export class AgentLink {
   private snapshot: Snapshot | undefined;
   private lastSeen = 0;
   private error: string | undefined;
+  private hostKey: HostKeyProblem | undefined;
   private channel: LineChannel | null = null;
   private generation = 0;
   private nextId = 1;
@@ -94,6 +95,7 @@ export class AgentLink {
       lastSeen: this.lastSeen,
       ...(this.snapshot ? { snapshot: this.snapshot } : {}),
       ...(this.error ? { error: this.error } : {}),
+      ...(this.hostKey && this.status !== 'live' ? { hostKey: this.hostKey } : {}),
     };
   }
 
@@ -168,6 +170,7 @@ export class AgentLink {
       ch = await withTimeout(opening, this.opts.openTimeoutMs, 'opening the attach channel', (late) => late.close());
     } catch (err) {
       if (gen !== this.generation || this.stopped) return;
+      this.hostKey = hostKeyProblemOf(err);
       this.setStatus('unreachable', (err as Error).message);
       this.scheduleReconnect();
       return;
@@ -177,6 +180,7 @@ export class AgentLink {
       return;
     }
     this.channel = ch;
+    this.hostKey = undefined;
     const openedAt = this.opts.now();
     let gotSnapshot = false;
     let lastLineAt = openedAt;

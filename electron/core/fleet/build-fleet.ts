@@ -22,6 +22,7 @@ function hostView(r: HostReport): HostView {
     status: r.status,
     lastSeen: r.lastSeen,
     ...(r.error ? { error: r.error } : {}),
+    ...(r.hostKey ? { hostKey: r.hostKey } : {}),
     ...(s ? { agentVersion: s.agent.version, ...(s.agent.os ? { os: s.agent.os } : {}), agentStartedAt: s.agent.startedAt, demote: s.demote, maintenance: s.maintenance } : {}),
     groups: s?.groups.length ?? 0,
   };

@@ -1,6 +1,7 @@
 // The console's view of the fleet: what buildFleet derives from the hosts' reports. Plain data,
 // serialisable as is (the UI and carpctl --json receive exactly these shapes).
 import type { CarpState, Snapshot } from '../../../agent/control/messages.js';
+import type { HostKeyProblem } from '../transport.js';
 
 export type HostStatus = 'live' | 'stale' | 'unreachable' | 'no-agent';
 
@@ -13,6 +14,8 @@ export interface HostReport {
   /** ms since epoch of the last line received from the host's agent (0: never). */
   lastSeen: number;
   error?: string;
+  /** Set when the connection is refused over the host's SSH key. */
+  hostKey?: HostKeyProblem;
 }
 
 /** Groups are identified by the LAN segment and the vhid: "198.18.0.0/24#42". */
@@ -101,6 +104,8 @@ export interface HostView {
   status: HostStatus;
   lastSeen: number;
   error?: string;
+  /** The connection is refused over the host's SSH key: 'unknown' (confirm it) or 'changed' (refused). */
+  hostKey?: HostKeyProblem;
   agentVersion?: string;
   /** The host's system, as its agent reports it. */
   os?: string;

@@ -16,7 +16,7 @@ export interface MaintenanceEnv {
   reboot(host: string): Promise<void>;
   /** True when the host answers over SSH again. */
   reachable(host: string): Promise<boolean>;
-  emit(e: { host: string; step: MaintenanceStep; at: number; group?: string; detail?: string }): void;
+  emit(e: { host: string; step: MaintenanceStep; at: number; group?: string; to?: string; detail?: string }): void;
 }
 
 export interface MaintenanceTimeouts {
@@ -90,9 +90,9 @@ export async function runMaintenance(env: MaintenanceEnv, host: string, opts: Ma
   let turnedOn = false;
   let pf: Preflight | undefined;
   let step: MaintenanceStep = 'preflight';
-  const emit = (s: MaintenanceStep, detail?: string, group?: string) => {
+  const emit = (s: MaintenanceStep, detail?: string, group?: string, to?: string) => {
     step = s;
-    env.emit({ host, step: s, at: env.now(), ...(group ? { group } : {}), ...(detail ? { detail } : {}) });
+    env.emit({ host, step: s, at: env.now(), ...(group ? { group } : {}), ...(to ? { to } : {}), ...(detail ? { detail } : {}) });
   };
   const finish = (ok: boolean, extra: Partial<MaintenanceResult> = {}): MaintenanceResult => ({
     host,
@@ -129,7 +129,7 @@ export async function runMaintenance(env: MaintenanceEnv, host: string, opts: Ma
           if (seen.has(key)) continue;
           seen.add(key);
           handovers.push({ group: key, to: who, at: env.now() });
-          emit('handover', `${key} now mastered by ${who}`, key);
+          emit('handover', `${key} now mastered by ${who}`, key, who);
         }
       });
       const ok = await waitFleet(env, (f) => handoverProgress(f, host, keys).done, to.handoverMs);
@@ -137,7 +137,7 @@ export async function runMaintenance(env: MaintenanceEnv, host: string, opts: Ma
       const hp = handoverProgress(env.fleet(), host, keys);
       for (const [key, who] of hp.moved) if (!seen.has(key)) {
         handovers.push({ group: key, to: who, at: env.now() });
-        emit('handover', `${key} now mastered by ${who}`, key);
+        emit('handover', `${key} now mastered by ${who}`, key, who);
       }
       if (!ok) throw new Stop('handover', `no new master reported within ${to.handoverMs} ms for ${hp.pending.join(', ')}; ${host} stays in maintenance`);
     }

@@ -12,6 +12,8 @@ export class SshError extends Error {
 
 /** The host presented a key no known_hosts file lists: confirm the fingerprint, trustHostKey, reconnect. */
 export class UnknownHostKeyError extends SshError {
+  /** What the console shows next to the host (transport.ts HostKeyProblem). */
+  readonly hostKey = 'unknown' as const;
   constructor(
     host: string,
     readonly address: string,
@@ -29,6 +31,7 @@ export class UnknownHostKeyError extends SshError {
 
 /** The host's key differs from the one on record: refused. */
 export class HostKeyChangedError extends SshError {
+  readonly hostKey = 'changed' as const;
   constructor(
     host: string,
     readonly address: string,
@@ -53,6 +56,7 @@ export class HostKeyChangedError extends SshError {
  * and never trusted by confirmation: the operator removes the old entry first if the host really changed.
  */
 export class HostKeyOtherTypeError extends SshError {
+  readonly hostKey = 'changed' as const;
   constructor(
     host: string,
     readonly address: string,

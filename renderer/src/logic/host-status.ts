@@ -34,20 +34,6 @@ export function hostDisplay(h: HostView, now: number): StatusDisplay {
   return hostStatusDisplay(h.status, h.lastSeen, now, h.error);
 }
 
-/** True when the host's error says ssh refused an unknown host key: offer "Check host key" prominently. */
-export function mentionsUnknownHostKey(error: string | undefined): boolean {
-  if (!error) return false;
-  const e = error.toLowerCase();
-  return e.includes('host key') && (e.includes('unknown') || e.includes('not known')) && !mentionsChangedHostKey(error);
-}
-
-/** A changed host key (possible man in the middle): never trusted from the UI. */
-export function mentionsChangedHostKey(error: string | undefined): boolean {
-  if (!error) return false;
-  const e = error.toLowerCase();
-  return e.includes('host key') && (e.includes('changed') || e.includes('mismatch') || e.includes('does not match') || e.includes('revoked') || e.includes('man-in-the-middle'));
-}
-
 /**
  * A value the agent reported (demotion, maintenance, version) is current only while the host is live;
  * otherwise it is the last known one and is shown as such.

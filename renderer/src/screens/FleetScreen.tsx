@@ -7,7 +7,7 @@ import { Badge } from '../components/Badge.js';
 import { HostLink } from '../components/HostLink.js';
 import { useAppState, useCanAct, useConsoleNow } from '../hooks.js';
 import { ageOf } from '../logic/age.js';
-import { hostDisplay, isCurrent, mentionsUnknownHostKey } from '../logic/host-status.js';
+import { hostDisplay, isCurrent } from '../logic/host-status.js';
 import { AddHostsDialog } from './AddHostsDialog.js';
 import { DeployDialog } from './DeployDialog.js';
 import { DeployPanel } from './DeployPanel.js';
@@ -107,7 +107,7 @@ export function FleetScreen() {
           <tbody>
             {hosts.map((h) => {
               const d = hostDisplay(h, now);
-              const keyProblem = mentionsUnknownHostKey(h.error);
+              const keyProblem = h.hostKey;
               return (
                 <tr key={h.host} className={`host-row status-${h.status}`}>
                   <td className="col-check">
@@ -123,7 +123,11 @@ export function FleetScreen() {
                     </Badge>
                     {keyProblem ? (
                       <>
-                        <div className="small detail tone-text-bad">Unknown SSH host key: the console does not trust it yet. Use “Check host key”.</div>
+                        <div className="small detail tone-text-bad">
+                          {keyProblem === 'unknown'
+                            ? 'Unknown SSH host key: the console does not trust it yet. Use “Check host key”.'
+                            : 'SSH host key CHANGED: the console refuses it (possible man-in-the-middle). See the full error.'}
+                        </div>
                         <details className="small">
                           <summary>Full error</summary>
                           {h.error}

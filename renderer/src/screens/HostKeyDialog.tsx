@@ -6,7 +6,6 @@ import { Dialog } from '../components/Dialog.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useAction, useApp, useCanAct } from '../hooks.js';
 import { compareCommand, hostWithAddress, keyTypeLabel } from '../logic/host-key.js';
-import { mentionsChangedHostKey } from '../logic/host-status.js';
 
 export function HostKeyDialog({ host, address, onClose }: { host: string; address?: string; onClose(): void }) {
   const { client } = useApp();
@@ -20,9 +19,9 @@ export function HostKeyDialog({ host, address, onClose }: { host: string; addres
   }, [client, host, run]);
 
   const v = confirm.result ?? check.result;
-  // The core answers 'refused' for a changed key, and also when it could not ask (host unreachable):
-  // only a message about the key itself gets the man-in-the-middle warning.
-  const keyError = [check.error, confirm.error].find((e) => e?.code === 'refused' && mentionsChangedHostKey(e.message));
+  // The core answers 'refused' only over the key itself (changed, revoked, not the one confirmed);
+  // an unreachable host is 'unreachable' and shown as a plain error.
+  const keyError = [check.error, confirm.error].find((e) => e?.code === 'refused');
   const changed = keyError !== undefined;
 
   return (
