@@ -3,13 +3,10 @@
 import type { IpcRenderer } from 'electron';
 import { IPC, MAX_MESSAGE_BYTES, METHODS, type CallReply, type Method } from '../core/contract.js';
 import type { ConsoleEvent } from '../core/events.js';
+import type { ClientTransport } from '../core/client.js';
 
-/** What the renderer gets as window.carp; it is a ClientTransport, so `createClient(window.carp)` works. */
-export interface CarpBridge {
-  call(method: Method, args: unknown[]): Promise<CallReply>;
-  /** The current fleet first (a 'fleet' event), then every event; returns unsubscribe. */
-  subscribe(listener: (e: ConsoleEvent) => void): () => void;
-}
+/** What the preload exposes as window.carp: exactly the client's transport (electron/core/client.ts). */
+export type CarpBridge = ClientTransport;
 
 export type IpcRendererLike = Pick<IpcRenderer, 'invoke' | 'send' | 'on'>;
 

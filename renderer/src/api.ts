@@ -1,19 +1,13 @@
 // Picks the transport to the console core: Electron's preload (window.carp) when present, else the
 // web shell's WebSocket. The client is always createClient(transport): the contract's one method list.
 import { createClient, type ClientTransport } from '../../electron/core/client.js';
-import type { CallReply, ConsoleClient, Method } from '../../electron/core/contract.js';
-import type { ConsoleEvent } from '../../electron/core/events.js';
+import type { ConsoleClient } from '../../electron/core/contract.js';
 import { WsTransport, wsUrl, type ConnectionState, type WsLike } from './ws-transport.js';
-
-/** What Electron's preload exposes through contextBridge. */
-export interface CarpBridge {
-  call(method: string, args: unknown[]): Promise<CallReply>;
-  subscribe(listener: (e: ConsoleEvent) => void): () => void;
-}
 
 declare global {
   interface Window {
-    carp?: CarpBridge;
+    /** What Electron's preload exposes through contextBridge (electron/preload/api.ts): the client's transport. */
+    carp?: ClientTransport;
   }
 }
 
@@ -28,12 +22,8 @@ export interface Connection {
 export function connect(win: Window = window): Connection {
   const bridge = win.carp;
   if (bridge) {
-    const t: ClientTransport = {
-      call: (m: Method, args: unknown[]) => bridge.call(m, args),
-      subscribe: (l) => bridge.subscribe(l),
-    };
     const open: ConnectionState = { status: 'open', attempt: 0 };
-    return { client: createClient(t), kind: 'electron', state: () => open, onState: () => () => {} };
+    return { client: createClient(bridge), kind: 'electron', state: () => open, onState: () => () => {} };
   }
   const ws = new WsTransport({ url: wsUrl(win.location), open: (url) => new WebSocket(url) as unknown as WsLike });
   ws.start();
