@@ -240,7 +240,7 @@ export function buildFleet(reports: HostReport[], now: number): Fleet {
         kind: 'maintenance',
         severity: 'info',
         hosts: [r.host],
-        message: `${r.host} is in maintenance (demote ${r.snapshot.demote}); run \`carpctl maintenance exit ${r.host}\` to take it out`,
+        message: `${r.host} is in maintenance: its groups advertise as least preferred (demote 255 on the wire${r.snapshot.demote ? `, demotion counter ${r.snapshot.demote}` : ''}), so it masters nothing; leave maintenance (\`carpctl maintenance exit ${r.host}\`) to put it back in service`,
         action: { kind: 'maintenance-exit', host: r.host },
       });
     } else if (r.snapshot && r.snapshot.demote > 0) {

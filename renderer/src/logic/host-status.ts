@@ -1,7 +1,7 @@
 // How a host's status is shown: label + symbol + CSS class, never colour alone. A stale host is
 // UNKNOWN (grey, "?") with its age: its last known state is never shown as if it were current.
 import type { HostStatus, HostView } from '../../../electron/core/fleet/types.js';
-import { lastHeard } from './age.js';
+import { ageOf, lastHeard } from './age.js';
 
 export type Tone = 'ok' | 'unknown' | 'bad' | 'warn';
 
@@ -20,14 +20,34 @@ export function hostStatusDisplay(status: HostStatus, lastSeen: number, now: num
     case 'live':
       return { label: 'live', symbol: '✓', tone: 'ok' };
     case 'stale':
-      return { label: 'UNKNOWN', symbol: '?', tone: 'unknown', detail: `${lastHeard(lastSeen, now)}${error ? ` · ${error}` : ''}` };
+      // The age says it all (the link's error is frozen at the moment it went silent).
+      return { label: 'UNKNOWN', symbol: '?', tone: 'unknown', detail: lastHeard(lastSeen, now) };
     case 'unreachable':
-      return { label: 'unreachable', symbol: '✕', tone: 'bad', detail: error ?? 'the console cannot reach it over SSH' };
+      return { label: 'unreachable', symbol: '✕', tone: 'bad', detail: shortError(error) ?? 'the console cannot reach it over SSH' };
     case 'no-agent':
-      return { label: 'no agent', symbol: '!', tone: 'warn', detail: error ?? 'reachable over SSH, but no carp-agent answers: deploy it' };
+      return { label: 'no agent', symbol: '!', tone: 'warn', detail: 'reachable over SSH, but no carp-agent answers: deploy it' };
     default:
       return { label: String(status), symbol: '?', tone: 'unknown' };
   }
+}
+
+/** Errors longer than this are cut in a table cell; the whole text is one click away ("Full error"). */
+export const SHORT_ERROR = 90;
+
+export function shortError(error: string | undefined): string | undefined {
+  if (!error) return undefined;
+  const first = error.split('\n')[0];
+  return first.length > SHORT_ERROR ? `${first.slice(0, SHORT_ERROR - 1)}…` : first;
+}
+
+/** "just now" while live (heartbeats every second keep it within the stale threshold), else the age. */
+export function heardOf(h: Pick<HostView, 'status' | 'lastSeen'>, now: number): string {
+  return h.status === 'live' ? 'just now' : ageOf(h.lastSeen, now);
+}
+
+/** Consecutive repeats dropped: unreachable → unreachable → live reads unreachable → live. */
+export function collapseRuns<T>(xs: T[]): T[] {
+  return xs.filter((x, i) => i === 0 || x !== xs[i - 1]);
 }
 
 export function hostDisplay(h: HostView, now: number): StatusDisplay {

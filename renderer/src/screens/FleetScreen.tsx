@@ -7,7 +7,7 @@ import { Badge } from '../components/Badge.js';
 import { HostLink } from '../components/HostLink.js';
 import { useAppState, useCanAct, useConsoleNow } from '../hooks.js';
 import { ageOf } from '../logic/age.js';
-import { hostDisplay, isCurrent } from '../logic/host-status.js';
+import { heardOf, hostDisplay, isCurrent } from '../logic/host-status.js';
 import { AddHostsDialog } from './AddHostsDialog.js';
 import { DeployDialog } from './DeployDialog.js';
 import { DeployPanel } from './DeployPanel.js';
@@ -134,7 +134,15 @@ export function FleetScreen() {
                         </details>
                       </>
                     ) : (
-                      d.detail && <div className={`small detail tone-text-${d.tone}`}>{d.detail}</div>
+                      <>
+                        {d.detail && <div className={`small detail tone-text-${d.tone}`}>{d.detail}</div>}
+                        {h.error && h.status !== 'live' && h.status !== 'stale' && h.error !== d.detail && (
+                          <details className="small">
+                            <summary>Full error</summary>
+                            {h.error}
+                          </details>
+                        )}
+                      </>
                     )}
                   </td>
                   <td className="small os-cell">{h.os ? <LastKnown h={h}>{h.os}</LastKnown> : '—'}</td>
@@ -166,7 +174,7 @@ export function FleetScreen() {
                     )}
                   </td>
                   <td className="num">{h.groups}</td>
-                  <td className="small">{ageOf(h.lastSeen, now)}</td>
+                  <td className="small">{heardOf(h, now)}</td>
                   <td className="actions">
                     <button
                       type="button"

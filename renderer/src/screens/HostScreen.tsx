@@ -10,7 +10,7 @@ import { useAction, useApp, useAppState, useCanAct, useConsoleNow } from '../hoo
 import { ageOf, stampOf } from '../logic/age.js';
 import { findingsOfHost } from '../logic/findings.js';
 import { dropsText, groupsOfHost, groupTitle, memberStateDisplay, wireNote } from '../logic/groups.js';
-import { hostDisplay, isCurrent } from '../logic/host-status.js';
+import { heardOf, hostDisplay, isCurrent } from '../logic/host-status.js';
 import { formatInterval } from '../logic/interval.js';
 import { hrefOf } from '../logic/route.js';
 import { HostEvents } from './HostEvents.js';
@@ -105,7 +105,7 @@ export function HostScreen({ host }: { host: string }) {
           <strong>
             {host} is in maintenance{lk}
           </strong>{' '}
-          (demote {view.demote ?? '?'}): it masters nothing until it leaves maintenance.
+          : its groups advertise as least preferred (demote 255 on the wire{view.demote ? `, demotion counter ${view.demote}` : ''}), so it masters nothing until it leaves maintenance.
         </p>
       )}
       <dl className="facts">
@@ -131,7 +131,7 @@ export function HostScreen({ host }: { host: string }) {
         </div>
         <div>
           <dt>Last heard</dt>
-          <dd>{ageOf(view.lastSeen, now)}</dd>
+          <dd>{heardOf(view, now)}</dd>
         </div>
       </dl>
 

@@ -9,7 +9,7 @@ import { ErrorNote } from '../components/ErrorNote.js';
 import { runMaintenanceStep } from '../actions.js';
 import { useApp, useAppState, useCanAct, useConsoleNow } from '../hooks.js';
 import { clockTime } from '../logic/age.js';
-import { hostStatusDisplay } from '../logic/host-status.js';
+import { collapseRuns, hostStatusDisplay } from '../logic/host-status.js';
 import { handoversOf } from '../logic/progress.js';
 import { handedOver, newSession, preflightLines, returnChecks, wizardView, type Call, type StepStatus, type StepView } from '../logic/wizard.js';
 
@@ -193,7 +193,7 @@ export function MaintenanceWizard({ host }: { host: string }) {
                 {hostNow.label}
               </Badge>{' '}
               {hostNow.detail}
-              {hostTransitions.length > 0 && <span className="muted"> · seen: {hostTransitions.map((e) => (e.type === 'host' ? (e.status === 'stale' ? 'UNKNOWN' : e.status) : '')).join(' → ')}</span>}
+              {hostTransitions.length > 0 && <span className="muted"> · seen: {collapseRuns(hostTransitions.map((e) => (e.type === 'host' ? (e.status === 'stale' ? 'UNKNOWN' : e.status) : ''))).join(' → ')}</span>}
             </p>
           )}
           <MaintenanceOutcome call={session.reboot} okText={`${host} rebooted; SSH and its agent answer again. It is still in maintenance: return it to service.`} />
