@@ -1,7 +1,7 @@
 // Unit tests of progress reduction: events → per-op, per-host progress and log.
 import { describe, expect, it } from 'vitest';
 import type { ConsoleEvent } from '../../../electron/core/events.js';
-import { deployFraction, handoversOf, latestLine, MAX_OPS, reduceOps, type Ops } from './progress.js';
+import { deployFraction, handoversOf, latestLine, MAX_OPS, reduceOps, type Ops, rebootLogOf } from './progress.js';
 
 const fold = (events: ConsoleEvent[], ops: Ops = {}) => events.reduce(reduceOps, ops);
 
@@ -40,6 +40,16 @@ describe('reduceOps', () => {
     const done = reduceOps(ops, { type: 'maintenance', at: 4, op: 'm', host: 'fw1', step: 'stopped', detail: 'stopped at handover' });
     expect(done.m.finished).toBe(true);
     expect(latestLine(done.m)).toMatchObject({ step: 'stopped', state: 'failed' });
+  });
+  it("the reboot step's log leaves out the driver's preflight and maintenance-on lines", () => {
+    const ops = fold([
+      { type: 'maintenance', at: 1, op: 'r', host: 'fw1', step: 'preflight', detail: 'fw1 masters no group: nothing has to move' },
+      { type: 'maintenance', at: 2, op: 'r', host: 'fw1', step: 'maintenance-on', detail: 'asking the agent' },
+      { type: 'maintenance', at: 3, op: 'r', host: 'fw1', step: 'reboot', detail: 'rebooting fw1 over SSH' },
+      { type: 'maintenance', at: 4, op: 'r', host: 'fw1', step: 'wait-host', detail: 'waiting' },
+    ]);
+    expect(rebootLogOf(ops.r).map((l) => l.step)).toEqual(['reboot', 'wait-host']);
+    expect(rebootLogOf(undefined)).toEqual([]);
   });
   it('apply: per-host outcomes and the operation end', () => {
     const ops = fold([

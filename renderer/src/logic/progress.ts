@@ -123,3 +123,12 @@ export function handoversOf(p: OpProgress | undefined): Array<{ group: string; t
 export function latestLine(p: OpProgress | undefined): LogLine | undefined {
   return p?.log[p.log.length - 1];
 }
+
+/**
+ * The reboot step's log: the host is already in maintenance when it starts, so the driver's
+ * preflight ("masters no group") and maintenance-on lines say nothing new there and are left out.
+ */
+export function rebootLogOf(p: OpProgress | undefined): LogLine[] {
+  return (p?.log ?? []).filter((l) => l.step !== 'preflight' && l.step !== 'maintenance-on');
+}
+

@@ -10,7 +10,7 @@ import { runMaintenanceStep } from '../actions.js';
 import { useApp, useAppState, useCanAct, useConsoleNow } from '../hooks.js';
 import { clockTime } from '../logic/age.js';
 import { collapseRuns, hostStatusDisplay } from '../logic/host-status.js';
-import { handoversOf } from '../logic/progress.js';
+import { handoversOf, rebootLogOf } from '../logic/progress.js';
 import { handedOver, newSession, preflightLines, returnChecks, wizardView, type Call, type StepStatus, type StepView } from '../logic/wizard.js';
 
 const STATUS: Record<StepStatus, { symbol: string; tone: string; label: string }> = {
@@ -87,7 +87,7 @@ export function MaintenanceWizard({ host }: { host: string }) {
   const enterOp = session.enter.status !== 'idle' ? session.enter.op : undefined;
   const rebootOp = session.reboot.status !== 'idle' ? session.reboot.op : undefined;
   const handovers = handoversOf(enterOp ? ops[enterOp] : undefined);
-  const rebootLog = rebootOp ? (ops[rebootOp]?.log ?? []) : [];
+  const rebootLog = rebootOp ? rebootLogOf(ops[rebootOp]) : [];
   const rebootStart = session.reboot.status !== 'idle' ? session.reboot.startedAt - store.getState().console.offsetMs : 0;
   const hostTransitions = session.reboot.status === 'idle' ? [] : events.filter((e) => e.type === 'host' && e.host === host && e.at >= rebootStart - 1000);
   const checks = session.exit.status !== 'idle' ? returnChecks(fleet, host, handedOver(session)) : [];
