@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// carp-agent's command line: `run` (the daemon) and the subcommands that talk to it over the control socket.
+// carp-agent's command line: `run` (the daemon), `supervise` (runs `run` and cleans up after it when it
+// dies), `cleanup`, and the subcommands that talk to the agent over the control socket.
+import { realpathSync, writeFileSync } from 'node:fs';
 import { parseArgs, UsageError, USAGE, type Parsed } from './cli/args.js';
 import { formatStatus } from './cli/format.js';
 import { agentVersion } from './cli/version.js';
@@ -12,12 +14,38 @@ import { attach } from './control/attach.js';
 import { Runtime } from './runtime/runtime.js';
 import { stderrLogger } from './runtime/log.js';
 import { installCrashHandler } from './runtime/crash.js';
+import { sendBowOut } from './runtime/bowout.js';
 import { linuxNet } from './net/index.js';
+import { libc } from './net/libc.js';
+import {
+  cleanupPlan,
+  describePlan,
+  describeSupervisor,
+  ENV_EXIT_REASON,
+  ENV_SUPERVISOR_STATE,
+  readSupervisorRecord,
+  removeHeld,
+  restartsForSnapshot,
+  socketAnswers,
+  Supervisor,
+  supervisorStatePathFor,
+} from './runtime/supervise.js';
 
 const EXIT_OK = 0;
 const EXIT_REFUSED = 1;
 const EXIT_USAGE = 2;
 const EXIT_NOT_RUNNING = 3;
+
+/** Under `supervise`: one line for the supervisor saying why this agent exits (it quotes it as the restart reason). */
+function lastWords(line: string): void {
+  const path = process.env[ENV_EXIT_REASON];
+  if (!path) return;
+  try {
+    writeFileSync(path, line.replace(/\s*\n\s*/g, ' ').slice(0, 400) + '\n', { mode: 0o600 });
+  } catch {
+    /* best effort */
+  }
+}
 
 async function runAgent(p: Extract<Parsed, { cmd: 'run' }>): Promise<number> {
   const log = stderrLogger();
@@ -34,6 +62,8 @@ async function runAgent(p: Extract<Parsed, { cmd: 'run' }>): Promise<number> {
     } catch (e) {
       if (e instanceof ConfigError) {
         process.stderr.write(`carp-agent: refusing to start: ${e.message}\n`);
+        // The file and its bad fields, on one line (not the hints that follow them in the log).
+        lastWords(`refusing to start: ${e.source}: ${e.problems.join('; ')}`);
         return EXIT_USAGE;
       }
       throw e;
@@ -51,15 +81,17 @@ async function runAgent(p: Extract<Parsed, { cmd: 'run' }>): Promise<number> {
     statePath,
     persist: !p.inline,
     initialState: st.state,
+    ...restartsOption(),
   });
   let server;
   try {
     server = await startControlServer(p.socket, runtime, { log: (m) => log.info(m) });
   } catch (e) {
     process.stderr.write(`carp-agent: ${(e as Error).message}\n`);
+    lastWords(`refusing to start: ${(e as Error).message}`);
     return EXIT_USAGE;
   }
-  installCrashHandler({ release: () => runtime.releaseAddressesSync(), socketPath: p.socket });
+  installCrashHandler({ release: () => runtime.releaseAddressesSync(), socketPath: p.socket, lastWords });
   runtime.start(config);
   log.info(`started ${agentVersion()}: ${config.groups.length} group(s), control socket ${p.socket}`);
 
@@ -93,6 +125,103 @@ async function runAgent(p: Extract<Parsed, { cmd: 'run' }>): Promise<number> {
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });
+}
+
+/** Under `supervise`: the restarts before this start, from the supervisor's state file, for the snapshot. */
+function restartsOption(): { restarts?: NonNullable<ReturnType<typeof restartsForSnapshot>> } {
+  const path = process.env[ENV_SUPERVISOR_STATE];
+  if (!path) return {};
+  const r = restartsForSnapshot(readSupervisorRecord(path), Date.now());
+  return r ? { restarts: r } : {};
+}
+
+/** `carp-agent supervise`: runs `carp-agent run` as its child, cleans up after it and restarts it. */
+async function supervise(p: Extract<Parsed, { cmd: 'supervise' }>): Promise<number> {
+  const log = (m: string) => process.stderr.write(`carp-agent supervisor[${process.pid}]: ${m}\n`);
+  // The same file this process runs (the version directory, not the `current` symlink, which a deploy
+  // may switch): the agent and its supervisor are always one version.
+  const script = realpathSync(process.argv[1]!);
+  const command = [
+    process.execPath,
+    ...process.execArgv,
+    script,
+    'run',
+    '--config',
+    p.configPath,
+    '--socket',
+    p.socket,
+    ...(p.statePath ? ['--state', p.statePath] : []),
+  ];
+  // Load the netlink binding now, not in the hurry after a death.
+  try {
+    libc();
+  } catch (e) {
+    log(`error: cannot load the netlink binding: ${(e as Error).message}; addresses left by a dead agent cannot be removed`);
+  }
+  const sup = new Supervisor({
+    command,
+    configPath: p.configPath,
+    socketPath: p.socket,
+    net: {
+      interfaceAddresses: linuxNet.interfaceAddresses,
+      removeAddress: linuxNet.removeAddress,
+      bowOut: (g, demote) => sendBowOut(linuxNet, g, demote),
+    },
+    agentStatePath: p.statePath ?? statePathFor(p.configPath),
+    log,
+  });
+  process.on('SIGTERM', () => void sup.stop('SIGTERM'));
+  process.on('SIGINT', () => void sup.stop('SIGINT'));
+  process.on('SIGHUP', () => sup.hup());
+  process.on('uncaughtException', (e) => {
+    // Leave the agent running (under systemd the unit's cgroup is stopped and restarted as a whole).
+    log(`crash: ${(e as Error).stack ?? e}; exiting, the agent keeps running unsupervised`);
+    process.exit(1);
+  });
+  sup.start();
+  return sup.done;
+}
+
+/** `carp-agent cleanup`: removes the config's VIPs from their interfaces, unless an agent is running. */
+async function cleanup(p: Extract<Parsed, { cmd: 'cleanup' }>): Promise<number> {
+  if (await socketAnswers(p.socket)) {
+    process.stdout.write(`an agent answers on ${p.socket}: its addresses are its own, nothing removed\n`);
+    return EXIT_OK;
+  }
+  let plan;
+  try {
+    plan = cleanupPlan(loadConfigFile(p.configPath).config);
+  } catch (e) {
+    process.stderr.write(`carp-agent: cleanup: ${(e as Error).message}\n`);
+    return EXIT_REFUSED;
+  }
+  let failed = false;
+  const removed = removeHeld(plan, linuxNet, (m) => {
+    failed = true;
+    process.stderr.write(`carp-agent: cleanup: ${m}\n`);
+  });
+  process.stdout.write(
+    removed.length
+      ? `removed ${removed.join(', ')}\n`
+      : plan.length
+        ? `none of the virtual addresses of ${p.configPath} (${describePlan(plan)}) was on its interface\n`
+        : `${p.configPath} has no virtual addresses\n`,
+  );
+  return failed ? EXIT_REFUSED : EXIT_OK;
+}
+
+/** While the agent is down: what its supervisor says (restarting it in N s, crash loop, last reason); '' without one. */
+function supervisorNote(socket: string): string {
+  const r = readSupervisorRecord(supervisorStatePathFor(socket));
+  if (!r) return '';
+  let alive = false;
+  try {
+    process.kill(r.supervisorPid, 0);
+    alive = true;
+  } catch (e) {
+    alive = (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return alive ? describeSupervisor(r, Date.now(), true) : '';
 }
 
 async function command(socket: string, body: CommandBody, print: (result: unknown) => string): Promise<number> {
@@ -132,6 +261,10 @@ async function main(argv: string[]): Promise<number> {
         return EXIT_OK;
       case 'run':
         return await runAgent(p);
+      case 'supervise':
+        return await supervise(p);
+      case 'cleanup':
+        return await cleanup(p);
       case 'attach':
         return await attach(p.socket);
       case 'status': {
@@ -153,7 +286,9 @@ async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof NotRunningError) {
-      process.stderr.write(`carp-agent: ${e.message}\n`);
+      // A supervised agent that is down: say what its supervisor does about it (the console shows this line).
+      const note = 'socket' in p ? supervisorNote(p.socket) : '';
+      process.stderr.write(`carp-agent: ${note ? `${e.message.replace(/; start it with:.*$/s, '')}; ${note}` : e.message}\n`);
       return EXIT_NOT_RUNNING;
     }
     process.stderr.write(`carp-agent: ${(e as Error).message}\n`);

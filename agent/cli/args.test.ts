@@ -8,6 +8,14 @@ describe('carp-agent arguments', () => {
     expect(parseArgs(['run'])).toMatchObject({ configPath: '/etc/carp-agent/config.json', socket: '/run/carp-agent.sock' });
   });
 
+  it('supervise and cleanup take the config file (and the socket), not ucarp options', () => {
+    expect(parseArgs(['supervise', '--config', '/x/c.json'])).toEqual({ cmd: 'supervise', socket: '/run/carp-agent.sock', configPath: '/x/c.json' });
+    expect(parseArgs(['supervise', '--socket', '/tmp/s', '--state', '/tmp/st.json'])).toEqual({ cmd: 'supervise', socket: '/tmp/s', configPath: '/etc/carp-agent/config.json', statePath: '/tmp/st.json' });
+    expect(parseArgs(['cleanup'])).toEqual({ cmd: 'cleanup', socket: '/run/carp-agent.sock', configPath: '/etc/carp-agent/config.json' });
+    expect(() => parseArgs(['supervise', '-i', 'eth0'])).toThrow(/works with a config file/);
+    expect(() => parseArgs(['cleanup', 'now'])).toThrow(UsageError);
+  });
+
   it("turns ucarp's long options into a one-group config", () => {
     const p = parseArgs([
       'run', '--interface=eth0', '--srcip=198.18.0.1', '--vhid=42', '--pass=secret', '--addr=198.18.0.100',

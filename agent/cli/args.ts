@@ -13,6 +13,8 @@ export class UsageError extends Error {
 
 export type Parsed =
   | { cmd: 'run'; socket: string; configPath: string; statePath?: string; inline?: AgentConfig }
+  | { cmd: 'supervise'; socket: string; configPath: string; statePath?: string }
+  | { cmd: 'cleanup'; socket: string; configPath: string }
   | { cmd: 'status'; socket: string; json: boolean }
   | { cmd: 'demote'; socket: string; op: 'set' | 'add'; value: number }
   | { cmd: 'maintenance'; socket: string; on: boolean }
@@ -27,6 +29,12 @@ export const USAGE = `usage: carp-agent <command> [--socket PATH]
       [--preempt] [--neutral] [--upscript F] [--downscript F] [--xparam V] [--state FILE]
                                         one group, ucarp's options and meanings
                                         (state default /run/carp-agent-ucarp-VHID.state.json)
+  supervise --config FILE [--state FILE]
+                                        run the agent as a child: when it dies (kill -9, OOM, crash)
+                                        remove its virtual addresses at once, then restart it
+                                        (backoff 1 s doubling to 30 s; reset after 1 min up)
+  cleanup --config FILE                 remove the virtual addresses of FILE from their interfaces
+                                        (refused while an agent answers on the socket)
   status [--json]                       groups, states and counters
   demote N|+N|-N                        set or change the demotion counter (0..255)
   maintenance on|off                    hand every group to a peer (kept across restarts)
@@ -167,6 +175,17 @@ export function parseArgs(argv: string[]): Parsed {
         ...(statePath ? { statePath } : {}),
         ...(inline ? { inline } : {}),
       };
+    }
+    case 'supervise':
+    case 'cleanup': {
+      noPositional();
+      if (Object.values(UCARP).some(([n]) => o.values.has(n) || o.flags.has(n))) {
+        throw new UsageError(`carp-agent ${sub} works with a config file (--config FILE), not ucarp's options`);
+      }
+      const configPath = o.values.get('config') ?? DEFAULT_CONFIG_PATH;
+      if (sub === 'cleanup') return { cmd: 'cleanup', socket, configPath };
+      const statePath = o.values.get('state');
+      return { cmd: 'supervise', socket, configPath, ...(statePath ? { statePath } : {}) };
     }
     case 'status':
       noPositional();

@@ -72,6 +72,20 @@ export const SnapshotSchema = z.object({
     configRevision: z.number().int(),
     /** The host's system as its operator knows it: "Debian GNU/Linux 12 (bookworm), Linux 6.1.0". Optional: older agents. */
     os: z.string().max(200).optional(),
+    /**
+     * Set when the agent runs under `carp-agent supervise` and the supervisor has restarted it since the
+     * supervisor started (boot or service start): how often, how often in the last RESTART_RECENT_MS
+     * (as of this agent's start), when last and why ("killed by SIGKILL", "exit code 2: refusing to
+     * start: …"). Optional: older agents, and agents not restarted.
+     */
+    restarts: z
+      .object({
+        count: z.number().int().min(1),
+        recent: z.number().int().min(0),
+        lastAt: z.number(),
+        lastReason: z.string().max(500),
+      })
+      .optional(),
   }),
   demote: z.number().int(),
   maintenance: z.boolean(),
@@ -80,6 +94,9 @@ export const SnapshotSchema = z.object({
   unmatchedDrops: z.record(z.string(), z.number().int()),
 });
 export type Snapshot = z.infer<typeof SnapshotSchema>;
+export type AgentRestarts = NonNullable<Snapshot['agent']['restarts']>;
+/** The window of `restarts.recent`: restarts within it count as recent (a crash loop, when several). */
+export const RESTART_RECENT_MS = 10 * 60_000;
 
 export const AgentEventSchema = z.discriminatedUnion('kind', [
   z.object({

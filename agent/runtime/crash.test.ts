@@ -14,7 +14,9 @@ describe('crash handler', () => {
       const lines: string[] = [];
       const exits: number[] = [];
       let released = 0;
+      const words: string[] = [];
       const h = crashHandler({
+        lastWords: (l) => void words.push(l),
         release: () => {
           released++;
           throw new Error('netlink gone');
@@ -29,6 +31,7 @@ describe('crash handler', () => {
       expect(existsSync(sock)).toBe(false);
       expect(exits).toEqual([1]);
       expect(lines.join('')).toMatch(/crash \(uncaught exception\): Error: boom/);
+      expect(words).toEqual(['crash (uncaught exception): Error: boom']); // for the supervisor's restart reason
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

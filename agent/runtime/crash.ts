@@ -9,6 +9,8 @@ export interface CrashOptions {
   socketPath: string;
   write?: (line: string) => void;
   exit?: (code: number) => void;
+  /** Leaves one line saying why for a supervisor (agent/runtime/supervise.ts); best effort. */
+  lastWords?: (line: string) => void;
 }
 
 /** The handler itself (exported for tests); installCrashHandler hooks it to the process. */
@@ -24,6 +26,9 @@ export function crashHandler(o: CrashOptions): (what: string, err: unknown) => v
       write(`carp-agent[${process.pid}]: crash (${what}): ${detail}\n  removing this agent's virtual addresses and exiting; peers take over\n`);
     } catch { /* stderr gone: still clean up */ }
     try { o.release(); } catch { /* best effort */ }
+    try {
+      o.lastWords?.(`crash (${what}): ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+    } catch { /* best effort */ }
     try { unlinkSync(o.socketPath); } catch { /* already gone */ }
     exit(1);
   };

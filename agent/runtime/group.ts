@@ -12,6 +12,7 @@ import type { AdvertSeen, CarpState, DropReason, GroupStatus } from '../control/
 import type { NetPort, InterfaceInfo, CarpChannel } from '../net/index.js';
 import type { Logger } from './log.js';
 import { HookQueue, type HookRunner } from './hooks.js';
+import { bowOutAdverts } from './bowout.js';
 
 export const monotonicNow = (): number => performance.now();
 
@@ -141,6 +142,17 @@ export class GroupRunner {
       advert: { src, advbase: header.advbase, advskew: header.advskew, demote: header.demote },
     });
     if (prevFrom !== src || prevKey !== `${header.advbase}/${header.advskew}/${header.demote}`) this.env.onChanged(this);
+  }
+
+  /**
+   * Last resort (crash handler): the bow-out a clean stop sends, synchronously, if this group is MASTER
+   * and its socket is open, so a backup takes over at once. Throws on a send error.
+   */
+  bowOutSync(demote: number): boolean {
+    if (this.stopped || this.engine.state !== 'MASTER' || !this.channel) return false;
+    this.counter = nextCounter(this.counter);
+    for (const advert of bowOutAdverts(this.config, demote, 1, this.counter)) this.channel.send(advert);
+    return true;
   }
 
   /** Clean stop: bow-out if MASTER, addresses removed, timers cancelled; waits for running hooks (max 5 s). */

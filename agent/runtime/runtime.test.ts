@@ -206,11 +206,39 @@ describe('runtime', () => {
     expect(rt.snapshot().groups[0]!.drops).toMatchObject({ own: 1 });
   });
 
-  it('releaseAddressesSync removes every configured VIP', async () => {
+  it('releaseAddressesSync (the crash handler) bows out for every group it masters, then removes every configured VIP', async () => {
     rt.start(cfg([g42, g43]));
     await vi.advanceTimersByTimeAsync(3100);
     expect(net.addrs.size).toBe(2);
+    const before = net.sent.length;
     rt.releaseAddressesSync();
     expect(net.addrs.size).toBe(0);
+    const bows = net.sent.slice(before);
+    expect(bows.map((b) => [b[1], b[2], b[5], b[4]])).toEqual([[42, 255, 255, 0], [43, 255, 255, 0]]); // vhid, advskew, advbase, demote
+  });
+
+  it('a (re)starting agent removes its VIPs left on the interface before any election, even without carrier, and starts as BACKUP', async () => {
+    // A kill -9 of the master left both VIPs behind; the interface has no carrier yet.
+    net.addrs.add('198.18.9.100/24');
+    net.addrs.add('198.18.9.101/24');
+    net.carrier = false;
+    const lines: string[] = [];
+    const r2 = new Runtime({ net, log: { info: (m) => lines.push(m), error: () => {} }, version: 't', configPath: join(dir, 'c2.json'), statePath: null, persist: false, runHook: async () => ({ code: 0 }) });
+    r2.start(cfg([g42, g43]));
+    expect(net.addrs.size).toBe(0);
+    expect(lines.filter((l) => /^removed .* left behind by an agent that did not stop cleanly/.test(l))).toHaveLength(2);
+    expect(r2.snapshot().groups.map((g) => g.state)).toEqual(['INIT', 'INIT']);
+    net.carrier = true;
+    await vi.advanceTimersByTimeAsync(250);
+    expect(r2.snapshot().groups.map((g) => g.state)).toEqual(['BACKUP', 'BACKUP']);
+    expect(net.addrs.size).toBe(0); // a BACKUP holds none until it wins the master-down timer
+    await r2.stop();
+  });
+
+  it('reports the restarts its supervisor made in the snapshot (absent when not supervised)', async () => {
+    expect(rt.snapshot().agent.restarts).toBeUndefined();
+    const restarts = { count: 2, recent: 2, lastAt: 1234, lastReason: 'killed by SIGKILL' };
+    const r2 = new Runtime({ net, log: quiet, version: 't', configPath: join(dir, 'c2.json'), statePath: null, persist: false, restarts });
+    expect(r2.snapshot().agent.restarts).toEqual(restarts);
   });
 });

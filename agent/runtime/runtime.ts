@@ -6,7 +6,7 @@ import { decodePacket, bufferToIp } from '../protocol/index.js';
 import { parseAgentConfig, ConfigError, type AgentConfig, type GroupConfig } from '../config/schema.js';
 import { saveConfigFile } from '../config/store.js';
 import { saveState, type PersistentState } from '../config/state-store.js';
-import { PROTOCOL_VERSION, type AgentEvent, type ApplyResult, type Command, type DropReason, type Snapshot } from '../control/messages.js';
+import { PROTOCOL_VERSION, type AgentEvent, type AgentRestarts, type ApplyResult, type Command, type DropReason, type Snapshot } from '../control/messages.js';
 import type { NetPort, CarpChannel, InterfaceInfo } from '../net/index.js';
 import { BurstLimiter, type Logger } from './log.js';
 import { spawnHook, type HookRunner } from './hooks.js';
@@ -26,6 +26,8 @@ export interface RuntimeOptions {
   initialState?: PersistentState;
   runHook?: HookRunner;
   linkPollMs?: number;
+  /** Restarts by the supervisor before this start (reported in the snapshot as agent.restarts). */
+  restarts?: AgentRestarts;
 }
 
 interface IfaceHandle {
@@ -81,6 +83,12 @@ export class Runtime {
   start(config: AgentConfig): void {
     if (this.host.maintenance) this.o.log.info(`maintenance mode is on (persisted in ${this.o.statePath}): every group defers to its peers`);
     this.config = config;
+    // A killed agent (kill -9, OOM) leaves its VIPs behind. Before any group runs, whatever the
+    // interface's carrier, none of them may stay: this agent starts every group as BACKUP, and a
+    // BACKUP holds no VIP. (Its supervisor removes them at the death already; this covers a start by hand.)
+    for (const left of this.removeLeftoverAddresses()) {
+      this.o.log.info(`removed ${left}, left behind by an agent that did not stop cleanly: every group starts as BACKUP`);
+    }
     for (const g of config.groups) this.addGroup(g);
     this.linkTimer = setInterval(() => this.pollLinks(), this.o.linkPollMs ?? 200);
     this.pollLinks();
@@ -97,10 +105,18 @@ export class Runtime {
   }
 
   /**
-   * Last resort after a crash (uncaught exception): removes every configured VIP synchronously so that
-   * no address stays behind while a peer takes over. Best effort: errors are ignored.
+   * Last resort after a crash (uncaught exception): sends the bow-out a clean stop sends for every group
+   * it is MASTER of (a backup takes over at once), then removes every configured VIP synchronously so
+   * that no address stays behind while a peer takes over. Best effort: errors are ignored.
    */
   releaseAddressesSync(): void {
+    for (const g of this.groups.values()) {
+      try {
+        g.bowOutSync(this.host.demote);
+      } catch {
+        /* the addresses still go */
+      }
+    }
     for (const g of this.config.groups) {
       for (const a of g.addresses) {
         try {
@@ -110,6 +126,29 @@ export class Runtime {
         }
       }
     }
+  }
+
+  /** Removes every configured VIP that is on its interface now; returns "198.18.0.100/24 on eth0" for each. */
+  private removeLeftoverAddresses(): string[] {
+    const removed: string[] = [];
+    const present = new Map<string, Set<string>>();
+    for (const g of this.config.groups) {
+      let on = present.get(g.interface);
+      if (!on) {
+        on = new Set(this.o.net.interfaceAddresses(g.interface));
+        present.set(g.interface, on);
+      }
+      for (const a of g.addresses) {
+        if (!on.has(a.split('/')[0]!)) continue;
+        try {
+          this.o.net.removeAddress(g.interface, a);
+          removed.push(`${a} on ${g.interface}`);
+        } catch (e) {
+          this.error(`addr ${g.interface}`, `cannot remove ${a} from ${g.interface} at start: ${(e as Error).message}`, g.vhid);
+        }
+      }
+    }
+    return removed;
   }
 
   subscribe(listener: (e: AgentEvent) => void): () => void {
@@ -136,6 +175,7 @@ export class Runtime {
         configPath: this.o.configPath,
         configRevision: this.revision,
         os: osDescription(),
+        ...(this.o.restarts ? { restarts: this.o.restarts } : {}),
       },
       demote: this.host.demote,
       maintenance: this.host.maintenance,

@@ -46,7 +46,7 @@ export function formatStatus(f: Fleet): string {
 
 export function formatHosts(f: Fleet): string {
   return f.hosts
-    .map((h) => `${h.host.padEnd(10)} ${h.status.padEnd(11)} ${h.agentVersion ? `agent ${h.agentVersion}` : 'no agent'}  groups ${h.groups}${h.demote !== undefined ? `  demote ${h.demote}` : ''}${h.maintenance ? '  MAINTENANCE' : ''}${h.error ? `  (${h.error})` : ''}`)
+    .map((h) => `${h.host.padEnd(10)} ${h.status.padEnd(11)} ${h.agentVersion ? `agent ${h.agentVersion}` : 'no agent'}  groups ${h.groups}${h.demote !== undefined ? `  demote ${h.demote}` : ''}${h.maintenance ? '  MAINTENANCE' : ''}${h.restarts ? `  restarts ${h.restarts.count} (last ${new Date(h.restarts.lastAt).toISOString()}: ${h.restarts.lastReason})` : ''}${h.error ? `  (${h.error})` : ''}`)
     .join('\n');
 }
 

@@ -1,9 +1,9 @@
 // Pure parts of deploy: host facts from `uname` output, Node check messages, manifest file choice,
-// and the idempotent /etc/rc.local edit.
+// the idempotent /etc/rc.local edit, and the service files that run the agent under its supervisor.
 import { describe, it, expect } from 'vitest';
 import { checkNode, nodeInstallCommand, parseFacts } from './platform.js';
 import { filesFor, ManifestSchema } from './manifest.js';
-import { editRcLocal, RC_LOCAL_LINE, shq } from './scripts.js';
+import { editRcLocal, freebsdRcScript, openbsdRcScript, RC_LOCAL_LINE, serviceScript, shq, systemdUnit } from './scripts.js';
 
 describe('host facts', () => {
   it('maps uname to node platform names', () => {
@@ -52,5 +52,38 @@ describe('rc.local', () => {
   });
   it('quotes for sh', () => {
     expect(shq("it's")).toBe(`'it'\\''s'`);
+  });
+});
+
+describe('service files: the agent runs under its supervisor on every init system', () => {
+  const unit = systemdUnit();
+  const sh = serviceScript('linux');
+  const line = (text: string, key: string) => text.split('\n').filter((l) => l.startsWith(`${key}=`));
+  it('systemd restarts the supervisor always; the supervisor runs the agent; a forced stop is cleaned up', () => {
+    expect(line(unit, 'ExecStart')).toEqual(['ExecStart=/bin/sh /opt/carp-agent/service.sh supervise']);
+    expect(line(unit, 'Restart')).toEqual(['Restart=always']);
+    expect(line(unit, 'ExecStopPost')).toEqual(['ExecStopPost=/bin/sh /opt/carp-agent/service.sh cleanup']);
+    expect(line(unit, 'KillMode')).toEqual(['KillMode=control-group']);
+    expect(line(unit, 'OOMPolicy')).toEqual(['OOMPolicy=continue']);
+    expect(line(unit, 'ExecReload')).toEqual(['ExecReload=/bin/kill -HUP $MAINPID']);
+    expect(unit).not.toMatch(/on-failure/);
+  });
+  it('rc.local and rc.d start the supervisor in the background, systemd in the foreground', () => {
+    expect(RC_LOCAL_LINE).toBe('/bin/sh /opt/carp-agent/service.sh start # carp-agent');
+    expect(sh).toMatch(/^ {2}start\)\n {4}running && exit 0\n {4}nohup node "\$APP" supervise --config "\$CONF" >>"\$LOG" 2>&1 <\/dev\/null &\n {4}echo \$! >"\$PIDFILE"$/m);
+    expect(sh).toMatch(/^ {2}supervise\) exec node "\$APP" supervise --config "\$CONF" ;;$/m);
+    expect(sh).toMatch(/^ {2}cleanup\) exec node "\$APP" cleanup --config "\$CONF" ;;$/m);
+    expect(sh).toMatch(/^ {2}run\) exec node "\$APP" run --config "\$CONF" ;;$/m);
+    // stop: the supervisor (it stops the agent cleanly), then a stray agent, then whatever a KILL left
+    const stop = sh.slice(sh.indexOf('stop() {'), sh.indexOf('case "$1"'));
+    expect(stop.indexOf('kill -TERM "$pid"')).toBeLessThan(stop.indexOf('pkill -TERM -f "carp-agent.js run"'));
+    expect(stop.indexOf('pkill -TERM -f "carp-agent.js run"')).toBeLessThan(stop.indexOf('node "$APP" cleanup --config "$CONF"'));
+    expect(serviceScript('freebsd')).toMatch(/^PIDFILE=\/var\/run\/carp-agent\.pid$/m);
+    expect(freebsdRcScript()).toMatch(/start_cmd="\/bin\/sh \/opt\/carp-agent\/service\.sh start"/);
+    expect(openbsdRcScript()).toMatch(/rc_start\(\) \{ \/bin\/sh \/opt\/carp-agent\/service\.sh start; \}/);
+  });
+  it('the service script is valid sh', async () => {
+    const { spawnSync } = await import('node:child_process');
+    expect(spawnSync('sh', ['-n'], { input: sh }).status).toBe(0);
   });
 });

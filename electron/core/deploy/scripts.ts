@@ -21,11 +21,24 @@ export function shq(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** start | stop | restart | status | run (foreground, for systemd): one script for every init system. */
+/**
+ * start | stop | restart | status | supervise | run | cleanup: one script for every init system.
+ * `start` runs the supervisor (`carp-agent supervise`) in the background (rc.local, rc.d); `supervise` runs
+ * it in the foreground (systemd). The supervisor runs the agent as its child and, when the agent dies
+ * without being asked to (kill -9, OOM kill, crash), removes its VIPs at once, then restarts it with a
+ * backoff. `run` is the bare agent in the foreground (nothing cleans up or restarts it); `cleanup`
+ * removes the config's VIPs when no agent runs (systemd's ExecStopPost, and after a forced stop).
+ */
 export function serviceScript(os: string): string {
   const pidfile = os === 'linux' ? '/run/carp-agent.pid' : '/var/run/carp-agent.pid';
   return `#!/bin/sh
-# carp-agent service control, installed by carp-console deploy. Usage: service.sh start|stop|restart|status|run
+# carp-agent service control, installed by carp-console deploy.
+# Usage: service.sh start|stop|restart|status|supervise|run|cleanup
+#   start      the supervisor in the background: it runs the agent, removes the agent's virtual
+#              addresses the moment it dies (kill -9, OOM kill, crash) and restarts it with a backoff
+#   supervise  the same in the foreground (systemd)
+#   run        the agent alone in the foreground (no cleanup after a crash, no restart)
+#   cleanup    remove the config's virtual addresses from their interfaces when no agent runs
 PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin:$PATH
 PIDFILE=${pidfile}
 APP=${CURRENT}/carp-agent.js
@@ -36,29 +49,37 @@ stop() {
   if [ -f "$PIDFILE" ]; then
     pid=$(cat "$PIDFILE")
     if kill -TERM "$pid" 2>/dev/null; then
+      # the supervisor stops the agent (masters bow out; hooks get 5 s), then exits
       i=0
-      while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+      while kill -0 "$pid" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done
       kill -KILL "$pid" 2>/dev/null
     fi
     rm -f "$PIDFILE"
-  else
-    # no pid file (started by hand?): the agent's own command line identifies it on this host
-    pkill -TERM -f "carp-agent.js run" 2>/dev/null
-    sleep 0.5
   fi
+  # an agent without its supervisor (started by hand, an older install, a supervisor killed outright):
+  # the agent's own command line identifies it on this host
+  if pkill -TERM -f "carp-agent.js run" 2>/dev/null; then
+    i=0
+    while pgrep -f "carp-agent.js run" >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+    pkill -KILL -f "carp-agent.js run" 2>/dev/null
+  fi
+  # an agent killed outright leaves its virtual addresses: remove them (nothing to do after a clean stop)
+  node "$APP" cleanup --config "$CONF" >/dev/null 2>&1
   return 0
 }
 case "$1" in
   start)
     running && exit 0
-    nohup node "$APP" run --config "$CONF" >>"$LOG" 2>&1 </dev/null &
+    nohup node "$APP" supervise --config "$CONF" >>"$LOG" 2>&1 </dev/null &
     echo $! >"$PIDFILE"
     ;;
   stop) stop ;;
   restart) stop; "$0" start ;;
   status) if running; then echo "running $(cat "$PIDFILE")"; else echo stopped; exit 3; fi ;;
+  supervise) exec node "$APP" supervise --config "$CONF" ;;
   run) exec node "$APP" run --config "$CONF" ;;
-  *) echo "usage: $0 start|stop|restart|status|run" >&2; exit 2 ;;
+  cleanup) exec node "$APP" cleanup --config "$CONF" ;;
+  *) echo "usage: $0 start|stop|restart|status|supervise|run|cleanup" >&2; exit 2 ;;
 esac
 `;
 }
@@ -71,20 +92,32 @@ exec node ${CURRENT}/carp-agent.js "$@"
 `;
 }
 
+/**
+ * The systemd unit: systemd supervises the supervisor (Restart=always), the supervisor the agent (so
+ * the agent's death is handled the same way on every init system: VIPs removed within milliseconds,
+ * restart with backoff, restarts reported in the snapshot). KillMode=control-group: if the supervisor
+ * itself dies, systemd stops the agent (it bows out) before restarting the unit; ExecStopPost removes
+ * whatever a SIGKILL of the whole unit left; OOMPolicy=continue leaves an OOM-killed agent to its
+ * supervisor instead of stopping the unit.
+ */
 export function systemdUnit(): string {
   return `# installed by carp-console deploy
 [Unit]
-Description=carp-agent (userland CARP)
+Description=carp-agent (userland CARP) under its supervisor
 After=network-online.target
 Wants=network-online.target
 
 [Service]
 Type=simple
-ExecStart=/bin/sh ${SERVICE_SCRIPT} run
+ExecStart=/bin/sh ${SERVICE_SCRIPT} supervise
 ExecReload=/bin/kill -HUP $MAINPID
+ExecStopPost=/bin/sh ${SERVICE_SCRIPT} cleanup
+KillMode=control-group
 KillSignal=SIGTERM
-Restart=on-failure
-RestartSec=2
+TimeoutStopSec=30
+Restart=always
+RestartSec=1
+OOMPolicy=continue
 
 [Install]
 WantedBy=multi-user.target
@@ -125,7 +158,7 @@ rc_cmd $1
 `;
 }
 
-/** The line rc.local runs at boot. */
+/** The line rc.local runs at boot: the supervisor in the background (service.sh start). */
 export const RC_LOCAL_LINE = `/bin/sh ${SERVICE_SCRIPT} start ${RC_MARKER}`;
 
 /**

@@ -86,6 +86,25 @@ describe('buildFleet', () => {
     expect(f.groups[0].master).toBeNull();
     expect(f.findings.map((x) => x.kind).sort()).toEqual(['host-down', 'no-master']);
     expect(f.findings.find((x) => x.kind === 'host-down')!.message).toContain('fw1 is stale');
+    // The console cannot see fw1, which was MASTER when last heard: no "unreachable" error on that alone.
+    const nm = f.findings.find((x) => x.kind === 'no-master')!;
+    expect(nm.severity).toBe('warning');
+    expect(nm.hosts).toEqual(['fw2', 'fw3', 'fw1']);
+    expect(nm.message).toBe(
+      '198.18.0.0/24 vhid 42: no live member is MASTER (fw2 BACKUP, fw3 BACKUP), but the console cannot see every member: fw1 was MASTER when last heard and is stale now; 198.18.0.100/24 may well be served. Check fw1',
+    );
+  });
+
+  it('says "no master" without "unreachable" while a host has not reported yet (it may be the master)', () => {
+    const r = trio();
+    r[0] = { host: 'fw1', status: 'unreachable', lastSeen: 0 };
+    const nm = buildFleet(r, NOW).findings.find((x) => x.kind === 'no-master')!;
+    expect(nm.severity).toBe('warning');
+    expect(nm.message).toMatch(/fw1 has not reported yet; .* may well be served\. Check fw1$/);
+    // Every member heard, none MASTER: the error it always was.
+    const r2 = trio();
+    r2[0] = live('fw1', [groupStatus({ vhid: 42, srcip: '198.18.0.1', advskew: 0 })]);
+    expect(buildFleet(r2, NOW).findings.find((x) => x.kind === 'no-master')).toMatchObject({ severity: 'error' });
   });
 
   it('reports a password mismatch by fingerprint', () => {
@@ -198,5 +217,32 @@ describe('buildFleet', () => {
     r[0] = live('fw1', [groupStatus({ vhid: 1, srcip: '198.18.0.1', state: 'MASTER' }), wan(2, '198.18.1.1', { state: 'MASTER' })]);
     r[1] = live('fw2', [groupStatus({ vhid: 1, srcip: '198.18.0.2', advskew: 100 }), wan(2, '198.18.1.2', { advskew: 100 })]);
     expect(buildFleet(r, NOW).findings.filter((x) => x.kind === 'split-masters')).toEqual([]);
+  });
+
+  it('carries the agent restarts into the host view and finds a recent restart, a crash loop in words', () => {
+    const r = trio();
+    const restarts = { count: 1, recent: 1, lastAt: NOW - 45_000, lastReason: 'killed by SIGKILL (kill -9 or the kernel OOM killer)' };
+    r[0] = live('fw1', [groupStatus({ vhid: 42, srcip: '198.18.0.1', advskew: 0 })], { agent: { ...snapshot('fw1', []).agent, restarts } });
+    r[2] = live('fw3', [groupStatus({ vhid: 42, srcip: '198.18.0.3', state: 'MASTER', advskew: 50 })]);
+    const f = buildFleet(r, NOW);
+    expect(f.hosts[0].restarts).toEqual(restarts);
+    expect(f.hosts[1].restarts).toBeUndefined();
+    const found = f.findings.filter((x) => x.kind === 'agent-restarting');
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ severity: 'warning', hosts: ['fw1'] });
+    expect(found[0].message).toBe(
+      'fw1: its agent was restarted by its supervisor 1 time, the last 45 s ago (killed by SIGKILL (kill -9 or the kernel OOM killer)); its virtual addresses were removed before each restart. Find the cause in /var/log/carp-agent.log (or journalctl -u carp-agent) on fw1',
+    );
+    // Several restarts in the window: a crash loop.
+    const loop = { count: 6, recent: 5, lastAt: NOW - 3000, lastReason: 'exit code 2: refusing to start: groups[0].advskew: must be 0..254' };
+    r[0] = live('fw1', [groupStatus({ vhid: 42, srcip: '198.18.0.1', advskew: 0 })], { agent: { ...snapshot('fw1', []).agent, restarts: loop } });
+    const m = buildFleet(r, NOW).findings.find((x) => x.kind === 'agent-restarting')!.message;
+    expect(m).toMatch(/^fw1: its agent is in a crash loop: it was restarted by its supervisor 6 times \(5 in the last 10 min\), the last 3 s ago \(exit code 2: refusing to start/);
+    // Long ago, or a host that is not live: nothing to say (the host view still carries the count).
+    r[0] = live('fw1', [groupStatus({ vhid: 42, srcip: '198.18.0.1', advskew: 0 })], { agent: { ...snapshot('fw1', []).agent, restarts: { ...restarts, lastAt: NOW - 10 * 60_000 } } });
+    expect(buildFleet(r, NOW).findings.filter((x) => x.kind === 'agent-restarting')).toEqual([]);
+    expect(buildFleet(r, NOW).hosts[0].restarts?.count).toBe(1);
+    r[0] = { ...r[0], snapshot: { ...r[0].snapshot!, agent: { ...r[0].snapshot!.agent, restarts } }, status: 'stale' };
+    expect(buildFleet(r, NOW).findings.filter((x) => x.kind === 'agent-restarting')).toEqual([]);
   });
 });

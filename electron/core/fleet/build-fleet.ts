@@ -1,9 +1,10 @@
 // The live fleet model: a pure function from the hosts' reports to groups (segment + vhid),
-// their members, master, predicted successor, and findings. No I/O, no clock reads.
+// their members, master, predicted successor, and findings. No I/O, no clock reads (`now` is given).
 import type { Fleet, FleetGroup, Finding, HostReport, HostView, Member } from './types.js';
 import { groupKey } from './types.js';
 import { predictSuccessor } from './election.js';
 import { advertIntervalMs } from '../../../agent/engine/engine.js';
+import { RESTART_RECENT_MS } from '../../../agent/control/messages.js';
 
 function sameSet(a: string[], b: string[]): boolean {
   if (a.length !== b.length) return false;
@@ -23,8 +24,50 @@ function hostView(r: HostReport): HostView {
     lastSeen: r.lastSeen,
     ...(r.error ? { error: r.error } : {}),
     ...(r.hostKey ? { hostKey: r.hostKey } : {}),
-    ...(s ? { agentVersion: s.agent.version, ...(s.agent.os ? { os: s.agent.os } : {}), agentStartedAt: s.agent.startedAt, demote: s.demote, maintenance: s.maintenance } : {}),
+    ...(s
+      ? {
+          agentVersion: s.agent.version,
+          ...(s.agent.os ? { os: s.agent.os } : {}),
+          agentStartedAt: s.agent.startedAt,
+          ...(s.agent.restarts ? { restarts: { ...s.agent.restarts } } : {}),
+          demote: s.demote,
+          maintenance: s.maintenance,
+        }
+      : {}),
     groups: s?.groups.length ?? 0,
+  };
+}
+
+/** "45 s", "3 min", "2 h": how long ago, for finding messages. */
+function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${Math.round(s / 3600)} h`;
+}
+
+/** Restarts at least this many within RESTART_RECENT_MS read as a crash loop. */
+export const CRASH_LOOP_RESTARTS = 3;
+
+/**
+ * `agent-restarting` (warning): the live agent reports that its supervisor restarted it within the last
+ * RESTART_RECENT_MS (10 min). It names how often, the last reason, and says whether it looks like a crash loop.
+ */
+export function restartFinding(r: HostReport, now: number): Finding | null {
+  const x = r.snapshot?.agent.restarts;
+  if (!x || r.status !== 'live') return null;
+  const since = now - x.lastAt;
+  if (since >= RESTART_RECENT_MS) return null;
+  const loop = x.recent >= CRASH_LOOP_RESTARTS;
+  const recent = x.recent !== x.count ? ` (${x.recent} in the last ${RESTART_RECENT_MS / 60_000} min)` : '';
+  return {
+    kind: 'agent-restarting',
+    severity: 'warning',
+    hosts: [r.host],
+    message:
+      `${r.host}: its agent ${loop ? 'is in a crash loop: it was' : 'was'} restarted by its supervisor ${x.count} time${x.count === 1 ? '' : 's'}${recent}, ` +
+      `the last ${ago(since)} ago (${x.lastReason}); its virtual addresses were removed before each restart. ` +
+      `Find the cause in /var/log/carp-agent.log (or journalctl -u carp-agent) on ${r.host}`,
   };
 }
 
@@ -70,7 +113,11 @@ function membersOf(reports: HostReport[]): Map<string, { segment: string; vhid: 
   return groups;
 }
 
-function groupFindings(g: FleetGroup): Finding[] {
+/**
+ * `unheard`: inventory hosts the console has no snapshot from (not connected yet, or never reachable):
+ * they may be members of any group, even its master.
+ */
+function groupFindings(g: FleetGroup, unheard: string[] = []): Finding[] {
   const out: Finding[] = [];
   const live = g.members.filter((m) => m.live);
   const where = `${g.segment} vhid ${g.vhid}`;
@@ -105,13 +152,31 @@ function groupFindings(g: FleetGroup): Finding[] {
       message: `${where}: ${g.masters.join(' and ')} are all MASTER (split brain); check that they hear each other's adverts (link, password, addresses)`,
     });
   } else if (live.length > 0 && g.masters.length === 0) {
-    out.push({
-      kind: 'no-master',
-      severity: 'error',
-      group: g.key,
-      hosts: hostsOf(live),
-      message: `${where}: no live member is MASTER (${live.map((m) => `${m.host} ${m.state}`).join(', ')}); ${g.addresses.join(' ')} is unreachable`,
-    });
+    // A master the console cannot see is not a missing master: live backups that stay BACKUP are hearing
+    // someone. Say what is known (a warning), never "unreachable" (an error) on the console's own blindness.
+    const unseen = g.members.filter((m) => !m.live && m.state === 'MASTER');
+    const states = live.map((m) => `${m.host} ${m.state}`).join(', ');
+    if (unseen.length || unheard.length) {
+      const why = [
+        ...unseen.map((m) => `${m.host} was MASTER when last heard and is ${m.hostStatus} now`),
+        ...(unheard.length ? [`${unheard.join(', ')} ${unheard.length === 1 ? 'has' : 'have'} not reported yet`] : []),
+      ].join('; ');
+      out.push({
+        kind: 'no-master',
+        severity: 'warning',
+        group: g.key,
+        hosts: [...hostsOf(live), ...unseen.map((m) => m.host)],
+        message: `${where}: no live member is MASTER (${states}), but the console cannot see every member: ${why}; ${g.addresses.join(' ')} may well be served. Check ${[...unseen.map((m) => m.host), ...unheard].join(', ')}`,
+      });
+    } else {
+      out.push({
+        kind: 'no-master',
+        severity: 'error',
+        group: g.key,
+        hosts: hostsOf(live),
+        message: `${where}: no live member is MASTER (${states}); ${g.addresses.join(' ')} is unreachable`,
+      });
+    }
   }
 
   if (!collision) {
@@ -253,7 +318,12 @@ export function buildFleet(reports: HostReport[], now: number): Fleet {
       });
     }
   }
-  for (const g of groups) findings.push(...groupFindings(g));
+  for (const r of sorted) {
+    const f = restartFinding(r, now);
+    if (f) findings.push(f);
+  }
+  const unheard = sorted.filter((r) => !r.snapshot && r.status !== 'live').map((r) => r.host);
+  for (const g of groups) findings.push(...groupFindings(g, unheard));
   findings.push(...splitMasters(groups));
 
   return { at: now, hosts: sorted.map(hostView), groups, findings };

@@ -1,6 +1,6 @@
 // The console's view of the fleet: what buildFleet derives from the hosts' reports. Plain data,
 // serialisable as is (the UI and carpctl --json receive exactly these shapes).
-import type { CarpState, Snapshot } from '../../../agent/control/messages.js';
+import type { AgentRestarts, CarpState, Snapshot } from '../../../agent/control/messages.js';
 import type { HostKeyProblem } from '../transport.js';
 
 export type HostStatus = 'live' | 'stale' | 'unreachable' | 'no-agent';
@@ -82,7 +82,9 @@ export type FindingKind =
   /** Demotion above 0 on a host that is not in maintenance (left over from a script or a reboot). */
   | 'stuck-demotion'
   /** Groups on the same hosts mastered by different hosts (LAN on one firewall, WAN on the other). */
-  | 'split-masters';
+  | 'split-masters'
+  /** The host's agent died and was restarted by its supervisor recently (several times: a crash loop). */
+  | 'agent-restarting';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -111,6 +113,8 @@ export interface HostView {
   os?: string;
   /** The agent process's start (ms since epoch, host clock): changes when the agent restarts. */
   agentStartedAt?: number;
+  /** Restarts of the agent by its supervisor (kill -9, OOM, crash, refused config), as the agent reports them. */
+  restarts?: AgentRestarts;
   demote?: number;
   maintenance?: boolean;
   groups: number;

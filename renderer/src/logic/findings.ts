@@ -22,6 +22,7 @@ const TITLES: Record<FindingKind, string> = {
   'maintenance-all': 'Every member in maintenance',
   'stuck-demotion': 'Demotion left over',
   'split-masters': 'Masters split across hosts',
+  'agent-restarting': 'Agent restarted',
 };
 
 export function findingTitle(kind: FindingKind | string): string {
