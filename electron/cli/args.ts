@@ -4,7 +4,10 @@ export const USAGE = `usage: carpctl [--inventory FILE] [--json] COMMAND
   hosts                                  hosts and their agents
   import FILE                            add hosts from an ssh_config, Ansible inventory or lab JSON to the stored inventory
   status                                 CARP groups, masters, successors, findings
-  deploy [HOST...] [--no-path-link]      install or upgrade the agent
+  deploy [HOST...] [--parallel] [--no-path-link]
+                                         install or upgrade the agent: hosts with groups one at a time
+                                         (maintenance, handover, install, back in service, steady);
+                                         --parallel restarts all at once (first installs), warning what it hits
   group apply FILE [--dry-run]           create or edit a group (JSON or YAML) on all its members
   group delete VHID [--segment CIDR] [--dry-run]
   set HOST VHID advskew|advbase|preempt VALUE
@@ -26,7 +29,7 @@ export interface Args {
 }
 
 const VALUE_OPTIONS = new Set(['--inventory', '--segment', '--fingerprint']);
-const FLAGS = new Set(['--json', '--dry-run', '--reboot', '--wait', '--force', '--stay', '--follow', '--no-path-link', '--help', '-h']);
+const FLAGS = new Set(['--json', '--dry-run', '--reboot', '--wait', '--force', '--stay', '--follow', '--no-path-link', '--parallel', '--help', '-h']);
 
 export function parseArgs(argv: string[]): Args {
   const words: string[] = [];

@@ -11,6 +11,7 @@ import { parseGroupSpecText, SpecError } from '../core/commands/group-spec.js';
 import type { ConsoleEvent } from '../core/events.js';
 import { USAGE, UsageError, parseArgs, int, type Args } from './args.js';
 import { formatApply, formatEvent, formatHosts, formatMaintenance, formatStatus } from './format.js';
+import type { DeployHostResult } from '../core/api.js';
 import { fileURLToPath } from 'node:url';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -86,10 +87,10 @@ async function run(args: Args): Promise<number> {
       case 'deploy': {
         const hosts = args.words.slice(1);
         const off = args.json ? () => {} : c.subscribe((e) => e.type === 'deploy' && out(formatEvent(e)));
-        const r = await c.deploy(hosts.length ? hosts : undefined);
+        const r = await c.deploy(hosts.length ? hosts : undefined, { parallel: args.flags.has('--parallel') });
         off();
         if (args.json) json(r);
-        else for (const h of r) out(`${h.host}: ${h.ok ? `ok ${h.version}` : `FAILED: ${h.error}`}`);
+        else out(formatDeploy(r));
         return r.every((h) => h.ok) ? 0 : 1;
       }
       case 'group': {
@@ -152,6 +153,15 @@ async function run(args: Args): Promise<number> {
   } finally {
     close();
   }
+}
+
+/** One line per host, then which host runs which version (as their agents report it at the end). */
+export function formatDeploy(r: DeployHostResult[]): string {
+  const lines = r.map((h) => `${h.host}: ${h.ok ? `ok ${h.version ?? ''}`.trimEnd() : `${h.notAttempted ? 'NOT UPGRADED' : 'FAILED'}: ${h.error}`}`);
+  const by = new Map<string, string[]>();
+  for (const h of r) by.set(h.running ?? 'unknown', [...(by.get(h.running ?? 'unknown') ?? []), h.host]);
+  if (r.length) lines.push(`versions: ${[...by].map(([v, hs]) => `${hs.join(', ')} ${v === 'unknown' ? 'unknown' : `${hs.length === 1 ? 'runs' : 'run'} ${v}`}`).join('; ')}`);
+  return lines.join('\n');
 }
 
 /** carpctl import FILE: merges hosts from any inventory format into the stored inventory (no connection needed). */

@@ -28,8 +28,23 @@ export class ApiError extends Error {
 export interface DeployHostResult {
   host: string;
   ok: boolean;
+  /** The version deployed (or attempted). */
   version?: string;
   error?: string;
+  /** The version the host's agent reports at the end of the whole deploy (HostView.agentVersion), when known. */
+  running?: string;
+  /** Not attempted: a rolling upgrade stopped at an earlier host (`error` says where and why). */
+  notAttempted?: boolean;
+}
+
+/** ConsoleApi.deploy's options. */
+export interface ConsoleDeployOptions extends OpOptions {
+  /**
+   * Restart every host at once, as for a first install (the old behaviour). Hosts that carry groups are
+   * otherwise upgraded one at a time: maintenance on, handover, install, maintenance off, steady. With
+   * `parallel`, a 'warning' deploy event names each host whose groups would be hit.
+   */
+  parallel?: boolean;
 }
 
 export type SetKey = 'advskew' | 'advbase' | 'preempt';
@@ -110,7 +125,11 @@ export interface ConsoleApi {
   /** Merges the hosts of an ssh_config, Ansible inventory, lab JSON or inventory JSON; nothing is removed. */
   importHosts(source: ImportSource): Promise<InventoryChange>;
   removeHost(name: string): Promise<InventoryChange>;
-  deploy(hosts?: string[], opts?: OpOptions): Promise<DeployHostResult[]>;
+  /**
+   * Installs or upgrades the agent. Hosts with groups go one at a time (rolling, hitless: maintenance on
+   * and handover first, steady after); hosts without groups or without a running agent go in parallel.
+   */
+  deploy(hosts?: string[], opts?: ConsoleDeployOptions): Promise<DeployHostResult[]>;
   /** Preview (dryRun: validate on every member, change nothing) or two-phase apply of one group. */
   applyGroup(spec: GroupSpecInput, opts?: { dryRun?: boolean } & OpOptions): Promise<ApplyOutcome>;
   deleteGroup(vhid: number, opts?: { segment?: string; dryRun?: boolean } & OpOptions): Promise<ApplyOutcome>;

@@ -6,14 +6,17 @@ import { AgentLink, AgentCommandError, type AgentLinkOptions, type CommandBody }
 import { EventBus, type ConsoleEvent } from './events.js';
 import { buildFleet } from './fleet/build-fleet.js';
 import type { Fleet } from './fleet/types.js';
-import { ApiError, type ConsoleApi, type ConsoleInfo, type DeployHostResult, type MaintenanceEnterOptions, type SetKey } from './api.js';
-import { DEPLOY_STEPS, type DeployStep } from './events.js';
+import { ApiError, type ConsoleApi, type ConsoleDeployOptions, type ConsoleInfo, type DeployHostResult, type MaintenanceEnterOptions, type SetKey } from './api.js';
+import { DEPLOY_STEPS, ROLLING_DEPLOY_STEPS, type DeployStep } from './events.js';
 import { InventoryOps, type InventoryStore } from './inventory/ops.js';
 import { HEARTBEAT_MS } from '../../agent/control/messages.js';
 import { SpecError, validateGroupSpec, type GroupSpecInput } from './commands/group-spec.js';
 import { planGroupApply, planGroupDelete, type Plan } from './commands/plan.js';
 import { twoPhaseApply, type ApplyOutcome } from './commands/two-phase.js';
-import { runMaintenance, type MaintenanceTimeouts } from './maintenance/driver.js';
+import { runMaintenance, type MaintenanceEnv, type MaintenanceTimeouts } from './maintenance/driver.js';
+import { DEFAULT_ROLLING_TIMEOUTS, runDeploy, type RollingEnv, type RollingTimeouts } from './deploy/rolling-driver.js';
+
+export { deployProgress, DEFAULT_ROLLING_TIMEOUTS, type RollingTimeouts } from './deploy/rolling-driver.js';
 
 export interface DeployFn {
   (transports: HostTransport[], onProgress: (p: { host: string; step: DeployStep; at: number; detail?: string }) => void): Promise<DeployHostResult[]>;
@@ -29,6 +32,12 @@ export interface ConsoleOptions {
   info?: Partial<Omit<ConsoleInfo, 'readOnly' | 'staleMs'>>;
   transport: (host: HostSpec) => HostTransport;
   deploy?: DeployFn;
+  /**
+   * The version `deploy` installs (the bundle's manifest): hosts whose agent already runs it are only
+   * checked, in parallel, instead of going through maintenance. Without it every host with groups rolls.
+   */
+  deployVersion?: () => string | undefined;
+  rollingTimeouts?: Partial<RollingTimeouts>;
   link?: AgentLinkOptions;
   maintenanceTimeouts?: Partial<MaintenanceTimeouts>;
   now?: () => number;
@@ -138,6 +147,65 @@ export function createConsole(opts: ConsoleOptions): Console {
     });
   };
 
+  /** Where the maintenance driver runs (maintenanceEnter, and each host of a rolling upgrade). */
+  const maintenanceEnv = (emit: MaintenanceEnv['emit']): MaintenanceEnv => ({
+    now,
+    fleet: () => fleet,
+    onFleet: (cb) => {
+      fleetListeners.add(cb);
+      return () => fleetListeners.delete(cb);
+    },
+    request: (h, body) => linkOf(h).request(body),
+    reboot: async (h) => {
+      // The SSH channel may die under a reboot (rejected as a lost connection, or `reboot` killed by a
+      // signal as the host goes down): that is expected. A failure to connect, or a non-zero exit code
+      // (reboot refused: not root, init not answering...), is not.
+      const r = await transports
+        .get(h)!
+        .exec('reboot', { timeoutMs: 5000 })
+        .catch((e: Error) => {
+          if (/ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|authentication|host key/i.test(e.message)) throw e;
+          return null;
+        });
+      if (r && r.code !== 0 && r.code !== null) {
+        const why = r.stderr.trim() || r.stdout.trim() || 'no output';
+        throw new Error(`\`reboot\` exited with code ${r.code}: ${why}`);
+      }
+    },
+    reachable: async (h) => {
+      try {
+        const r = await transports.get(h)!.exec('true', { timeoutMs: 3000 });
+        return r.code === 0;
+      } catch {
+        return false;
+      }
+    },
+    emit,
+  });
+
+  // ---- deploy: rolling (hitless) upgrade of the hosts that carry groups (deploy/rolling-driver.ts) ----
+  let deploying: string | null = null;
+  const rollingEnv = (): RollingEnv => {
+    const m = maintenanceEnv(() => {});
+    return {
+      now,
+      fleet: m.fleet,
+      onFleet: m.onFleet,
+      request: m.request,
+      reconnect: (h) => {
+        const l = linkOf(h);
+        l.stop();
+        l.start();
+      },
+      deploy: (hosts, onProgress) => opts.deploy!(hosts.map((h) => transports.get(h)!), onProgress),
+      version: () => opts.deployVersion?.(),
+      maintenanceEnv,
+      emit: (e) => bus.emit(e),
+      timeouts: { ...DEFAULT_ROLLING_TIMEOUTS, ...opts.rollingTimeouts },
+      ...(opts.maintenanceTimeouts ? { maintenanceTimeouts: opts.maintenanceTimeouts } : {}),
+    };
+  };
+
   const api: Console = {
     async info() {
       return { version: '0.0.0', ...opts.info, readOnly: false, staleMs, ...(inventory.path ? { inventory: inventory.path } : {}) };
@@ -164,14 +232,17 @@ export function createConsole(opts: ConsoleOptions): Console {
       const end = now() + timeoutMs;
       while (reported.size < links.size && now() < end) await new Promise((r) => setTimeout(r, 50));
     },
-    async deploy(hosts, o = {}) {
+    async deploy(hosts, o: ConsoleDeployOptions = {}) {
       if (!opts.deploy) throw new ApiError('unavailable', 'deploy is not available in this console (no deploy function was given)');
-      const names = hosts?.length ? hosts : [...transports.keys()];
+      const names = [...new Set(hosts?.length ? hosts : [...transports.keys()])];
       names.forEach(linkOf);
-      return opts.deploy(
-        names.map((h) => transports.get(h)!),
-        (p) => bus.emit({ type: 'deploy', at: p.at, ...(o.op ? { op: o.op } : {}), host: p.host, step: p.step, progress: deployProgress(p.step), ...(p.detail ? { detail: p.detail } : {}) }),
-      );
+      if (deploying) throw new ApiError('refused', `a deploy is already running in this console (${deploying}); wait for it to finish`);
+      deploying = o.op ?? 'unnamed';
+      try {
+        return await runDeploy(rollingEnv(), names, o);
+      } finally {
+        deploying = null;
+      }
     },
     async applyGroup(input: GroupSpecInput, o = {}) {
       let spec;
@@ -192,40 +263,7 @@ export function createConsole(opts: ConsoleOptions): Console {
     async maintenanceEnter(host, o: MaintenanceEnterOptions = {}) {
       linkOf(host);
       return runMaintenance(
-        {
-          now,
-          fleet: () => fleet,
-          onFleet: (cb) => {
-            fleetListeners.add(cb);
-            return () => fleetListeners.delete(cb);
-          },
-          request: (h, body) => linkOf(h).request(body),
-          reboot: async (h) => {
-            // The SSH channel may die under a reboot (rejected as a lost connection, or `reboot` killed by a
-            // signal as the host goes down): that is expected. A failure to connect, or a non-zero exit code
-            // (reboot refused: not root, init not answering...), is not.
-            const r = await transports
-              .get(h)!
-              .exec('reboot', { timeoutMs: 5000 })
-              .catch((e: Error) => {
-                if (/ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|authentication|host key/i.test(e.message)) throw e;
-                return null;
-              });
-            if (r && r.code !== 0 && r.code !== null) {
-              const why = r.stderr.trim() || r.stdout.trim() || 'no output';
-              throw new Error(`\`reboot\` exited with code ${r.code}: ${why}`);
-            }
-          },
-          reachable: async (h) => {
-            try {
-              const r = await transports.get(h)!.exec('true', { timeoutMs: 3000 });
-              return r.code === 0;
-            } catch {
-              return false;
-            }
-          },
-          emit: (e) => bus.emit({ type: 'maintenance', ...(o.op ? { op: o.op } : {}), ...e }),
-        },
+        maintenanceEnv((e) => bus.emit({ type: 'maintenance', ...(o.op ? { op: o.op } : {}), ...e })),
         host,
         { ...o, timeouts: opts.maintenanceTimeouts },
       );
@@ -260,10 +298,4 @@ export function createConsole(opts: ConsoleOptions): Console {
     },
   };
   return api;
-}
-
-/** How far a host's deploy has come, 0..1, for a progress bar ('failed' and 'rolled-back' end it). */
-export function deployProgress(step: DeployStep): number {
-  const i = (DEPLOY_STEPS as readonly string[]).indexOf(step);
-  return i < 0 ? 1 : i / (DEPLOY_STEPS.length - 1);
 }

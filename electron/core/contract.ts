@@ -49,7 +49,7 @@ export const CONTRACT = {
   addHost: { args: z.tuple([HostInputSchema]), mutates: true },
   importHosts: { args: z.tuple([ImportSourceSchema]), mutates: true },
   removeHost: { args: z.tuple([HostName]), mutates: true },
-  deploy: { args: z.tuple([z.array(HostName).max(10_000).optional(), Op.optional()]), mutates: true },
+  deploy: { args: z.tuple([z.array(HostName).max(10_000).optional(), Op.extend({ parallel: z.boolean().optional() }).strict().optional()]), mutates: true },
   applyGroup: {
     args: z.tuple([GroupSpecSchema, Op.extend({ dryRun: z.boolean().optional() }).strict().optional()]),
     mutates: (a: [unknown, { dryRun?: boolean }?]) => !a[1]?.dryRun,

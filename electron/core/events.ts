@@ -5,7 +5,30 @@ import type { Fleet, HostStatus } from './fleet/types.js';
 
 /** The steps of a deploy to one host, in order (a progress bar is the index of the step reached). */
 export const DEPLOY_STEPS = ['connect', 'detect', 'check-node', 'upload', 'verify', 'install-service', 'start', 'handshake', 'done'] as const;
-export type DeployStep = (typeof DEPLOY_STEPS)[number] | 'failed' | 'rolled-back';
+/**
+ * The steps of a rolling (hitless) upgrade of one host that carries groups, in order: waiting its turn,
+ * maintenance on and the handover proven by the successor's agent, the deploy itself (DEPLOY_STEPS up to
+ * the handshake; 'installed' is its end), maintenance off, steady (live, BACKUP or MASTER again, no
+ * error finding for its groups), done. 'warning' says a parallel deploy hits a host's groups.
+ */
+export const ROLLING_DEPLOY_STEPS = [
+  'queued',
+  'maintenance-on',
+  'handover',
+  'connect',
+  'detect',
+  'check-node',
+  'upload',
+  'verify',
+  'install-service',
+  'start',
+  'handshake',
+  'installed',
+  'maintenance-off',
+  'steady',
+  'done',
+] as const;
+export type DeployStep = (typeof DEPLOY_STEPS)[number] | (typeof ROLLING_DEPLOY_STEPS)[number] | 'warning' | 'failed' | 'rolled-back';
 
 /** The steps of "demote before reboot", in order; 'stopped' ends it early and says where. */
 export const MAINTENANCE_STEPS = ['preflight', 'maintenance-on', 'handover', 'reboot', 'wait-host', 'wait-agent', 'maintenance-off', 'done'] as const;
@@ -19,7 +42,7 @@ export type ConsoleEvent =
   | { type: 'fleet'; at: number; fleet: Fleet }
   /** An agent's event relayed as is; `receivedAt` is when the console read its line. */
   | { type: 'agent'; at: number; receivedAt: number; host: string; event: AgentEvent }
-  /** `op`: the operation id the caller gave (ConsoleApi OpOptions); `progress`: 0..1 through DEPLOY_STEPS. */
+  /** `op`: the operation id the caller gave (ConsoleApi OpOptions); `progress`: 0..1 through DEPLOY_STEPS (ROLLING_DEPLOY_STEPS for a host upgraded in turn). */
   | { type: 'deploy'; at: number; op?: string; host: string; step: DeployStep; progress: number; detail?: string }
   | { type: 'apply'; at: number; op?: string; host?: string; step: ApplyStep; detail?: string }
   /** A 'handover' step with `group` and `to` says that group's new master reported MASTER itself. */

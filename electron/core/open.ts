@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { consoleKnownHostsPath, defaultInventoryPath, detectInventoryFormat, loadInventory, readInventory, type Inventory } from './inventory/index.js';
 import { fileStore, type InventoryStore } from './inventory/ops.js';
 import { SshPool, confirmHostKey, type SshOptions, type SshTransport } from './ssh/index.js';
-import { deployAll } from './deploy/index.js';
+import { deployAll, readManifest } from './deploy/index.js';
 import { createConsole, type Console, type ConsoleOptions } from './console.js';
 
 export interface OpenOptions {
@@ -26,7 +26,7 @@ export interface OpenOptions {
   /** SSH settings beyond the known_hosts files (tests: no ssh-agent, fixed identities). */
   ssh?: Omit<SshOptions, 'knownHostsFiles' | 'resolveJump'>;
   /** Core options passed through (timeouts, link settings). */
-  core?: Pick<ConsoleOptions, 'link' | 'maintenanceTimeouts'>;
+  core?: Pick<ConsoleOptions, 'link' | 'maintenanceTimeouts' | 'rollingTimeouts'>;
 }
 
 export interface OpenedConsole {
@@ -87,6 +87,7 @@ export function openConsole(o: OpenOptions = {}): OpenedConsole {
     },
     info: { version: packageVersion(), knownHostsFile: consoleKnownHostsPath() },
     hostKeys: (t, fp) => confirmHostKey(t as SshTransport, consoleKnownHostsPath(), fp),
+    deployVersion: () => readManifest(bundleDir).version,
     deploy: async (transports, onProgress) =>
       (await deployAll(transports, { bundleDir, onProgress, ...(o.noPathLink ? { wrapperLink: null } : {}) })).map((r) => ({
         host: r.host,

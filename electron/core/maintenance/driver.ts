@@ -65,7 +65,8 @@ class Stop extends Error {
   }
 }
 
-function waitFleet(env: MaintenanceEnv, pred: (f: Fleet) => boolean, timeoutMs: number): Promise<boolean> {
+/** Resolves true as soon as pred holds for the fleet, false when it still does not after timeoutMs. */
+export function waitFleet(env: Pick<MaintenanceEnv, 'fleet' | 'onFleet'>, pred: (f: Fleet) => boolean, timeoutMs: number): Promise<boolean> {
   if (pred(env.fleet())) return Promise.resolve(true);
   return new Promise((resolve) => {
     let off = () => {};
