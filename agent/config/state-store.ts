@@ -15,16 +15,38 @@ export function statePathFor(configPath: string): string {
   return join(dirname(configPath), 'state.json');
 }
 
-/** Reads state.json; missing or unreadable means the defaults (and `problem` says why, for the log). */
+/**
+ * What a state.json that exists but cannot be read or is invalid stands for: maintenance ON. The file
+ * may have said "in maintenance" (an operator is working on this host): coming back in service by
+ * itself, the host would take its groups back (preempt) under the operator's hands. In maintenance it
+ * masters nothing while a peer is there and still covers when it is alone; the console shows it in
+ * maintenance with "Leave maintenance". Only a missing file means a fresh host (defaults).
+ */
+export const FAIL_SAFE_STATE: PersistentState = { demote: 0, maintenance: true };
+
+/** Reads state.json; missing means the defaults; unreadable or invalid means FAIL_SAFE_STATE and `problem` says why. */
 export function loadState(path: string): { state: PersistentState; problem?: string } {
+  const failSafe = (why: string) => ({
+    state: { ...FAIL_SAFE_STATE },
+    problem: `${path}: ${why}; starting in maintenance to be safe (it may have been on): check the host, then \`carp-agent maintenance off\``,
+  });
+  let text: string;
   try {
-    const r = PersistentStateSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-    if (r.success) return { state: r.data };
-    return { state: { demote: 0, maintenance: false }, problem: `${path}: ignored, invalid: ${r.error.issues[0]?.message}` };
+    text = readFileSync(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: { demote: 0, maintenance: false } };
-    return { state: { demote: 0, maintenance: false }, problem: `${path}: ignored: ${(e as Error).message}` };
+    return failSafe(`cannot be read (${(e as Error).message})`);
   }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return failSafe(text.trim() === '' ? 'is empty (truncated?)' : 'is not valid JSON');
+  }
+  const r = PersistentStateSchema.safeParse(data);
+  if (r.success) return { state: r.data };
+  const i = r.error.issues[0];
+  return failSafe(`is invalid (${i ? `${i.path.join('.') || '(top level)'}: ${i.message}` : 'schema'})`);
 }
 
 export function saveState(path: string, state: PersistentState): void {

@@ -60,6 +60,33 @@ describe('config store', () => {
     expect(msg).not.toContain('x'.repeat(20));
   });
 
+  it('refuses a file with one bad group as a whole (never a partial config) and points at the previous good copy', () => {
+    const p = join(dir, 'config.json');
+    saveConfigFile(p, parseAgentConfig({ groups: [group(1)] }));
+    saveConfigFile(p, parseAgentConfig({ groups: [group(1, 50)] }));
+    writeFileSync(p, JSON.stringify({ groups: [{ ...group(1), addresses: ['198.18.0.101/24'] }, { ...group(2), advskew: 255 }] }));
+    let msg = '';
+    try {
+      loadConfigFile(p);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      msg = (e as Error).message;
+    }
+    expect(msg).toContain(`${p}: invalid configuration`);
+    expect(msg).toContain('groups[1].advskew: must be 0..254');
+    expect(msg).toMatch(new RegExp(`the config before the last change \\(1 group, saved [0-9T:.-]+Z\\) is kept in ${p}\\.prev`));
+    expect(msg).not.toContain('groups[0]');
+  });
+
+  it('says a truncated (empty) file is empty, and a cut one where it ends', () => {
+    const p = join(dir, 'config.json');
+    writeFileSync(p, '');
+    expect(() => loadConfigFile(p)).toThrow(/\(file\): is empty \(truncated\?\)/);
+    writeFileSync(p, JSON.stringify({ groups: [group(1)] }, null, 2).slice(0, 40));
+    expect(() => loadConfigFile(p)).toThrow(/not valid JSON at line \d+, column \d+ \(the file ends too early\)/);
+    expect(() => loadConfigFile(p)).not.toThrow(/config before the last change/); // no .prev here
+  });
+
   it('refuses invalid JSON with a clear message', () => {
     const p = join(dir, 'config.json');
     writeFileSync(p, '{"groups": [');
@@ -76,11 +103,17 @@ describe('state store', () => {
     expect(loadState(sp).state).toEqual({ demote: 7, maintenance: true });
   });
 
-  it('ignores a corrupt state file and says why', () => {
+  it('a corrupt state file means maintenance on (fail-safe: it may have been on) and says why', () => {
     const sp = join(dir, 'state.json');
-    writeFileSync(sp, '{"demote": 999}');
-    const r = loadState(sp);
-    expect(r.state.demote).toBe(0);
-    expect(r.problem).toContain(sp);
+    for (const [text, why] of [['{"demote": 999}', /is invalid \(demote: /], ['', /is empty/], ['{"maintenance": tr', /is not valid JSON/]] as const) {
+      writeFileSync(sp, text);
+      const r = loadState(sp);
+      expect(r.state).toEqual({ demote: 0, maintenance: true });
+      expect(r.problem).toContain(sp);
+      expect(r.problem).toMatch(why);
+      expect(r.problem).toContain('starting in maintenance');
+    }
+    rmSync(sp);
+    expect(loadState(sp)).toEqual({ state: { demote: 0, maintenance: false } }); // missing: a fresh host
   });
 });

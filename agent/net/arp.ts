@@ -1,25 +1,36 @@
 // Sends a prepared Ethernet frame (gratuitous ARP) out of one interface via an AF_PACKET socket.
 import { libc, check, AF_PACKET, SOCK_RAW, SOCK_CLOEXEC, ETH_P_ARP } from './libc.js';
 
+/**
+ * One AF_PACKET socket for the process, opened on first use and kept: closing one waits for an RCU
+ * grace period in the kernel (packet_release -> synchronize_net, 10-20 ms), which would block the event
+ * loop on every frame — a master re-announces its addresses on every advert from a worse master, so a
+ * stream of such adverts (or one captured advert replayed) would stall it until it stops advertising.
+ * Protocol 0: the socket receives nothing, so keeping it open costs nothing.
+ */
+let fd = -1;
+
 /** Sends `frame` (a full Ethernet frame with destination ff:ff:ff:ff:ff:ff) on `ifname`. */
 export function sendFrame(ifname: string, frame: Buffer): void {
   const c = libc();
   const ifindex = c.if_nametoindex(ifname);
   if (!ifindex) throw new Error(`cannot send ARP: interface ${ifname} does not exist`);
-  // protocol 0: this socket receives nothing.
-  const fd = check(c.socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0), 'socket(AF_PACKET) (are you root?)');
+  if (fd < 0) fd = check(c.socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0), 'socket(AF_PACKET) (are you root?)');
+  // struct sockaddr_ll
+  const sll = Buffer.alloc(20);
+  sll.writeUInt16LE(AF_PACKET, 0);
+  sll.writeUInt16BE(ETH_P_ARP, 2);
+  sll.writeInt32LE(ifindex, 4);
+  sll.writeUInt16LE(1, 8); // ARPHRD_ETHER
+  sll.writeUInt8(0, 10);
+  sll.writeUInt8(6, 11);
+  frame.copy(sll, 12, 0, 6);
   try {
-    // struct sockaddr_ll
-    const sll = Buffer.alloc(20);
-    sll.writeUInt16LE(AF_PACKET, 0);
-    sll.writeUInt16BE(ETH_P_ARP, 2);
-    sll.writeInt32LE(ifindex, 4);
-    sll.writeUInt16LE(1, 8); // ARPHRD_ETHER
-    sll.writeUInt8(0, 10);
-    sll.writeUInt8(6, 11);
-    frame.copy(sll, 12, 0, 6);
     check(Number(c.sendto(fd, frame, frame.length, 0, sll, sll.length)), `sendto (ARP) on ${ifname}`);
-  } finally {
+  } catch (e) {
+    // A socket in a bad state is not kept: the next frame opens a fresh one.
     c.close(fd);
+    fd = -1;
+    throw e;
   }
 }

@@ -4,6 +4,7 @@ import type { FailoverImpl } from './failover.js';
 import type { HandoverImpl } from './handover.js';
 import type { FootprintImpl } from './footprint.js';
 import type { ConsoleBench } from './console.js';
+import type { LossRun } from './loss.js';
 import { fmtMiB, fmtMs, fmtPct, fmtRatio, fmtS, fmtSigned, ratio, renderTable } from './stats.js';
 
 export interface BenchResults {
@@ -16,6 +17,7 @@ export interface BenchResults {
   handover?: HandoverImpl[];
   footprint?: FootprintImpl[];
   console?: ConsoleBench;
+  loss?: LossRun[];
   errors: Record<string, string>;
 }
 
@@ -46,6 +48,13 @@ export function renderSummary(r: BenchResults): string {
       return x && b ? [`${f.impl} ${fmtMiB(x.rssKiB)} ${fmtPct(x.cpuPercent)} / ${fmtPct(b.cpuPercent)}`] : f.rows.length ? [] : [`${f.impl} FAILED`];
     });
     if (cells.length) rows.push([`footprint ${n} vhid${n > 1 ? 's' : ''} (RSS, CPU m/b)`, ...cells]);
+  }
+  if (r.loss?.length) {
+    const l0 = r.loss[0]!;
+    rows.push([
+      `lossy backup (${l0.percent} %, ${l0.seconds} s)`,
+      ...r.loss.map((l) => (Number.isFinite(l.takeovers) ? `${l.impl} ${l.masterChanges} master change${l.masterChanges === 1 ? '' : 's'} (${l.takeovers} takeover${l.takeovers === 1 ? '' : 's'})` : `${l.impl} FAILED`)),
+    ]);
   }
   if (r.console) {
     const c = r.console;
@@ -119,6 +128,21 @@ export function renderDetails(r: BenchResults): string {
       `median ${fmtMs(c.endToEnd.median)}, worst ${fmtMs(c.endToEnd.worst)}`,
       `over ${c.stateEvents} state changes`,
       `agent->core read ${fmtMs(c.agentToConsole.median)}`,
+    ]);
+  }
+  for (const l of r.loss ?? []) {
+    if (!Number.isFinite(l.takeovers)) {
+      rows.push(['lossy backup', l.impl, `FAILED: ${(l.error ?? '').slice(0, 90)}`]);
+      continue;
+    }
+    rows.push([
+      `lossy backup (${l.percent} % in, ${l.seconds} s)`,
+      l.impl,
+      `${l.masterChanges} master change(s), ${l.takeovers} takeover(s) by the backup`,
+      `${l.dualMasterS.toFixed(1)} s with two masters`,
+      `adverts master ${l.masterAdverts}, backup ${l.backupAdverts}`,
+      l.ownTakeovers !== undefined ? `own record ${l.ownTakeovers}` : '',
+      `independent-loss model ~${l.expected.toFixed(1)}`,
     ]);
   }
   for (const [b, e] of Object.entries(r.errors)) rows.push([b, 'FAILED', e.slice(0, 120)]);

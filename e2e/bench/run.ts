@@ -12,14 +12,16 @@ import { benchFailover } from './failover.js';
 import { benchHandover } from './handover.js';
 import { benchFootprint } from './footprint.js';
 import { benchConsole } from './console.js';
+import { benchLoss } from './loss.js';
 import { renderReport, type BenchResults } from './report.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-export const BENCHES = ['failover', 'handover', 'footprint', 'console'] as const;
+export const BENCHES = ['failover', 'handover', 'footprint', 'console', 'loss'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const USAGE = `usage: npm run bench -- [--only ${BENCHES.join('|')}[,...]] [--reps N] [--impls agent,ucarp,keepalived] [--out FILE] | --render FILE
-  Runs as root in lab namespaces (ids 50..53); every lab is taken down at the end, also on Ctrl-C.`;
+  Runs as root in lab namespaces (ids 50..53, 69); every lab is taken down at the end, also on Ctrl-C.
+  'loss' runs 60 s per implementation whatever --reps says.`;
 
 function parse(): { only: BenchName[]; reps: number; impls: ImplName[]; out: string } {
   const { values } = parseArgs({
@@ -112,6 +114,7 @@ async function main(): Promise<number> {
         else if (b === 'handover') results.handover = await benchHandover({ reps: args.reps, impls: args.impls, log });
         else if (b === 'footprint') results.footprint = await benchFootprint({ impls: args.impls, log });
         else if (b === 'console') results.console = await benchConsole({ log });
+        else if (b === 'loss') results.loss = await benchLoss({ impls: args.impls, log });
       } catch (e) {
         results.errors[b] = (e as Error).message;
         log(`${b}: FAILED: ${(e as Error).message}`);

@@ -1,10 +1,12 @@
-// Reversible faults: cut/heal a host's LAN link, drop a share of inbound LAN packets, freeze a
-// process, partition the LAN between groups of hosts. Each works on the lab's own links/namespaces.
+// Reversible faults: cut/heal a host's LAN link or its management link, drop a share of inbound LAN
+// packets, freeze a process, partition the LAN between groups of hosts. Each works on the lab's own
+// links/namespaces.
 import { readFileSync } from 'node:fs';
 import { mustRun, run } from './run.js';
 import { LabError, type HostNames, type LabNames } from './names.js';
 
 const LOSS_TABLE = 'carplab_loss';
+const OFF_TABLE = 'carplab_off';
 const PART_TABLE = 'carplab_part';
 
 export async function cut(h: HostNames): Promise<void> {
@@ -15,12 +17,41 @@ export async function heal(h: HostNames): Promise<void> {
   await mustRun('ip', ['link', 'set', h.lanVeth, 'up']);
 }
 
+/**
+ * Pulls the host's management cable (mgmt0 NO-CARRIER): SSH from the machine (the console) stops
+ * reaching it while CARP on the LAN carries on. Established TCP connections are not reset: like a real
+ * cable, packets are just lost until healMgmt.
+ */
+export async function cutMgmt(h: HostNames): Promise<void> {
+  await mustRun('ip', ['link', 'set', h.mgmtVeth, 'down']);
+}
+
+export async function healMgmt(h: HostNames): Promise<void> {
+  await mustRun('ip', ['link', 'set', h.mgmtVeth, 'up']);
+}
+
 async function nft(netns: string, script: string): Promise<void> {
   await mustRun('ip', ['netns', 'exec', netns, 'nft', '-f', '-'], { input: script });
 }
 
 async function dropTable(netns: string, table: string): Promise<void> {
   await run('ip', ['netns', 'exec', netns, 'nft', 'delete', 'table', 'netdev', table]);
+}
+
+/**
+ * The power goes: the host's own stack stops sending first (every packet it emits is dropped), then
+ * `kill` ends its processes; then the TCP sockets they leave behind are destroyed. Without this, the
+ * namespace's kernel, which outlives the host's processes, would go on delivering what the dead processes
+ * had queued (an SSH reply, a FIN) as a real machine that lost its power never does.
+ */
+export async function powerCut(h: HostNames, kill: () => Promise<void>): Promise<void> {
+  await nft(h.netns, `table inet ${OFF_TABLE} {\n  chain out {\n    type filter hook output priority -300; policy drop;\n  }\n}\n`);
+  try {
+    await kill();
+    await run('ip', ['netns', 'exec', h.netns, 'ss', '-K', '-a', '-t']);
+  } finally {
+    await run('ip', ['netns', 'exec', h.netns, 'nft', 'delete', 'table', 'inet', OFF_TABLE]);
+  }
 }
 
 /** Drops `percent` % of every frame arriving on the host's eth0 (IP, CARP, ARP); 0 removes it. */
@@ -149,10 +180,11 @@ export async function partition(n: LabNames, sides: string[][]): Promise<void> {
   }
 }
 
-/** Removes every fault: links up, loss and partition tables gone, stopped processes continued. */
+/** Removes every fault: LAN and management links up, loss and partition tables gone, stopped processes continued. */
 export async function healAll(n: LabNames): Promise<void> {
   for (const h of n.hosts) {
     await run('ip', ['link', 'set', h.lanVeth, 'up']);
+    await run('ip', ['link', 'set', h.mgmtVeth, 'up']);
     await dropTable(h.netns, LOSS_TABLE);
     await dropTable(h.netns, PART_TABLE);
     await thaw(h);

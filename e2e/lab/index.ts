@@ -282,8 +282,9 @@ export class Lab {
     await this.waitUp(name);
   }
 
+  /** The power goes: nothing more leaves the host (not even what its processes had queued), its processes end. */
   async powerOff(name: string): Promise<void> {
-    await this.control(name, 'poweroff');
+    await faults.powerCut(this.host(name), () => this.control(name, 'poweroff'));
   }
 
   async powerOn(name: string): Promise<void> {
@@ -297,6 +298,15 @@ export class Lab {
 
   heal(name: string): Promise<void> {
     return faults.heal(this.host(name));
+  }
+
+  /** Management cable out: the machine (console, ssh) cannot reach the host; its LAN and CARP carry on. */
+  cutMgmt(name: string): Promise<void> {
+    return faults.cutMgmt(this.host(name));
+  }
+
+  healMgmt(name: string): Promise<void> {
+    return faults.healMgmt(this.host(name));
   }
 
   loss(name: string, percent: number): Promise<void> {

@@ -123,6 +123,19 @@ describe('AgentLink', () => {
     expect(link.report().status).toBe('live');
   });
 
+  it('names the agent process behind its snapshot, which changes when the agent restarts', async () => {
+    const { link, agent } = setup();
+    expect(link.agentId()).toBeUndefined();
+    link.start();
+    await link.waitLive(1000);
+    const first = link.agentId();
+    expect(first).toBe(`${agent.pid}@${agent.startedAt}`);
+    agent.crash();
+    agent.boot(); // a new process: pid and start time change
+    await until(() => link.agentId() !== first, 3000);
+    expect(link.agentId()).toBe(`${agent.pid}@${agent.startedAt}`);
+  });
+
   it('fails pending requests when the channel dies and times out unanswered ones', async () => {
     const { link, agent } = setup({ requestTimeoutMs: 100 });
     link.start();

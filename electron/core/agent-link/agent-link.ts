@@ -99,6 +99,16 @@ export class AgentLink {
     };
   }
 
+  /**
+   * The agent process behind the snapshot in hand ("pid@startedAt"), or undefined before the first one.
+   * It changes when the agent restarts (crash, reboot, power cycle): config revisions count from 1 again
+   * then, so a revision read before and one read after are only comparable under the same identity.
+   */
+  agentId(): string | undefined {
+    const a = this.snapshot?.agent;
+    return a ? `${a.pid}@${a.startedAt}` : undefined;
+  }
+
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;

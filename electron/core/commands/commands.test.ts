@@ -266,6 +266,31 @@ describe('review fixes: lost replies in phase 2', () => {
     expect(r.summary).not.toMatch(/every host is as before/);
   });
 
+  it('a host whose agent restarted during the apply is UNKNOWN (its revision counts anew) and says which config it runs', async () => {
+    const { fleet, targets, agents } = world();
+    const t = new Map(targets);
+    const idOf = () => `${agents[2].pid}@${agents[2].startedAt}`;
+    t.set('fw3', {
+      agentId: idOf,
+      request: async (b) => {
+        const res = agents[2].execute({ id: 0, ...b } as Command);
+        if (b.cmd === 'putGroup' && !b.dryRun) {
+          // The power goes after the agent wrote the new config; it comes back with it, at revision 1.
+          agents[2].crash();
+          agents[2].boot();
+          agents[2].revision = 1; // the real agent counts revisions from 1 again after a restart
+          throw Object.assign(new Error('fw3: attach channel closed'), { code: 'disconnected' });
+        }
+        return res;
+      },
+    });
+    const r = await twoPhaseApply(planGroupApply(parseGroupSpecText(JSON.stringify({ ...SPEC, advbase: 2 })), fleet()), t, { masters: ['fw1'] });
+    expect(r.hosts.map((h) => [h.host, h.outcome])).toEqual([['fw1', 'skipped'], ['fw2', 'rolled-back'], ['fw3', 'unknown']]);
+    expect(r.hosts[2].error?.message).toMatch(/its agent restarted meanwhile \(now revision 1, counted anew\).*it runs vhid 42 with advbase 2 advskew 50 \(the new config\)/);
+    expect(r.summary).toMatch(/the state of fw3 is UNKNOWN/);
+    expect(r.summary).not.toMatch(/every host is as before/);
+  });
+
   it('counts a reply that is not an ApplyResult as failed, not applied', async () => {
     const { fleet, targets, agents } = world();
     const t = new Map(targets);

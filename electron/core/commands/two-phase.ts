@@ -1,6 +1,7 @@
 // Applies a plan to every host in two phases: validate everywhere (dryRun), then apply host by
 // host; if one host fails, the hosts already changed are rolled back. Says what happened per host.
-import { ApplyResultSchema, SnapshotSchema, type ApplyResult } from '../../../agent/control/messages.js';
+import { ApplyResultSchema, SnapshotSchema, type ApplyResult, type Snapshot } from '../../../agent/control/messages.js';
+import { passwordFingerprint } from './plan.js';
 import type { CommandBody } from '../agent-link/agent-link.js';
 import type { FieldChange, Plan, PlanStep } from './plan.js';
 import type { ApplyStep } from '../events.js';
@@ -9,6 +10,11 @@ export interface CommandTarget {
   request(body: CommandBody): Promise<unknown>;
   /** Resolves once the agent answers again (AgentLink.waitLive): used to read back after a lost reply. */
   waitLive?(timeoutMs: number): Promise<void>;
+  /**
+   * The agent process that answers ("pid@startedAt", AgentLink.agentId). Revisions restart at 1 when
+   * the agent restarts, so a revision read back after a lost reply is compared only under the same identity.
+   */
+  agentId?(): string | undefined;
 }
 
 export type HostOutcome =
@@ -62,15 +68,28 @@ function errOf(e: unknown, host?: string): { code: string; message: string } {
 /** Error codes that say the command may have been carried out though no reply came. */
 const LOST_REPLY = new Set(['timeout', 'disconnected', 'bad-result']);
 
-/** The agent's config revision now, or the reason it cannot be read. */
-async function readRevision(target: CommandTarget, waitMs: number): Promise<number | string> {
+/** The agent's config revision and identity now, with the snapshot, or the reason they cannot be read. */
+async function readRevision(target: CommandTarget, waitMs: number): Promise<{ revision: number; id: string; snapshot: Snapshot } | string> {
   try {
     await target.waitLive?.(waitMs);
     const snap = SnapshotSchema.safeParse(await target.request({ cmd: 'status' }));
-    return snap.success ? snap.data.agent.configRevision : 'its status reply is not a snapshot';
+    return snap.success ? { revision: snap.data.agent.configRevision, id: `${snap.data.agent.pid}@${snap.data.agent.startedAt}`, snapshot: snap.data } : 'its status reply is not a snapshot';
   } catch (e) {
     return errOf(e).message;
   }
+}
+
+/** What the agent runs now for the group a putGroup/deleteGroup was about, against what the command asked. */
+function describeGroupNow(snapshot: Snapshot, command: PlanStep['command']): string {
+  if (!command) return '';
+  const vhid = command.cmd === 'putGroup' ? command.group.vhid : command.vhid;
+  const iface = command.cmd === 'putGroup' ? command.group.interface : command.interface;
+  const g = snapshot.groups.find((x) => x.vhid === vhid && (iface === undefined || x.interface === iface));
+  if (command.cmd === 'deleteGroup') return g ? `it still runs vhid ${vhid} (the old config)` : `it runs no vhid ${vhid} (the new config)`;
+  if (!g) return `it runs no vhid ${vhid} (neither the new config nor an update of the old one)`;
+  const want = command.group;
+  const same = g.advbase === want.advbase && g.advskew === want.advskew && g.preempt === want.preempt && g.addresses.length === want.addresses.length && want.addresses.every((a) => g.addresses.includes(a)) && g.passwordFingerprint === passwordFingerprint(want.vhid, want.password);
+  return `it runs vhid ${vhid} with advbase ${g.advbase} advskew ${g.advskew}${same ? ' (the new config)' : ` (not the new config: that has advbase ${want.advbase} advskew ${want.advskew})`}`;
 }
 
 const changedSomething = (r: ApplyResult) => r.added.length + r.removed.length + r.changed.length > 0;
@@ -135,6 +154,7 @@ export async function twoPhaseApply(
   for (const w of ordered) {
     const r = results[w.i];
     const target = agents.get(w.s.host)!;
+    const idBefore = target.agentId?.();
     progress({ host: r.host, step: 'apply', detail: w.s.action });
     let failure: { code: string; message: string } | undefined;
     try {
@@ -161,10 +181,15 @@ export async function twoPhaseApply(
     if (LOST_REPLY.has(failure.code)) {
       // No usable reply: the agent may have applied it. Read its revision back to know.
       const before = revisionOf.get(r.host);
-      const now = await readRevision(target, opts.readbackMs ?? 10_000);
-      if (typeof now === 'string') {
+      const back = await readRevision(target, opts.readbackMs ?? 10_000);
+      const now = typeof back === 'string' ? back : back.revision;
+      if (typeof back === 'string') {
         r.outcome = 'unknown';
-        r.error = { code: failure.code, message: `${failure.message}; its config revision could not be read back (${now}), so it may or may not have applied the change` };
+        r.error = { code: failure.code, message: `${failure.message}; its config revision could not be read back (${back}), so it may or may not have applied the change` };
+      } else if (idBefore !== undefined && back.id !== idBefore) {
+        // Restarted (crash, reboot, power cycle): it runs what was on its disk, at a revision counted from 1 again.
+        r.outcome = 'unknown';
+        r.error = { code: failure.code, message: `${failure.message}; its agent restarted meanwhile (now revision ${back.revision}, counted anew), so the revision cannot tell whether it applied the change: ${describeGroupNow(back.snapshot, w.command)}` };
       } else if (before !== undefined && now === before + 1) {
         r.revision = now;
         revisionOf.set(r.host, now);

@@ -98,6 +98,9 @@ describe('buildFleet', () => {
   it('says "no master" without "unreachable" while a host has not reported yet (it may be the master)', () => {
     const r = trio();
     r[0] = { host: 'fw1', status: 'unreachable', lastSeen: 0 };
+    // Still connecting (no failure yet): not a host down either; a failed connection is.
+    expect(buildFleet(r, NOW).findings.some((x) => x.kind === 'host-down')).toBe(false);
+    expect(buildFleet([{ ...r[0]!, error: 'connect ECONNREFUSED 198.19.0.1:22' }, r[1]!, r[2]!], NOW).findings.find((x) => x.kind === 'host-down')?.message).toMatch(/^fw1 is unreachable: connect ECONNREFUSED/);
     const nm = buildFleet(r, NOW).findings.find((x) => x.kind === 'no-master')!;
     expect(nm.severity).toBe('warning');
     expect(nm.message).toMatch(/fw1 has not reported yet; .* may well be served\. Check fw1$/);

@@ -292,7 +292,10 @@ export function buildFleet(reports: HostReport[], now: number): Fleet {
 
   const findings: Finding[] = [];
   for (const r of sorted) {
-    if (r.status !== 'live') {
+    // Not heard yet and no failure yet: the console is still connecting (it just started, or the host was
+    // just added). That is not a host down; it becomes one when the connection fails or goes silent.
+    const connecting = r.status === 'unreachable' && !r.error && !r.lastSeen && !r.snapshot;
+    if (r.status !== 'live' && !connecting) {
       findings.push({
         kind: 'host-down',
         severity: 'warning',
