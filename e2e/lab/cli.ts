@@ -10,6 +10,7 @@ const USAGE = `usage: npm run lab -- <command> [--id N] [--state-dir DIR] [--jso
   exec HOST CMD...                        run a command inside a host
   reboot HOST | power-off HOST | power-on HOST
   cut HOST | heal HOST                    LAN link down / up
+  cut-mgmt HOST | heal-mgmt HOST          management link down / up (the console loses the host, CARP does not)
   loss HOST PERCENT                       drop PERCENT % of inbound LAN frames (0 removes)
   freeze HOST NAME | thaw HOST [NAME]     SIGSTOP / SIGCONT processes named NAME
   partition fw1,fw2 fw3 ...               hosts on different sides stop hearing each other
@@ -131,6 +132,12 @@ export async function main(argv: string[]): Promise<number> {
       break;
     case 'heal':
       await lab.heal(need(a, 0, 'a host'));
+      break;
+    case 'cut-mgmt':
+      await lab.cutMgmt(need(a, 0, 'a host'));
+      break;
+    case 'heal-mgmt':
+      await lab.healMgmt(need(a, 0, 'a host'));
       break;
     case 'loss': {
       const pct = Number(need(a, 1, 'a percentage'));
