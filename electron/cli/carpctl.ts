@@ -1,5 +1,6 @@
 // carpctl: the console core as a command line (hosts, status, deploy, group apply/delete, set,
-// demote, maintenance, events), --json everywhere; exit 0 ok, 1 refused/failed, 2 usage, 3 unreachable.
+// demote, maintenance, events), --json everywhere; exit 0 ok, 1 refused/failed (an invalid file too: its
+// problems alone), 2 usage (the usage text is printed only then), 3 unreachable.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defaultInventoryPath } from '../core/inventory/index.js';
@@ -22,7 +23,8 @@ function openFromArgs(args: Args): { c: Console; close(): void } {
   try {
     opened = openConsole({ ...(args.inventory ? { inventory: args.inventory } : {}), noPathLink: args.flags.has('--no-path-link') });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    // A file that cannot be read or is invalid is a refusal (exit 1, its problems alone), not a usage error.
+    throw new Error((e as Error).message);
   }
   if (!opened.inventory.hosts.length) {
     opened.close();
@@ -59,8 +61,8 @@ async function run(args: Args): Promise<number> {
       try {
         spec = parseGroupSpecText(readFileSync(rest[0], 'utf8'), rest[0]);
       } catch (e) {
-        if (e instanceof SpecError) throw new UsageError(e.message);
-        throw new UsageError(`cannot read ${rest[0]}: ${(e as Error).message}`);
+        if (e instanceof SpecError) throw new Error(e.message);
+        throw new Error(`cannot read ${rest[0]}: ${(e as Error).message}`);
       }
     } else if (sub === 'delete') int(rest[0], 'VHID');
     else throw new UsageError('group needs apply FILE or delete VHID');
@@ -173,7 +175,7 @@ function importHosts(file: string | undefined, args: Args): number {
   try {
     r = new InventoryOps(store.read().hosts, store, { changed: () => {}, knownHostsFiles: () => {} }).import(file.trimStart().startsWith('{') ? { text: file, name: 'lab.json' } : { path: file });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new Error((e as Error).message);
   }
   if (args.json) json({ path, added: r.added, updated: r.updated, unchanged: r.unchanged });
   else out(`${path}: added ${r.added.join(', ') || 'none'}; updated ${r.updated.join(', ') || 'none'}; ${r.hosts.length} host(s) in all`);
