@@ -173,7 +173,7 @@ function importHosts(file: string | undefined, args: Args): number {
   const store = fileStore(path);
   let r;
   try {
-    r = new InventoryOps(store.read().hosts, store, { changed: () => {}, knownHostsFiles: () => {} }).import(file.trimStart().startsWith('{') ? { text: file, name: 'lab.json' } : { path: file });
+    r = new InventoryOps(store.read(), store, { changed: () => {}, knownHostsFiles: () => {} }).import(file.trimStart().startsWith('{') ? { text: file, name: 'lab.json' } : { path: file });
   } catch (e) {
     throw new Error((e as Error).message);
   }

@@ -45,6 +45,7 @@ function world(n: number, start: number, storeDir?: string) {
   const store = storeDir ? fileStore(join(storeDir, 'inventory.json')) : undefined;
   const c: Console = createConsole({
     hosts: f.transports.slice(0, start).map((t) => t.host),
+    knownHostsFiles: ['/var/lib/carp-lab/lab0/known_hosts'],
     transport: (h) => byName.get(h.name)!,
     ...(store ? { inventory: store } : {}),
     link: { staleMs: 300, backoffMinMs: 20, backoffMaxMs: 100 },
@@ -74,6 +75,8 @@ describe('inventory operations', () => {
     expect(r.path).toBe(join(dir, 'inventory.json'));
     await until(() => c.fleetNow().hosts.find((h) => h.host === 'fw3')?.status === 'live');
     expect(readInventory(r.path!).hosts.map((h) => [h.name, h.port, h.user])).toEqual([['fw1', 22, 'root'], ['fw2', 22, 'root'], ['fw3', 22, 'root']]);
+    // What the inventory held besides its hosts (an earlier lab import's known_hosts) is kept.
+    expect(readInventory(r.path!).knownHostsFiles).toEqual(['/var/lib/carp-lab/lab0/known_hosts']);
     expect((await c.inventory()).hosts.map((h) => h.name)).toEqual(['fw1', 'fw2', 'fw3']);
 
     const gone = await c.removeHost('fw1');

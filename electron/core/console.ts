@@ -26,6 +26,8 @@ export interface ConsoleOptions {
   hosts: HostSpec[];
   /** Where inventory changes (addHost, importHosts, removeHost) are stored; without it they live in memory only. */
   inventory?: InventoryStore;
+  /** The inventory's own known_hosts files (an earlier lab import's): kept when the inventory is rewritten. */
+  knownHostsFiles?: string[];
   /** Told when an import brings known_hosts files of its own (the lab's): the SSH layer should trust them. */
   onKnownHostsFiles?: (files: string[]) => void;
   /** What info() reports besides the fleet (version, where keys are recorded). */
@@ -113,7 +115,7 @@ export function createConsole(opts: ConsoleOptions): Console {
   fleet = buildFleet([...links.values()].map((l) => l.report()), now());
   for (const l of links.values()) l.start();
 
-  const inventory = new InventoryOps(opts.hosts, opts.inventory, {
+  const inventory = new InventoryOps({ hosts: opts.hosts, ...(opts.knownHostsFiles ? { knownHostsFiles: opts.knownHostsFiles } : {}) }, opts.inventory, {
     changed: ({ added, updated, removed, hosts }) => {
       const byName = new Map(hosts.map((h) => [h.name, h]));
       for (const name of [...removed, ...updated]) dropLink(name);

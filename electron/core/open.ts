@@ -80,6 +80,7 @@ export function openConsole(o: OpenOptions = {}): OpenedConsole {
   const c = createConsole({
     ...o.core,
     hosts: inv.hosts,
+    ...(inv.knownHostsFiles ? { knownHostsFiles: inv.knownHostsFiles } : {}),
     ...(store ? { inventory: store } : {}),
     transport: (h) => pool.get(h),
     onKnownHostsFiles: (files) => {

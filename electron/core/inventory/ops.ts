@@ -1,11 +1,13 @@
 // Inventory operations behind ConsoleApi (list, add a host by hand, import, remove): validated with
 // the inventory schema, merged by name, stored atomically when the console owns a store, applied live.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { ApiError, type HostSpecInput, type ImportSource, type InventoryChange, type InventoryView } from '../api.js';
 import type { HostSpec } from '../transport.js';
 import { loadInventory } from './load.js';
+import { expandTilde } from './ssh-config.js';
+import { describeIssues } from '../../../agent/config/schema.js';
 import { mergeInventory } from './merge.js';
 import { HostSpecSchema, type Inventory } from './schema.js';
 import { readInventory, writeInventory } from './store.js';
@@ -28,27 +30,16 @@ export interface InventoryHooks {
   knownHostsFiles(files: string[]): void;
 }
 
-function safeRead(store: InventoryStore): Inventory | undefined {
-  try {
-    return store.read();
-  } catch {
-    return undefined;
-  }
-}
-
-const expandTilde = (p: string) => (p === '~' ? homedir() : p.startsWith('~/') ? join(homedir(), p.slice(2)) : p);
-
 export class InventoryOps {
   private inv: Inventory;
 
+  /** `initial`: the inventory as read (its known_hosts files are kept when it is written back). */
   constructor(
-    hosts: HostSpec[],
+    initial: Inventory,
     private readonly store: InventoryStore | undefined,
     private readonly hooks: InventoryHooks,
   ) {
-    // Keep what the store holds besides the hosts (known_hosts files of earlier imports).
-    const stored = store ? safeRead(store) : undefined;
-    this.inv = { ...(stored?.knownHostsFiles?.length ? { knownHostsFiles: stored.knownHostsFiles } : {}), hosts: [...hosts] };
+    this.inv = { ...(initial.knownHostsFiles?.length ? { knownHostsFiles: [...initial.knownHostsFiles] } : {}), hosts: [...initial.hosts] };
   }
 
   get path(): string | undefined {
@@ -61,7 +52,7 @@ export class InventoryOps {
 
   add(input: HostSpecInput): InventoryChange {
     const parsed = HostSpecSchema.safeParse(input);
-    if (!parsed.success) throw new ApiError('invalid', `the host ${JSON.stringify(input?.name ?? '')}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'host'}: ${i.message}`).join('; ')}`);
+    if (!parsed.success) throw new ApiError('invalid', `the host ${JSON.stringify(input?.name ?? '')}: ${describeIssues(parsed.error).join('; ')}`);
     return this.merge({ hosts: [parsed.data] });
   }
 

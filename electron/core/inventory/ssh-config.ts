@@ -37,7 +37,8 @@ function splitArgs(s: string): string[] {
   return out;
 }
 
-function expandTilde(p: string, home: string): string {
+/** `~` and `~/…` as the shell expands them. */
+export function expandTilde(p: string, home: string = homedir()): string {
   return p === '~' ? home : p.startsWith('~/') ? join(home, p.slice(2)) : p;
 }
 
