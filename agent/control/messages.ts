@@ -17,7 +17,7 @@ export const DropReasonSchema = z.enum([
   'vhid', // no group with that vhid on that interface
   'hmac', // wrong password / address set
   'replay', // counter already accepted within the last hour
-  'own', // our own advert looped back
+  'own', // our own advert: from our own address, or carrying a counter we sent (looped back or replayed)
 ]);
 export type DropReason = z.infer<typeof DropReasonSchema>;
 

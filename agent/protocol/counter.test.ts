@@ -1,6 +1,6 @@
 // Counter sequence and replay window tests (carp-protocol.md §2.4).
 import { describe, expect, it } from 'vitest';
-import { ReplayWindow, adoptCounter, nextCounter } from './index.js';
+import { ReplayWindow, SentCounters, adoptCounter, nextCounter } from './index.js';
 
 const hex = (s: string) => Buffer.from(s, 'hex');
 
@@ -63,5 +63,36 @@ describe('ReplayWindow', () => {
     w.seen('01', 0, '198.18.0.2');
     w.seen('02', 1000, '198.18.0.2');
     expect(w.seen('01', 2000, '198.18.0.2')).toBe(true);
+  });
+});
+
+describe('SentCounters (own adverts coming back)', () => {
+  it('knows what it sent, and nothing else', () => {
+    const s = new SentCounters();
+    s.add('01', 0);
+    s.add('02', 1000);
+    expect(s.has('01', 1500)).toBe(true);
+    expect(s.has('02', 1500)).toBe(true);
+    expect(s.has('03', 1500)).toBe(false);
+  });
+  it('forgets by age and by count', () => {
+    const s = new SentCounters({ ttlMs: 1000, max: 2 });
+    s.add('01', 0);
+    s.add('02', 10);
+    s.add('03', 20);
+    expect(s.has('01', 30)).toBe(false); // pushed out by count
+    expect(s.has('02', 30)).toBe(true);
+    expect(s.has('02', 1010)).toBe(false); // expired
+    expect(s.has('03', 1010)).toBe(true);
+    expect(s.size).toBe(1);
+  });
+  it('a peer that adopts our counter (ucarp) sends heard + 1, never one of ours', () => {
+    const s = new SentCounters();
+    let c: Buffer | null = null;
+    for (let i = 0; i < 5; i++) {
+      c = nextCounter(c);
+      s.add(c.toString('hex'), i);
+    }
+    expect(s.has(adoptCounter(c!).toString('hex'), 5)).toBe(false);
   });
 });

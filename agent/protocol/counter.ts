@@ -1,5 +1,6 @@
-// The 64-bit advert counter (FreeBSD/ucarp style: random start, +1 per advert, wraps) and a bounded
-// memory of counters already accepted from peers, for the 'replay' drop reason.
+// The 64-bit advert counter (FreeBSD/ucarp style: random start, +1 per advert, wraps), a bounded
+// memory of counters already accepted from peers (the 'replay' drop reason) and of counters this node
+// sent itself (the 'own' drop reason: OpenBSD's cookie check).
 import { randomBytes } from 'node:crypto';
 import { COUNTER_BYTES } from './hmac.js';
 
@@ -92,5 +93,42 @@ export class ReplayWindow {
       if (now - at < this.ttlMs) break;
       this.counters.delete(c);
     }
+  }
+}
+
+/**
+ * The counters this node sent for one group, bounded by count and age. An advert that carries one of
+ * them is this node's own advert coming back: looped by the network, or captured and re-sent from
+ * another address by someone on the LAN (the HMAC covers neither the source nor advskew, so such a
+ * copy is "valid" and, at equal priority, would make a master yield to itself). OpenBSD drops a packet
+ * carrying its own cookie for the same reason. Peers that adopt a heard counter (ucarp, FreeBSD)
+ * continue from it + 1, so they send values above ours and never one we sent.
+ */
+export class SentCounters {
+  private readonly ttlMs: number;
+  private readonly max: number;
+  private readonly counters = new Map<string, number>();
+
+  constructor(o: ReplayWindowOptions = {}) {
+    this.ttlMs = o.ttlMs ?? 3_600_000;
+    this.max = o.max ?? 4096;
+  }
+
+  get size(): number {
+    return this.counters.size;
+  }
+
+  add(counterHex: string, now: number): void {
+    this.counters.delete(counterHex);
+    this.counters.set(counterHex, now);
+    while (this.counters.size > this.max) this.counters.delete(this.counters.keys().next().value!);
+  }
+
+  has(counterHex: string, now: number): boolean {
+    for (const [c, at] of this.counters) {
+      if (now - at < this.ttlMs) break;
+      this.counters.delete(c);
+    }
+    return this.counters.has(counterHex);
   }
 }

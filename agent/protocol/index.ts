@@ -26,6 +26,6 @@ export {
   CARP_TOS,
 } from './packet.js';
 export type { CarpHeader, AdvertFields, IpPacketOptions, DecodeResult } from './packet.js';
-export { nextCounter, randomCounter, adoptCounter, counterHex, ReplayWindow } from './counter.js';
+export { nextCounter, randomCounter, adoptCounter, counterHex, ReplayWindow, SentCounters } from './counter.js';
 export type { ReplayWindowOptions } from './counter.js';
 export { virtualMac, macFromString, encodeGratuitousArp } from './arp.js';

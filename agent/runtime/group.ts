@@ -6,7 +6,7 @@ import { initialState, step, wireValues } from '../engine/engine.js';
 import type { EngineState } from '../engine/engine.js';
 import type { EngineAction, EngineEvent, EngineParams, TimerName } from '../engine/types.js';
 import type { CarpHeader } from '../protocol/index.js';
-import { carpKey, encodeAdvert, verifyHmac, nextCounter, ReplayWindow, encodeGratuitousArp } from '../protocol/index.js';
+import { carpKey, encodeAdvert, verifyHmac, nextCounter, ReplayWindow, SentCounters, encodeGratuitousArp } from '../protocol/index.js';
 import type { GroupConfig } from '../config/schema.js';
 import type { AdvertSeen, CarpState, DropReason, GroupStatus } from '../control/messages.js';
 import type { NetPort, InterfaceInfo, CarpChannel } from '../net/index.js';
@@ -37,6 +37,7 @@ export class GroupRunner {
   readonly key: Buffer;
   private counter: Buffer | null = null;
   private readonly replay = new ReplayWindow();
+  private readonly ownCounters = new SentCounters();
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
   private readonly hooks: HookQueue;
   private stopped = false;
@@ -127,9 +128,15 @@ export class GroupRunner {
       this.env.onError(this, `hmac ${this.vhid}`, `vhid ${this.vhid} ${this.config.interface}: advert from ${src} dropped: wrong password or address set (HMAC mismatch)`);
       return;
     }
-    if (this.replay.seen(header.counter.toString('hex'), Date.now(), src)) {
+    const counter = header.counter.toString('hex');
+    if (this.ownCounters.has(counter, Date.now())) {
+      this.countDrop('own');
+      this.env.onError(this, `own ${this.vhid}`, `vhid ${this.vhid} ${this.config.interface}: advert from ${src} dropped: it carries counter ${counter}, which this host sent (its own advert replayed or looped back)`);
+      return;
+    }
+    if (this.replay.seen(counter, Date.now(), src)) {
       this.countDrop('replay');
-      this.env.onError(this, `replay ${this.vhid}`, `vhid ${this.vhid} ${this.config.interface}: advert from ${src} dropped: counter ${header.counter.toString('hex')} already seen (replay)`);
+      this.env.onError(this, `replay ${this.vhid}`, `vhid ${this.vhid} ${this.config.interface}: advert from ${src} dropped: counter ${counter} already seen (replay)`);
       return;
     }
     this.received++;
@@ -150,7 +157,7 @@ export class GroupRunner {
    */
   bowOutSync(demote: number): boolean {
     if (this.stopped || this.engine.state !== 'MASTER' || !this.channel) return false;
-    this.counter = nextCounter(this.counter);
+    this.counter = this.nextOwnCounter();
     for (const advert of bowOutAdverts(this.config, demote, 1, this.counter)) this.channel.send(advert);
     return true;
   }
@@ -163,6 +170,13 @@ export class GroupRunner {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     await this.hooks.idle(5000);
+  }
+
+  /** The counter for the next advert, remembered so that a copy of it coming back is dropped as our own. */
+  private nextOwnCounter(): Buffer {
+    const c = nextCounter(this.counter);
+    this.ownCounters.add(c.toString('hex'), Date.now());
+    return c;
   }
 
   private dispatch(ev: EngineEvent): void {
@@ -178,7 +192,7 @@ export class GroupRunner {
     switch (a.type) {
       case 'send': {
         if (!this.channel) return;
-        this.counter = nextCounter(this.counter);
+        this.counter = this.nextOwnCounter();
         const carp = encodeAdvert({
           vhid: g.vhid,
           advbase: a.advbase,

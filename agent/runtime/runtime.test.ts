@@ -102,6 +102,24 @@ describe('runtime', () => {
     expect(s.groups[0]!.state).toBe('BACKUP');
   });
 
+  it('drops its own advert replayed from another address (counter it sent) and stays MASTER', async () => {
+    rt.start(cfg([g42]));
+    await vi.advanceTimersByTimeAsync(3100);
+    const last = net.sent.at(-1)!;
+    const counter = last.subarray(8, 16).toString('hex');
+    // An equal advert (advskew 0) would make the master yield (tie rule); this one carries our own counter.
+    net.deliver(advert({ vhid: 42, advskew: 0, counter, password: 'topsecret42', address: '198.18.9.100', src: '198.18.9.77' }));
+    let s = rt.snapshot().groups[0]!;
+    expect(s.drops).toMatchObject({ own: 1 });
+    expect(s.received).toBe(0);
+    expect(s.state).toBe('MASTER');
+    // The check is not vacuous: the same advert with a counter we never sent does move it.
+    net.deliver(advert({ vhid: 42, advskew: 0, counter: 'ffeeddccbbaa9988', password: 'topsecret42', address: '198.18.9.100', src: '198.18.9.77' }));
+    s = rt.snapshot().groups[0]!;
+    expect(s.received).toBe(1);
+    expect(s.state).toBe('BACKUP');
+  });
+
   it('apply: a soft change keeps mastership, another group is untouched, a bad config is refused', async () => {
     rt.start(cfg([g42, g43]));
     await vi.advanceTimersByTimeAsync(3100);
