@@ -1,7 +1,7 @@
 // Dev harness only: a tiny static server for dist/renderer with the web shell's strict CSP header, so
 // the screens are looked at under the same policy (no inline script or style may slip in). Optionally a
 // fake /ws endpoint (fleet snapshot + info only) to look at the WebSocket transport and its reconnect banner.
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
@@ -19,21 +19,7 @@ export interface FakeWs {
 }
 
 export async function serveStatic(dir: string, wsFleet?: () => unknown): Promise<{ url: string; ws: FakeWs; close(): Promise<void> }> {
-  const server: Server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(dir, path === '/' ? 'index.html' : path);
-    if (!file.startsWith(dir)) {
-      res.writeHead(403).end();
-      return;
-    }
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff' });
-      res.end(body);
-    } catch {
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
-    }
-  });
+  const server: Server = createServer((req, res) => void serveFile(dir, req.url, res));
   const wss = new WebSocketServer({ noServer: true });
   const open = new Set<WebSocket>();
   let refusing = false;
@@ -58,7 +44,7 @@ export async function serveStatic(dir: string, wsFleet?: () => unknown): Promise
       open.add(ws);
       ws.on('close', () => open.delete(ws));
       ws.on('message', (data) => {
-        const m = JSON.parse(String(data)) as { id?: number; method?: string; subscribe?: boolean };
+        const m = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8')) as { id?: number; method?: string; subscribe?: boolean };
         if (m.subscribe) ws.send(JSON.stringify({ event: { type: 'fleet', at: Date.now(), fleet: { ...(wsFleet() as object), at: Date.now() } } }));
         else if (m.method === 'info') ws.send(JSON.stringify({ id: m.id, reply: { ok: true, result: { version: '0.1.0-ws', readOnly: false, staleMs: 3000 } } }));
         else if (m.method === 'inventory') ws.send(JSON.stringify({ id: m.id, reply: { ok: true, result: { hosts: [], writable: true } } }));
@@ -79,4 +65,20 @@ export async function serveStatic(dir: string, wsFleet?: () => unknown): Promise
         server.close(() => r());
       }),
   };
+}
+
+async function serveFile(dir: string, url: string | undefined, res: ServerResponse): Promise<void> {
+  const path = normalize(decodeURIComponent(new URL(url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+  const file = join(dir, path === '/' ? 'index.html' : path);
+  if (!file.startsWith(dir)) {
+    res.writeHead(403).end();
+    return;
+  }
+  try {
+    const body = await readFile(file);
+    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff' });
+    res.end(body);
+  } catch {
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+  }
 }

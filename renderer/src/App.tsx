@@ -15,9 +15,10 @@ export function App() {
   const cut = useAppState((s) => s.connection.status !== 'open' && s.console.fleet !== null);
   const [lastHost, setLastHost] = useState<string | null>(route.view === 'host' ? route.host : null);
   const openHost = route.view === 'host' ? route.host : null;
+  // Remembered while rendering (React's way to derive state from a changed prop), not in an effect.
+  if (openHost && openHost !== lastHost) setLastHost(openHost);
 
   useEffect(() => {
-    if (openHost) setLastHost(openHost);
     document.title = `${openHost ?? (route.view === 'groups' ? 'Groups' : 'Fleet')} · carp-console`;
   }, [openHost, route.view]);
 

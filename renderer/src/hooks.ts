@@ -59,7 +59,7 @@ export interface ActionState<T> {
 }
 
 /** Runs one call at a time and keeps its outcome; an error is kept to be shown, never swallowed. */
-export function useAction<T>(): ActionState<T> & { run(fn: () => Promise<T>): Promise<T | undefined>; reset(): void } {
+export function useAction<T>(): ActionState<T> & { run: (fn: () => Promise<T>) => Promise<T | undefined>; reset: () => void } {
   const [state, setState] = useState<ActionState<T>>({ pending: false });
   const alive = useRef(true);
   useEffect(() => {

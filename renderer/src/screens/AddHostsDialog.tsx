@@ -38,7 +38,7 @@ function ChangeSummary({ c }: { c: InventoryChange }) {
   );
 }
 
-export function AddHostsDialog({ onClose }: { onClose(): void }) {
+export function AddHostsDialog({ onClose }: { onClose: () => void }) {
   const { client, store } = useApp();
   const [way, setWay] = useState<Way>('path');
   const action = useAction<InventoryChange>();
@@ -127,7 +127,7 @@ export function AddHostsDialog({ onClose }: { onClose(): void }) {
           </button>
         ))}
       </div>
-      <form id={`${ids}-panel`} role="tabpanel" aria-labelledby={`${ids}-tab-${way}`} onSubmit={submit} className="tabpanel">
+      <form id={`${ids}-panel`} role="tabpanel" aria-labelledby={`${ids}-tab-${way}`} onSubmit={(e) => void submit(e)} className="tabpanel">
         {way === 'path' && (
           <div className="field">
             <label htmlFor={`${ids}-path`}>Path on the console machine</label>
@@ -161,11 +161,13 @@ export function AddHostsDialog({ onClose }: { onClose(): void }) {
                 <input
                   id={`${ids}-upload`}
                   type="file"
-                  onChange={async (e) => {
+                  onChange={(e) => {
                     const f = e.target.files?.[0];
                     if (!f) return;
-                    setText(await f.text());
-                    setTextName(f.name);
+                    void f.text().then((t) => {
+                      setText(t);
+                      setTextName(f.name);
+                    });
                   }}
                 />
               </div>

@@ -107,7 +107,7 @@ function PlanTable({ o, caption }: { o: ApplyOutcome; caption: string }) {
   );
 }
 
-export function ApplyGroupDialog({ onClose }: { onClose(): void }) {
+export function ApplyGroupDialog({ onClose }: { onClose: () => void }) {
   const { client } = useApp();
   const canAct = useCanAct();
   const ids = useId();
@@ -171,9 +171,9 @@ export function ApplyGroupDialog({ onClose }: { onClose(): void }) {
           id={`${ids}-file`}
           type="file"
           accept=".yaml,.yml,.json,text/plain,application/json"
-          onChange={async (e) => {
+          onChange={(e) => {
             const f = e.target.files?.[0];
-            if (f) setText(await f.text());
+            if (f) void f.text().then(setText);
           }}
         />
       </div>
@@ -190,10 +190,10 @@ export function ApplyGroupDialog({ onClose }: { onClose(): void }) {
         </div>
       )}
       <div className="dialog-actions">
-        <button type="button" onClick={doPreview} disabled={preview.pending || apply.pending || !text.trim()}>
+        <button type="button" onClick={() => void doPreview()} disabled={preview.pending || apply.pending || !text.trim()}>
           {preview.pending ? 'Validating on every member…' : 'Preview'}
         </button>
-        <button type="button" className="primary" onClick={doApply} disabled={!canApply}>
+        <button type="button" className="primary" onClick={() => void doApply()} disabled={!canApply}>
           {apply.pending ? 'Applying…' : 'Apply'}
         </button>
         <button type="button" onClick={onClose}>

@@ -3,7 +3,7 @@ import { Dialog } from '../components/Dialog.js';
 import { startDeploy } from '../actions.js';
 import { useApp } from '../hooks.js';
 
-export function DeployDialog({ hosts, allHosts, onClose }: { hosts: string[]; allHosts: string[]; onClose(): void }) {
+export function DeployDialog({ hosts, allHosts, onClose }: { hosts: string[]; allHosts: string[]; onClose: () => void }) {
   const { client, store } = useApp();
   const list = hosts.length ? hosts : allHosts;
   const go = () => {

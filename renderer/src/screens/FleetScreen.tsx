@@ -6,7 +6,6 @@ import type { HostSpec } from '../../../electron/core/transport.js';
 import { Badge } from '../components/Badge.js';
 import { HostLink } from '../components/HostLink.js';
 import { useAppState, useCanAct, useConsoleNow } from '../hooks.js';
-import { ageOf } from '../logic/age.js';
 import { heardOf, hostDisplay, isCurrent } from '../logic/host-status.js';
 import { AddHostsDialog } from './AddHostsDialog.js';
 import { DeployDialog } from './DeployDialog.js';

@@ -6,7 +6,7 @@ import { FindingItem } from '../components/FindingItem.js';
 import { HostLink } from '../components/HostLink.js';
 import { useConsoleNow } from '../hooks.js';
 import { findingsOfGroup } from '../logic/findings.js';
-import { groupHealth, groupLabel, groupTitle, memberStateDisplay, sortMembers, wireNote } from '../logic/groups.js';
+import { groupHealth, groupLabel, groupTitle, memberStateDisplay, sortMembers, successorText, wireNote } from '../logic/groups.js';
 import { formatInterval } from '../logic/interval.js';
 
 export function GroupCard({ group: g, findings }: { group: FleetGroup; findings: Finding[] }) {
@@ -34,7 +34,15 @@ export function GroupCard({ group: g, findings }: { group: FleetGroup; findings:
         </div>
         <div>
           <dt>{g.master ? 'Successor' : 'Expected master'}</dt>
-          <dd>{g.successor ? <HostLink host={g.successor} /> : <span className="tone-text-warn">none</span>}</dd>
+          <dd>
+            {g.successor ? (
+              <HostLink host={g.successor} />
+            ) : g.successors.length ? (
+              <span className="tone-text-warn">{successorText(g)}</span>
+            ) : (
+              <span className="tone-text-warn">none</span>
+            )}
+          </dd>
         </div>
       </dl>
       <table className="data members">
@@ -90,10 +98,11 @@ export function GroupCard({ group: g, findings }: { group: FleetGroup; findings:
                 <td className={m.demote > 0 && !stale ? 'num tone-text-warn' : 'num'}>{m.demote}</td>
                 <td className="num">{stale ? '—' : formatInterval(m.effectiveIntervalMs)}</td>
                 <td className="small notes">
-                  {g.successor === m.host && (
+                  {g.successors.includes(m.host) && (
                     <span className={g.master ? 'tag tag-successor nowrap' : 'tag tag-successor'}>
                       <span aria-hidden="true">→ </span>
                       {g.master ? 'successor' : 'expected master'}
+                      {g.successors.length > 1 && ' (tied)'}
                     </span>
                   )}
                   {m.maintenance && (
@@ -102,6 +111,8 @@ export function GroupCard({ group: g, findings }: { group: FleetGroup; findings:
                     </span>
                   )}
                   {!m.preempt && <span className="tag">no preempt</span>}
+                  {/* the console shows only whether passwords agree, never a value derived from one */}
+                  {m.password === 'differs' && <span className="tag tone-text-bad">password differs</span>}
                   {wire && <span className="muted">{wire}</span>}
                   {stale && <span className="muted">values last known</span>}
                 </td>

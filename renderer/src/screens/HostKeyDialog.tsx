@@ -7,7 +7,7 @@ import { ErrorNote } from '../components/ErrorNote.js';
 import { useAction, useApp, useCanAct } from '../hooks.js';
 import { compareCommand, hostWithAddress, keyTypeLabel } from '../logic/host-key.js';
 
-export function HostKeyDialog({ host, address, onClose }: { host: string; address?: string; onClose(): void }) {
+export function HostKeyDialog({ host, address, onClose }: { host: string; address?: string; onClose: () => void }) {
   const { client } = useApp();
   const canAct = useCanAct();
   const check = useAction<HostKeyVerdict>();

@@ -7,7 +7,7 @@ import { ErrorNote } from '../components/ErrorNote.js';
 import { FindingItem } from '../components/FindingItem.js';
 import { runMaintenanceStep } from '../actions.js';
 import { useAction, useApp, useAppState, useCanAct, useConsoleNow } from '../hooks.js';
-import { ageOf, stampOf } from '../logic/age.js';
+import { stampOf } from '../logic/age.js';
 import { findingsOfHost } from '../logic/findings.js';
 import { dropsText, groupsOfHost, groupTitle, memberStateDisplay, wireNote } from '../logic/groups.js';
 import { heardOf, hostDisplay, isCurrent } from '../logic/host-status.js';
@@ -213,7 +213,7 @@ export function HostScreen({ host }: { host: string }) {
                       {m.interface} {m.srcip}
                     </td>
                     <td className="small">
-                      {g.successor === host && <span className="tag tag-successor">successor</span>}
+                      {g.successors.includes(host) && <span className="tag tag-successor">{g.successors.length > 1 ? 'successor (tied)' : 'successor'}</span>}
                       {wire && <span className="muted">{wire}</span>}
                     </td>
                   </tr>

@@ -4,7 +4,7 @@ import { Dialog } from '../components/Dialog.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useAction, useApp } from '../hooks.js';
 
-export function RemoveHostDialog({ host, onClose, onRemoved }: { host: string; onClose(): void; onRemoved(): void }) {
+export function RemoveHostDialog({ host, onClose, onRemoved }: { host: string; onClose: () => void; onRemoved: () => void }) {
   const { client, store } = useApp();
   const action = useAction<InventoryChange>();
   const remove = async () => {
@@ -21,7 +21,7 @@ export function RemoveHostDialog({ host, onClose, onRemoved }: { host: string; o
       </p>
       <ErrorNote error={action.error} what={`Could not remove ${host}`} />
       <div className="dialog-actions">
-        <button type="button" className="danger" onClick={remove} disabled={action.pending}>
+        <button type="button" className="danger" onClick={() => void remove()} disabled={action.pending}>
           {action.pending ? 'Removing…' : `Remove ${host}`}
         </button>
         <button type="button" onClick={onClose} data-autofocus="">
