@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // carp-agent's command line: `run` (the daemon), `supervise` (runs `run` and cleans up after it when it
 // dies), `cleanup`, and the subcommands that talk to the agent over the control socket.
-import { realpathSync, writeFileSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
+import { atomicWriteFile } from './config/atomic.js';
 import { parseArgs, UsageError, USAGE, type Parsed } from './cli/args.js';
-import { formatStatus } from './cli/format.js';
+import { formatStatus, statusJson } from './cli/format.js';
 import { agentVersion } from './cli/version.js';
 import { ConfigError } from './config/schema.js';
 import { loadConfigFile } from './config/store.js';
@@ -41,7 +42,7 @@ function lastWords(line: string): void {
   const path = process.env[ENV_EXIT_REASON];
   if (!path) return;
   try {
-    writeFileSync(path, line.replace(/\s*\n\s*/g, ' ').slice(0, 400) + '\n', { mode: 0o600 });
+    atomicWriteFile(path, line.replace(/\s*\n\s*/g, ' ').slice(0, 400) + '\n'); // 0600 whatever the umask
   } catch {
     /* best effort */
   }
@@ -49,6 +50,7 @@ function lastWords(line: string): void {
 
 async function runAgent(p: Extract<Parsed, { cmd: 'run' }>): Promise<number> {
   const log = stderrLogger();
+  for (const w of p.warnings ?? []) process.stderr.write(`${w}\n`);
   let config;
   let configPath = p.configPath;
   if (p.inline) {
@@ -140,7 +142,7 @@ async function supervise(p: Extract<Parsed, { cmd: 'supervise' }>): Promise<numb
   const log = (m: string) => process.stderr.write(`carp-agent supervisor[${process.pid}]: ${m}\n`);
   // The same file this process runs (the version directory, not the `current` symlink, which a deploy
   // may switch): the agent and its supervisor are always one version.
-  const script = realpathSync(process.argv[1]!);
+  const script = realpathSync(process.argv[1]);
   const command = [
     process.execPath,
     ...process.execArgv,
@@ -163,8 +165,8 @@ async function supervise(p: Extract<Parsed, { cmd: 'supervise' }>): Promise<numb
     configPath: p.configPath,
     socketPath: p.socket,
     net: {
-      interfaceAddresses: linuxNet.interfaceAddresses,
-      removeAddress: linuxNet.removeAddress,
+      interfaceAddresses: (ifname) => linuxNet.interfaceAddresses(ifname),
+      removeAddress: (ifname, cidr) => linuxNet.removeAddress(ifname, cidr),
       bowOut: (g, demote) => sendBowOut(linuxNet, g, demote),
     },
     agentStatePath: p.statePath ?? statePathFor(p.configPath),
@@ -175,7 +177,7 @@ async function supervise(p: Extract<Parsed, { cmd: 'supervise' }>): Promise<numb
   process.on('SIGHUP', () => sup.hup());
   process.on('uncaughtException', (e) => {
     // Leave the agent running (under systemd the unit's cgroup is stopped and restarted as a whole).
-    log(`crash: ${(e as Error).stack ?? e}; exiting, the agent keeps running unsupervised`);
+    log(`crash: ${(e).stack ?? e}; exiting, the agent keeps running unsupervised`);
     process.exit(1);
   });
   sup.start();
@@ -271,7 +273,7 @@ async function main(argv: string[]): Promise<number> {
         const c = await ControlClient.connect(p.socket);
         try {
           const s = await c.firstSnapshot();
-          process.stdout.write((p.json ? JSON.stringify(s, null, 2) : formatStatus(s)) + '\n');
+          process.stdout.write((p.json ? JSON.stringify(statusJson(s), null, 2) : formatStatus(s)) + '\n');
           return EXIT_OK;
         } finally {
           c.close();

@@ -12,7 +12,8 @@ export class UsageError extends Error {
 }
 
 export type Parsed =
-  | { cmd: 'run'; socket: string; configPath: string; statePath?: string; inline?: AgentConfig }
+  /** warnings: to print on stderr before running (e.g. a password given with --pass). */
+  | { cmd: 'run'; socket: string; configPath: string; statePath?: string; inline?: AgentConfig; warnings?: string[] }
   | { cmd: 'supervise'; socket: string; configPath: string; statePath?: string }
   | { cmd: 'cleanup'; socket: string; configPath: string }
   | { cmd: 'status'; socket: string; json: boolean }
@@ -25,9 +26,11 @@ export type Parsed =
 
 export const USAGE = `usage: carp-agent <command> [--socket PATH]
   run --config FILE [--state FILE]      run every group of FILE (default ${DEFAULT_CONFIG_PATH})
-  run --interface IF --vhid N --pass P --addr IP [--srcip IP] [--advbase S] [--advskew N]
+  run --interface IF --vhid N --passfile FILE --addr IP [--srcip IP] [--advbase S] [--advskew N]
       [--preempt] [--neutral] [--upscript F] [--downscript F] [--xparam V] [--state FILE]
-                                        one group, ucarp's options and meanings
+                                        one group, ucarp's options and meanings; the password is
+                                        the first line of FILE (mode 0600). --pass P works too, but
+                                        every user of the host sees it in ps and /proc: avoid it
                                         (state default /run/carp-agent-ucarp-VHID.state.json)
   supervise --config FILE [--state FILE]
                                         run the agent as a child: when it dies (kill -9, OOM, crash)
@@ -63,7 +66,7 @@ interface Opts {
 function parseOpts(argv: string[]): Opts {
   const o: Opts = { values: new Map(), flags: new Set(), positional: [] };
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
+    const a = argv[i];
     if (a === '--') {
       o.positional.push(...argv.slice(i + 1));
       break;
@@ -80,7 +83,7 @@ function parseOpts(argv: string[]): Opts {
         o.flags.add(name);
       } else throw new UsageError(`unknown option --${name}\n${USAGE}`);
     } else if (/^-[A-Za-z]/.test(a)) {
-      const spec = UCARP[a[1]!];
+      const spec = UCARP[a[1]];
       if (!spec) throw new UsageError(`unknown option ${a}\n${USAGE}`);
       const [name, takes] = spec;
       if (takes) {
@@ -121,7 +124,7 @@ export function ucarpConfig(o: Opts): AgentConfig {
       throw new UsageError(`--passfile ${v('passfile')}: ${(e as Error).message}`);
     }
   }
-  if (pass === undefined) throw new UsageError('--pass (or --passfile) is required');
+  if (pass === undefined) throw new UsageError('--passfile FILE is required (a file holding the password on its first line; --pass P works too but shows the password to every user of the host)');
   const group: Record<string, unknown> = {
     vhid: int(v('vhid')!, '--vhid'),
     interface: v('interface'),
@@ -143,6 +146,11 @@ export function ucarpConfig(o: Opts): AgentConfig {
     throw e;
   }
 }
+
+/** Printed on stderr when the password comes from --pass (-p). */
+export const PASS_WARNING =
+  'carp-agent: warning: --pass puts the password on the command line, where every user of this host can read it (ps, /proc/PID/cmdline); ' +
+  'put it on the first line of a file only root can read (chmod 600) and use --passfile FILE instead';
 
 /** State file of a group run with ucarp's options: one per vhid, never the real agent's state.json. */
 export function inlineStatePath(vhid: number): string {
@@ -167,13 +175,14 @@ export function parseArgs(argv: string[]): Parsed {
       if (ucarpGiven && o.values.has('config')) throw new UsageError('give either --config FILE or ucarp options, not both');
       const inline = ucarpGiven ? ucarpConfig(o) : undefined;
       // An inline group must not share the real agent's state.json (its maintenance/demotion).
-      const statePath = o.values.get('state') ?? (inline ? inlineStatePath(inline.groups[0]!.vhid) : undefined);
+      const statePath = o.values.get('state') ?? (inline ? inlineStatePath(inline.groups[0].vhid) : undefined);
       return {
         cmd: 'run',
         socket,
         configPath: o.values.get('config') ?? DEFAULT_CONFIG_PATH,
         ...(statePath ? { statePath } : {}),
         ...(inline ? { inline } : {}),
+        ...(o.values.has('pass') ? { warnings: [PASS_WARNING] } : {}),
       };
     }
     case 'supervise':
@@ -230,7 +239,7 @@ export function parseArgs(argv: string[]): Parsed {
 function splitNegative(argv: string[]): Opts {
   const o: Opts = { values: new Map(), flags: new Set(), positional: [] };
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
+    const a = argv[i];
     if (a === '--socket') {
       const v = argv[++i];
       if (v === undefined) throw new UsageError('--socket needs a value');

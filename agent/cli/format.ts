@@ -1,4 +1,4 @@
-// Human output of `carp-agent status`, in the style of `ifconfig carp`.
+// Human output of `carp-agent status`, in the style of `ifconfig carp`, and what `status --json` prints.
 import type { Snapshot, GroupStatus } from '../control/messages.js';
 
 function groupLine(g: GroupStatus): string {
@@ -23,4 +23,12 @@ export function formatStatus(s: Snapshot, now = Date.now()): string {
   const un = Object.entries(s.unmatchedDrops).filter(([, n]) => n > 0);
   if (un.length) lines.push(`dropped (no matching group): ${un.map(([r, n]) => `${r} ${n}`).join(', ')}`);
   return lines.join('\n');
+}
+
+/**
+ * What `carp-agent status --json` prints: the snapshot without the groups' password check values
+ * (the console reads those over `attach`; an operator's paste into a ticket should not carry them).
+ */
+export function statusJson(s: Snapshot): Snapshot {
+  return { ...s, groups: s.groups.map(({ passwordCheck: _omit, ...g }) => g) };
 }

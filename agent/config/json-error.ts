@@ -6,7 +6,7 @@ export function jsonErrorOffset(text: string): number | null {
   let i = 0;
   class Bad extends Error {}
   const ws = () => {
-    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
   };
   const fail = (): never => {
     throw new Bad();

@@ -25,7 +25,7 @@ describe('config schema', () => {
 
   it('hook scripts must be absolute paths', () => {
     expect(problems([g({ upscript: 'up.sh', downscript: '/usr/local/sbin/down.sh' })])).toEqual([expect.stringMatching(/^groups\.0\.upscript: must be an absolute path/)]);
-    expect(parseAgentConfig({ groups: [g({ upscript: '/up.sh' })] }).groups[0]!.upscript).toBe('/up.sh');
+    expect(parseAgentConfig({ groups: [g({ upscript: '/up.sh' })] }).groups[0].upscript).toBe('/up.sh');
   });
 
   it('the password limit is the protocol constant', () => {

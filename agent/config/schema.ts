@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { CARP_PASSPHRASE_MAX } from '../protocol/limits.js';
 
-/** carp(4) keys are cut at 19 bytes by BSD and refused by ucarp (carp-protocol.md §2.1); defined in agent/protocol. */
+/** carp(4) keys are cut at 19 bytes by BSD and refused by ucarp (docs/protocol.md §2.1); defined in agent/protocol. */
 export const MAX_PASSWORD_BYTES = CARP_PASSPHRASE_MAX;
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -79,7 +79,7 @@ export const AgentConfigSchema = z
     const vips = new Map<string, string>();
     cfg.groups.forEach((g, i) => {
       g.addresses.forEach((a, j) => {
-        const ip = a.split('/')[0]!;
+        const ip = a.split('/')[0];
         if (g.srcip !== undefined && ip === g.srcip) {
           ctx.addIssue({
             code: 'custom',

@@ -1,9 +1,10 @@
 // The agent's persistent runtime state (demotion, maintenance) in state.json beside the config,
 // so maintenance survives agent restarts and host reboots.
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { atomicWriteFile } from './atomic.js';
+import { readBoundedText } from '../boundary/read-file.js';
+import { describeIssues } from './schema.js';
 
 export const PersistentStateSchema = z.object({
   demote: z.number().int().min(0).max(255).default(0),
@@ -32,7 +33,7 @@ export function loadState(path: string): { state: PersistentState; problem?: str
   });
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readBoundedText(path, 64 * 1024, 'state.json');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: { demote: 0, maintenance: false } };
     return failSafe(`cannot be read (${(e as Error).message})`);
@@ -45,8 +46,7 @@ export function loadState(path: string): { state: PersistentState; problem?: str
   }
   const r = PersistentStateSchema.safeParse(data);
   if (r.success) return { state: r.data };
-  const i = r.error.issues[0];
-  return failSafe(`is invalid (${i ? `${i.path.join('.') || '(top level)'}: ${i.message}` : 'schema'})`);
+  return failSafe(`is invalid (${describeIssues(r.error).join('; ')})`);
 }
 
 export function saveState(path: string, state: PersistentState): void {

@@ -1,6 +1,7 @@
-// Config store: atomic write, .prev kept, broken files refused naming field and reason.
+// Config store: atomic write, .prev kept, files 0600 and folders 0700 whatever the umask, broken files
+// refused naming field and reason.
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { loadConfigFile, saveConfigFile } from './store.js';
@@ -28,7 +29,7 @@ describe('config store', () => {
     expect(existsSync(p + '.prev')).toBe(false);
     expect(statSync(p).mode & 0o777).toBe(0o600);
     saveConfigFile(p, parseAgentConfig({ groups: [group(1, 50)] }));
-    expect(loadConfigFile(p).config.groups[0]!.advskew).toBe(50);
+    expect(loadConfigFile(p).config.groups[0].advskew).toBe(50);
     expect(JSON.parse(readFileSync(p + '.prev', 'utf8')).groups[0].advskew).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(['config.json', 'config.json.prev']);
   });
@@ -40,7 +41,7 @@ describe('config store', () => {
     writeFileSync(p, '{ broken');
     saveConfigFile(p, parseAgentConfig({ groups: [group(3)] }));
     expect(JSON.parse(readFileSync(p + '.prev', 'utf8')).groups[0].vhid).toBe(1);
-    expect(loadConfigFile(p).config.groups[0]!.vhid).toBe(3);
+    expect(loadConfigFile(p).config.groups[0].vhid).toBe(3);
   });
 
   it('refuses a broken file naming the field and the reason', () => {
@@ -101,6 +102,28 @@ describe('state store', () => {
     expect(loadState(sp).state).toEqual({ demote: 0, maintenance: false });
     saveState(sp, { demote: 7, maintenance: true });
     expect(loadState(sp).state).toEqual({ demote: 7, maintenance: true });
+  });
+
+  it('creates config, .prev, state and their folders private (0600 / 0700) under umask 0, and makes a 0644 file 0600', () => {
+    const old = process.umask(0);
+    try {
+      const etc = join(dir, 'etc', 'carp-agent');
+      const p = join(etc, 'config.json');
+      saveConfigFile(p, parseAgentConfig({ groups: [group(1)] }));
+      saveConfigFile(p, parseAgentConfig({ groups: [group(1, 50)] }));
+      saveState(statePathFor(p), { demote: 1, maintenance: false });
+      for (const f of [p, p + '.prev', statePathFor(p)]) expect([f, statSync(f).mode & 0o777]).toEqual([f, 0o600]);
+      for (const d of [join(dir, 'etc'), etc]) expect([d, statSync(d).mode & 0o777]).toEqual([d, 0o700]);
+      expect(readdirSync(etc).sort()).toEqual(['config.json', 'config.json.prev', 'state.json']); // no temp file left
+      // a config written by hand, world-readable: the next save leaves it 0600 (and its .prev too)
+      writeFileSync(p, readFileSync(p, 'utf8'), { mode: 0o644 });
+      chmodSync(p, 0o644);
+      saveConfigFile(p, parseAgentConfig({ groups: [group(1, 60)] }));
+      expect(statSync(p).mode & 0o777).toBe(0o600);
+      expect(statSync(p + '.prev').mode & 0o777).toBe(0o600);
+    } finally {
+      process.umask(old);
+    }
   });
 
   it('a corrupt state file means maintenance on (fail-safe: it may have been on) and says why', () => {

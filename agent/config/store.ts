@@ -4,8 +4,11 @@ import { readFileSync, existsSync, statSync } from 'node:fs';
 import { atomicWriteFile } from './atomic.js';
 import { parseAgentConfig, ConfigError, type AgentConfig } from './schema.js';
 import { describeJsonError } from './json-error.js';
+import { readBoundedText } from '../boundary/read-file.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/carp-agent/config.json';
+/** A config file larger than this is refused unread (255 groups take a few dozen KiB). */
+export const MAX_CONFIG_BYTES = 1 << 20;
 
 export interface LoadedConfig {
   config: AgentConfig;
@@ -35,7 +38,7 @@ export function loadConfigFile(path: string): LoadedConfig {
 function readConfigFile(path: string): LoadedConfig {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readBoundedText(path, MAX_CONFIG_BYTES, 'a config file');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { config: { groups: [] }, missing: true };
     throw new ConfigError(path, [`cannot read the file: ${(e as Error).message}`]);

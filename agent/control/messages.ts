@@ -1,25 +1,19 @@
 // The control protocol of carp-agent: JSON lines over the unix socket (and over SSH via
 // `carp-agent attach`). Defined once here; the agent and the console core both import it.
 import { z } from 'zod';
-import { GroupConfigSchema, AgentConfigSchema, Ipv4Schema } from '../config/schema.js';
+import { GroupConfigSchema, AgentConfigSchema, Ipv4Schema, describeIssues } from '../config/schema.js';
+import { CARP_STATES, type CarpState } from '../engine/types.js';
+import { DropReasonSchema, type DropReason } from '../protocol/drops.js';
 
 export const PROTOCOL_VERSION = 1;
 
-export const CarpStateSchema = z.enum(['INIT', 'BACKUP', 'MASTER']);
-export type CarpState = z.infer<typeof CarpStateSchema>;
+// The domain types are defined where they belong (the engine's states, the codec's drop reasons);
+// the contract validates with them and re-exports them for its users.
+export const CarpStateSchema = z.enum(CARP_STATES);
+export type { CarpState };
 
 /** Why a received packet was dropped; counted per group (or under vhid 0 when no group matched). */
-export const DropReasonSchema = z.enum([
-  'short', // shorter than IP header + 36 bytes
-  'ttl', // TTL != 255
-  'version', // CARP version != 2
-  'checksum', // CARP checksum wrong
-  'vhid', // no group with that vhid on that interface
-  'hmac', // wrong password / address set
-  'replay', // counter already accepted within the last hour
-  'own', // our own advert: from our own address, or carrying a counter we sent (looped back or replayed)
-]);
-export type DropReason = z.infer<typeof DropReasonSchema>;
+export { DropReasonSchema, type DropReason };
 
 export const AdvertSeenSchema = z.object({
   from: Ipv4Schema,
@@ -49,8 +43,12 @@ export const GroupStatusSchema = z.object({
   /** Demotion counter as advertised in byte 4. */
   demote: z.number().int(),
   preempt: z.boolean(),
-  /** sha256 of "vhid:password", first 16 hex chars: lets the console compare members, never reveals the key. */
-  passwordFingerprint: z.string(),
+  /**
+   * The password's check value (agent/config/password-check.ts: scrypt salted with vhid and addresses),
+   * absent until the agent has derived it (it does so off the event loop, at start and on a change).
+   * The console compares members with it and never shows or relays it.
+   */
+  passwordCheck: z.string().regex(/^[0-9a-f]{32}$/).optional(),
   /** The last valid advert heard from another node (normally the master), or null. */
   lastAdvert: AdvertSeenSchema.nullable(),
   sent: z.number().int(),
@@ -140,7 +138,7 @@ export const ApplyResultSchema = z.object({
 });
 export type ApplyResult = z.infer<typeof ApplyResultSchema>;
 
-export const ReplyMessageSchema = z.union([
+export const ReplyMessageSchema = z.discriminatedUnion('ok', [
   z.object({ type: z.literal('reply'), id: z.number().int(), ok: z.literal(true), result: z.unknown() }),
   z.object({
     type: z.literal('reply'),
@@ -152,8 +150,8 @@ export const ReplyMessageSchema = z.union([
 ]);
 export type ReplyMessage = z.infer<typeof ReplyMessageSchema>;
 
-/** Everything the agent writes on the socket. */
-export const AgentMessageSchema = z.union([SnapshotSchema, EventMessageSchema, HeartbeatMessageSchema, ReplyMessageSchema]);
+/** Everything the agent writes on the socket (by `type`, so a bad message's problems name its fields). */
+export const AgentMessageSchema = z.discriminatedUnion('type', [SnapshotSchema, EventMessageSchema, HeartbeatMessageSchema, ReplyMessageSchema]);
 export type AgentMessage = z.infer<typeof AgentMessageSchema>;
 
 /** Everything a client may send. Each command gets exactly one reply with the same id. */
@@ -188,12 +186,78 @@ export const CommandSchema = z.discriminatedUnion('cmd', [
 export type Command = z.infer<typeof CommandSchema>;
 export type CommandName = Command['cmd'];
 
-/** Parses one JSON line from the agent; throws with the field and reason when it is not a valid message. */
-export function parseAgentMessage(line: string): AgentMessage {
-  return AgentMessageSchema.parse(JSON.parse(line));
+/**
+ * The longest line either side of the control socket accepts (a command from a client, a message from
+ * the agent, through `carp-agent attach` too): 1 MiB, far above a snapshot of 255 groups. Longer is refused
+ * before it is parsed (or even kept: see agent/boundary/lines.ts).
+ */
+export const MAX_LINE_BYTES = 1 << 20;
+
+/** A line that is not a valid message: too long, not JSON, or not the schema (each problem names the field). */
+export class ControlMessageError extends Error {
+  readonly code = 'invalid';
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+    this.name = 'ControlMessageError';
+  }
 }
 
-/** Parses one JSON line from a client. */
+/** UTF-8 size of `s`, exact up to `limit` (past it, counting stops: only "more than limit" matters). */
+export function utf8Length(s: string, limit: number): number {
+  if (s.length > limit) return s.length; // UTF-8 never takes fewer bytes than UTF-16 takes units
+  let n = 0;
+  for (let i = 0; i < s.length && n <= limit; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** JSON of one line, after its size is checked; throws ControlMessageError. */
+function decodeLine(line: string, what: string): unknown {
+  if (utf8Length(line, MAX_LINE_BYTES) > MAX_LINE_BYTES) throw new ControlMessageError([`${what} is longer than the ${MAX_LINE_BYTES} bytes a line may have`]);
+  try {
+    return JSON.parse(line) as unknown;
+  } catch (e) {
+    throw new ControlMessageError([`${what} is not JSON (${(e as Error).message.slice(0, 160)})`]);
+  }
+}
+
+/** Parses one JSON line from the agent; throws ControlMessageError naming every bad field. */
+export function parseAgentMessage(line: string): AgentMessage {
+  const r = AgentMessageSchema.safeParse(decodeLine(line, 'the message'));
+  if (!r.success) throw new ControlMessageError(describeIssues(r.error));
+  return r.data;
+}
+
+/** A client's line as the server reads it: the command, or why not with the id to answer (0 if none). */
+export type CommandLine = { ok: true; command: Command } | { ok: false; id: number; error: { code: 'invalid'; message: string } };
+
+export function parseCommandLine(line: string): CommandLine {
+  let raw: unknown;
+  try {
+    raw = decodeLine(line, 'the command');
+  } catch (e) {
+    return { ok: false, id: 0, error: { code: 'invalid', message: (e as ControlMessageError).message } };
+  }
+  const r = CommandSchema.safeParse(raw);
+  if (r.success) return { ok: true, command: r.data };
+  const id = (raw as { id?: unknown } | null)?.id;
+  return {
+    ok: false,
+    id: typeof id === 'number' && Number.isSafeInteger(id) ? id : 0,
+    error: { code: 'invalid', message: describeIssues(r.error).join('; ') },
+  };
+}
+
+/** Parses one JSON line from a client; throws ControlMessageError. */
 export function parseCommand(line: string): Command {
-  return CommandSchema.parse(JSON.parse(line));
+  const r = parseCommandLine(line);
+  if (!r.ok) throw new ControlMessageError([r.error.message]);
+  return r.command;
 }

@@ -1,10 +1,11 @@
 // Control server against a fake backend (the real runtime needs raw sockets): snapshot on connect,
-// heartbeats, replies, events, clear errors for bad commands, 0600 socket, refusal when an agent answers.
+// heartbeats, replies, events, clear errors for bad commands, 0600 socket; at start only a stale socket is
+// removed, anything else at the path (a live agent, a file, a folder, a link) is refused and left alone.
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { createConnection, type Socket } from 'node:net';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { startControlServer, type ControlBackend, type ControlServer } from './server.js';
 import { ControlClient, NotRunningError } from './client.js';
 import { parseAgentMessage, type AgentEvent, type AgentMessage, type Command, type Snapshot } from './messages.js';
@@ -25,6 +26,15 @@ class FakeBackend implements ControlBackend {
     return { echoed: cmd.cmd };
   }
   subscribe(l: (e: AgentEvent) => void) { this.listeners.add(l); return () => this.listeners.delete(l); }
+}
+
+/** A socket file nobody listens on (an agent that died): listen, move the file away, close. */
+async function staleSocket(path: string): Promise<void> {
+  const live = join(dirname(path), 'live-' + Math.random().toString(36).slice(2) + '.sock');
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(live, r));
+  renameSync(live, path);
+  await new Promise<void>((r) => srv.close(() => r()));
 }
 
 let dir: string;
@@ -114,14 +124,55 @@ describe('control server', () => {
     s.destroy();
   });
 
-  it('removes a stale socket file but refuses to start when another agent answers', async () => {
+  it('removes a stale socket (nobody listening) and starts', async () => {
     const path = join(dir, 'agent.sock');
-    writeFileSync(path, '');
+    await staleSocket(path);
+    expect(lstatSync(path).isSocket()).toBe(true);
     server = await startControlServer(path, backend);
-    await expect(startControlServer(path, new FakeBackend())).rejects.toThrow(/another carp-agent is already running/);
+    const c = await ControlClient.connect(path);
+    expect((await c.firstSnapshot()).type).toBe('snapshot');
+    c.close();
+  });
+
+  it('refuses to start when another agent answers on the path, and leaves it running', async () => {
+    const path = join(dir, 'agent.sock');
+    server = await startControlServer(path, backend);
+    await expect(startControlServer(path, new FakeBackend())).rejects.toThrow(`another carp-agent is already running on ${path}`);
+    const c = await ControlClient.connect(path); // the first one still answers
+    c.close();
     await server.close();
     server = null;
     await expect(ControlClient.connect(path)).rejects.toBeInstanceOf(NotRunningError);
+  });
+
+  it('refuses a regular file or a directory at the socket path, naming it, and removes neither', async () => {
+    const file = join(dir, 'file.sock');
+    writeFileSync(file, 'not a socket');
+    await expect(startControlServer(file, backend)).rejects.toThrow(`${file} is a regular file (12 bytes), not a control socket; carp-agent does not remove it`);
+    expect(readFileSync(file, 'utf8')).toBe('not a socket');
+    const folder = join(dir, 'folder.sock');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'keep'), 'x');
+    await expect(startControlServer(folder, backend)).rejects.toThrow(`${folder} is a directory, not a control socket`);
+    expect(existsSync(join(folder, 'keep'))).toBe(true);
+    const link = join(dir, 'link.sock');
+    symlinkSync(file, link);
+    await expect(startControlServer(link, backend)).rejects.toThrow(`${link} is a symbolic link`);
+    expect(existsSync(file)).toBe(true);
+  });
+
+  it('creates the folder of the socket 0700 and the socket 0600 under umask 0', async () => {
+    const old = process.umask(0);
+    try {
+      const path = join(dir, 'run', 'sub', 'agent.sock');
+      server = await startControlServer(path, backend);
+      expect(statSync(join(dir, 'run')).mode & 0o777).toBe(0o700);
+      expect(statSync(join(dir, 'run', 'sub')).mode & 0o777).toBe(0o700);
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect(statSync(dir).mode & 0o777).toBe(0o700); // mkdtemp's own folder: there before, left as it was
+    } finally {
+      process.umask(old);
+    }
   });
 
   it('disconnects a client that stops reading once its unread output passes the limit, logging once', async () => {

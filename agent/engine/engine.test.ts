@@ -96,7 +96,7 @@ describe('start, master-down, adverts', () => {
   });
 });
 
-describe('MASTER hears a valid advert (§3.3, OpenBSD demote rule, kernel tie rule)', () => {
+describe('MASTER hears a valid advert (docs/protocol.md §5.2, OpenBSD demote rule, kernel tie rule)', () => {
   it.each([
     // [own advbase, own advskew, own demote, peer advbase, peer advskew, peer demote, steps down, reason]
     [1, 100, 0, 1, 0, 0, true, 'preferred master 198.18.0.2 advertised (advbase 1, advskew 0, demote 0)'],
@@ -120,7 +120,7 @@ describe('MASTER hears a valid advert (§3.3, OpenBSD demote rule, kernel tie ru
   });
 });
 
-describe('BACKUP hears a valid advert (§3.4)', () => {
+describe('BACKUP hears a valid advert (docs/protocol.md §5.3)', () => {
   it.each([
     // [own advbase, own advskew, own demote, preempt, peer advbase, peer advskew, peer demote, takes over, reason]
     [1, 100, 0, false, 1, 0, 0, false, ''],
@@ -292,7 +292,7 @@ describe('simulated segments (fake network, fake clock)', () => {
   it('three nodes started together elect the smallest advskew; the others stay quiet', () => {
     const sim = new CarpSim();
     for (const [n, skew] of [['a', 0], ['b', 50], ['c', 100]] as const) sim.add(n, `198.18.0.${skew + 1}`, { advskew: skew });
-    for (const n of sim.nodes) sim.fire(n, { type: 'start' } as EngineEvent);
+    for (const n of sim.nodes) sim.fire(n, { type: 'start' });
     sim.runUntil(30_000);
     expect(sim.masters()).toEqual(['a']);
     expect(sim.holders()).toEqual(['a']);
@@ -305,9 +305,9 @@ describe('simulated segments (fake network, fake clock)', () => {
     const sim = new CarpSim();
     const a = sim.add('a', '198.18.0.1');
     const b = sim.add('b', '198.18.0.2');
-    sim.fire(a, { type: 'start' } as EngineEvent);
+    sim.fire(a, { type: 'start' });
     sim.runUntil(100);
-    sim.fire(b, { type: 'start' } as EngineEvent);
+    sim.fire(b, { type: 'start' });
     sim.runUntil(20_000);
     expect(sim.masters()).toEqual(['a']);
     expect(sim.transitions.filter((t) => t.to === 'MASTER')).toHaveLength(1);
@@ -320,10 +320,10 @@ describe('simulated segments (fake network, fake clock)', () => {
     const sim = new CarpSim();
     const c = sim.add('c', '198.18.0.3', { advskew: 100 });
     const a = sim.add('a', '198.18.0.1', { advskew: 0, preempt });
-    sim.fire(c, { type: 'start' } as EngineEvent);
+    sim.fire(c, { type: 'start' });
     sim.runUntil(10_000);
     expect(sim.masters()).toEqual(['c']);
-    sim.fire(a, { type: 'start' } as EngineEvent);
+    sim.fire(a, { type: 'start' });
     sim.watchHolders = true;
     sim.runUntil(30_000);
     expect(sim.masters()).toEqual([expected]);
@@ -335,7 +335,7 @@ describe('simulated segments (fake network, fake clock)', () => {
     const sim = new CarpSim();
     const a = sim.add('a', '198.18.0.1', { advskew: 0 });
     sim.add('b', '198.18.0.2', { advskew: 100 });
-    for (const n of sim.nodes) sim.fire(n, { type: 'start' } as EngineEvent);
+    for (const n of sim.nodes) sim.fire(n, { type: 'start' });
     sim.runUntil(5000);
     expect(sim.masters()).toEqual(['a']);
     sim.watchHolders = true;
@@ -356,7 +356,7 @@ describe('simulated segments (fake network, fake clock)', () => {
     const a = sim.add('a', '198.18.0.1', { advskew: 0 });
     sim.add('b', '198.18.0.2', { advskew: 50 });
     sim.add('c', '198.18.0.3', { advskew: 100 });
-    for (const n of sim.nodes) sim.fire(n, { type: 'start' } as EngineEvent);
+    for (const n of sim.nodes) sim.fire(n, { type: 'start' });
     sim.runUntil(10_000);
     expect(sim.masters()).toEqual(['a']);
     sim.watchHolders = true;
@@ -383,7 +383,7 @@ describe('simulated segments (fake network, fake clock)', () => {
     const sim = new CarpSim();
     const a = sim.add('a', '198.18.0.1', { advskew: 0 });
     const b = sim.add('b', '198.18.0.2', { advskew: 50 });
-    for (const n of sim.nodes) sim.fire(n, { type: 'start' } as EngineEvent);
+    for (const n of sim.nodes) sim.fire(n, { type: 'start' });
     sim.runUntil(10_000);
     sim.params(a, { maintenance: true });
     sim.runUntil(20_000);
@@ -402,7 +402,7 @@ describe('simulated segments (fake network, fake clock)', () => {
     const sim = new CarpSim();
     const a = sim.add('a', '198.18.0.1', { advskew: 0 });
     const b = sim.add('b', '198.18.0.2', { advskew: 50 });
-    for (const n of sim.nodes) sim.fire(n, { type: 'start' } as EngineEvent);
+    for (const n of sim.nodes) sim.fire(n, { type: 'start' });
     sim.runUntil(10_000);
     sim.params(b, { maintenance: true });
     sim.params(a, { maintenance: true });
@@ -418,7 +418,7 @@ describe('simulated segments (fake network, fake clock)', () => {
     const sim = new CarpSim();
     const a = sim.add('a', '198.18.0.1', { advskew: 0, preempt: true });
     sim.add('b', '198.18.0.2', { advskew: 50 });
-    for (const n of sim.nodes) sim.fire(n, { type: 'start' } as EngineEvent);
+    for (const n of sim.nodes) sim.fire(n, { type: 'start' });
     sim.runUntil(10_000);
     sim.params(a, { maintenance: true });
     sim.runUntil(20_000);
@@ -435,10 +435,10 @@ describe('simulated segments (fake network, fake clock)', () => {
     const sim = new CarpSim();
     const a = sim.add('a', '198.18.0.1', { advskew: 0 });
     sim.add('b', '198.18.0.2', { advskew: 50 });
-    for (const n of sim.nodes) sim.fire(n, { type: 'start' } as EngineEvent);
+    for (const n of sim.nodes) sim.fire(n, { type: 'start' });
     sim.runUntil(10_000);
     sim.watchHolders = true;
-    sim.fire(a, { type: 'stop' } as EngineEvent);
+    sim.fire(a, { type: 'stop' });
     sim.runUntil(10_010);
     expect(sim.masters()).toEqual(['b']);
     expect(sim.holderlessMs).toBe(1); // the 1 ms one-way delay of the fake network: break-before-make by nature
@@ -448,7 +448,7 @@ describe('simulated segments (fake network, fake clock)', () => {
     const sim = new CarpSim();
     const a = sim.add('a', '198.18.0.1', { advskew: 0 });
     sim.add('b', '198.18.0.2', { advskew: 100 });
-    for (const n of sim.nodes) sim.fire(n, { type: 'start' } as EngineEvent);
+    for (const n of sim.nodes) sim.fire(n, { type: 'start' });
     sim.runUntil(10_000);
     const lastHeard = sim.sent.filter((x) => x.from === 'a').at(-1)!.t + 1;
     sim.crash(a);

@@ -1,13 +1,13 @@
 // The CARP state machine for one vhid, pure: step(state, event) -> (state, actions). Reads top to
 // bottom like OpenBSD's ip_carp.c; the runtime does the I/O (cf. etcd raft's Step).
 //
-// Choices (carp-protocol.md §3):
+// Choices (docs/protocol.md §4–§6):
 // - Timers as FreeBSD/ucarp: advert every advbase + advskew/256 s (configured advskew);
 //   master down after 3·advbase + advskew/256 s. In maintenance the master-down timeout uses the
 //   advertised advskew (>= 240), so a normal backup wins the race when a master dies.
-// - Elections with OpenBSD's demote rule: lower demote wins first, then the smaller
-//   key = advbase*256 + advskew. Equal (demote, key): the MASTER yields, kernel style (OpenBSD and
-//   FreeBSD do; ucarp breaks the tie by source IP instead). Give every node a distinct advskew.
+// - Elections with OpenBSD's demote rule (compareElection in election.ts): lower demote wins first,
+//   then the smaller key = advbase*256 + advskew. Equal (demote, key): the MASTER yields, kernel style
+//   (OpenBSD and FreeBSD do; ucarp breaks the tie by source IP instead). Give every node a distinct advskew.
 // - Maintenance: every advert carries demote 255 and advskew max(configured, 240); while MASTER
 //   the adverts are bow-outs (advbase 255, advskew 255, demote 255), which OpenBSD, FreeBSD and
 //   ucarp backups act on at once, preempt or not. Make-before-break: the maintenance MASTER keeps
@@ -22,11 +22,12 @@
 //   that wins, and make-before-break costs nothing. A bow-out from a node that is leaving (demote
 //   below 255: a clean stop) is acted on at once: nobody holds the addresses any more.
 import type { CarpState, EngineAction, EngineEvent, EngineParams, PeerAdvert, TimerName } from './types.js';
+import { compareElection, electionKey, type ElectionValues } from './election.js';
 
 export const BOWOUT_ADVBASE = 255;
 export const BOWOUT_ADVSKEW = 255;
 export const MAINTENANCE_DEMOTE = 255;
-export const MAINTENANCE_ADVSKEW = 240;
+const MAINTENANCE_ADVSKEW = 240;
 
 export interface EngineState {
   state: CarpState;
@@ -81,12 +82,13 @@ export function wireValues(s: EngineState): { advbase: number; advskew: number; 
   return { advbase: p.advbase, advskew: p.advskew, demote: p.demote };
 }
 
-/** The values of the election, i.e. wireValues() minus the bow-out a maintenance MASTER sends. */
-function electionValues(p: EngineParams): { key: number; demote: number } {
-  return { key: p.advbase * 256 + effectiveAdvskew(p), demote: p.maintenance ? MAINTENANCE_DEMOTE : p.demote };
+/** The values this node is compared on (election.ts), i.e. wireValues() minus the bow-out a maintenance MASTER sends. */
+export function electionValues(p: EngineParams): ElectionValues {
+  return { demote: p.maintenance ? MAINTENANCE_DEMOTE : p.demote, advbase: p.advbase, advskew: effectiveAdvskew(p), maintenance: p.maintenance };
 }
 
-const keyOf = (a: { advbase: number; advskew: number }) => a.advbase * 256 + a.advskew;
+/** A peer's advert as compared in elections (a peer's maintenance is not on the wire). */
+const peerValues = (a: PeerAdvert): ElectionValues => ({ demote: a.demote, advbase: a.advbase, advskew: a.advskew });
 const isBowOut = (a: PeerAdvert) => a.advbase === BOWOUT_ADVBASE && a.advskew === BOWOUT_ADVSKEW;
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const describe = (a: PeerAdvert) => `${a.src} advertised (advbase ${a.advbase}, advskew ${a.advskew}, demote ${a.demote})`;
@@ -160,29 +162,28 @@ function becomeInit(s: EngineState, now: number, reason: string, bowOut: boolean
 
 // ---- elections -----------------------------------------------------------------------------------
 
-/** MASTER hears a peer (§3.3): the reason to step down, or null to stay. */
+/** MASTER hears a peer (docs/protocol.md §5.2): the reason to step down, or null to stay. */
 function masterYieldsTo(s: EngineState, a: PeerAdvert): string | null {
-  if (s.params.maintenance) return `maintenance: successor ${a.src} heard`;
   const me = electionValues(s.params);
-  const k = keyOf(a);
+  const c = compareElection(peerValues(a), me);
+  if (c > 0) return null;
+  if (s.params.maintenance) return `maintenance: successor ${a.src} heard`;
   if (a.demote < me.demote) return `less demoted master ${describe(a)}; own demote ${me.demote}`;
-  if (a.demote > me.demote) return null;
-  if (k < me.key) return `preferred master ${describe(a)}`;
-  if (k === me.key) return `master with equal advbase/advskew ${describe(a)}: yielding (kernel tie rule)`;
-  return null;
+  if (c < 0) return `preferred master ${describe(a)}`;
+  return `master with equal advbase/advskew ${describe(a)}: yielding (kernel tie rule)`;
 }
 
-/** BACKUP hears the master (§3.4): the reason to take over, or null to keep waiting. */
+/** BACKUP hears the master (docs/protocol.md §5.3): the reason to take over, or null to keep waiting. */
 function backupTakesOver(s: EngineState, a: PeerAdvert): string | null {
   const p = s.params;
   const me = electionValues(p);
-  const k = keyOf(a);
-  const timesOut = p.advbase !== 0 && k > 3 * p.advbase * 256 + effectiveAdvskew(p);
+  const timesOut = p.advbase !== 0 && electionKey(a) > 3 * p.advbase * 256 + effectiveAdvskew(p);
   if (p.maintenance) {
     if (timesOut && isBowOut(a) && a.demote < MAINTENANCE_DEMOTE) return `master ${a.src} bowed out (advbase 255, advskew 255)`;
     return null;
   }
-  if (p.preempt && k > me.key && a.demote >= me.demote) return `preempting less preferred master ${describe(a)}`;
+  // Preempt evicts a strictly worse master of the same demotion; a tie never preempts.
+  if (p.preempt && a.demote === me.demote && compareElection(me, peerValues(a)) < 0) return `preempting less preferred master ${describe(a)}`;
   if (a.demote > me.demote) return `more demoted master ${describe(a)}; own demote ${me.demote}`;
   if (timesOut) {
     return isBowOut(a) ? `master ${a.src} bowed out (advbase 255, advskew 255)` : `master ${describe(a)}: would time out before its next advert`;

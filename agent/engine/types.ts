@@ -1,9 +1,10 @@
 // The contract of the pure CARP state machine (one per vhid): events in, actions out.
 // No I/O, no clock reads: `now` comes with every event (ms, monotonic). The runtime
 // (agent/runtime) turns actions into packets, addresses, timers and control events.
-import type { CarpState } from '../control/messages.js';
 
-export type { CarpState };
+/** The states of a vhid: INIT (not running or link down), BACKUP, MASTER. */
+export const CARP_STATES = ['INIT', 'BACKUP', 'MASTER'] as const;
+export type CarpState = (typeof CARP_STATES)[number];
 
 /** The parameters a group runs with; changing any of them is an event. */
 export interface EngineParams {

@@ -20,7 +20,7 @@ let seq = 1;
 /** Splits "198.18.0.100/24" into address and prefix length (default 32). */
 export function splitCidr(cidr: string): { ip: string; prefix: number } {
   const [ip, len] = cidr.split('/');
-  return { ip: ip!, prefix: len === undefined ? 32 : Number(len) };
+  return { ip: ip, prefix: len === undefined ? 32 : Number(len) };
 }
 
 /** Builds the RTM_NEWADDR/RTM_DELADDR request (pure; exported for tests). */

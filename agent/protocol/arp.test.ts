@@ -1,4 +1,4 @@
-// Gratuitous ARP frame and virtual MAC tests (carp-protocol.md §4.1).
+// Gratuitous ARP frame and virtual MAC tests (docs/protocol.md §7).
 import { describe, expect, it } from 'vitest';
 import { encodeGratuitousArp, macFromString, virtualMac } from './index.js';
 

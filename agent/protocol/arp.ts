@@ -1,4 +1,4 @@
-// Link-layer helpers: the CARP virtual MAC and the gratuitous ARP a new master broadcasts (§4.1).
+// Link-layer helpers: the CARP virtual MAC and the gratuitous ARP a new master broadcasts (docs/protocol.md §7).
 import { ipToBuffer } from './ip.js';
 
 /** 00:00:5e:00:01:vhid, the IPv4 virtual router MAC block shared with VRRP. */

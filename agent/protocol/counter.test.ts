@@ -1,4 +1,4 @@
-// Counter sequence and replay window tests (carp-protocol.md §2.4).
+// Counter sequence and replay window tests (docs/protocol.md §3).
 import { describe, expect, it } from 'vitest';
 import { ReplayWindow, SentCounters, adoptCounter, nextCounter } from './index.js';
 

@@ -26,7 +26,7 @@ export function nextCounter(prev: Buffer | null, random: () => Buffer = randomCo
 
 /**
  * Optional FreeBSD/ucarp behaviour: continue from a counter heard from a peer (heard + 1), so the
- * counters on a segment keep increasing across failovers. Not required by any receiver (§2.4, §7).
+ * counters on a segment keep increasing across failovers. Not required by any receiver (docs/protocol.md §3.1, §3.2).
  */
 export function adoptCounter(heard: Buffer): Buffer {
   return nextCounter(heard);
@@ -47,7 +47,7 @@ export interface ReplayWindowOptions {
  * Counters accepted for one group during the last hour. `seen()` says whether a counter is a repeat
  * and records it when it is not. Memory is bounded by age and by count.
  *
- * OpenBSD sends one constant cookie in every advert (§2.4). Pass `src` and a counter equal to the
+ * OpenBSD sends one constant cookie in every advert (docs/protocol.md §3.1). Pass `src` and a counter equal to the
  * last one accepted from that same source is not a repeat, so OpenBSD masters stay audible; what is
  * still refused is an older counter coming back (a captured advert replayed later).
  */

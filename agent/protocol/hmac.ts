@@ -1,11 +1,11 @@
-// CARP authentication (carp-protocol.md §2): the 20-byte key, the hashed message M and HMAC-SHA1.
+// CARP authentication (docs/protocol.md §2): the 20-byte key, the hashed message M and HMAC-SHA1.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ipToNumber } from './ip.js';
 import type { CarpHeader } from './packet.js';
 import { CARP_PASSPHRASE_MAX } from './limits.js';
 
 export { CARP_PASSPHRASE_MAX };
-export const CARP_KEY_BYTES = 20;
+const CARP_KEY_BYTES = 20;
 export const COUNTER_BYTES = 8;
 export const HMAC_BYTES = 20;
 
@@ -17,11 +17,11 @@ export function carpKey(password: string): Buffer {
 }
 
 /** The IPv4 addresses as hashed: "/prefix" ignored, each once, ascending as unsigned 32-bit numbers. */
-export function sortedAddresses(addresses: string[]): number[] {
+function sortedAddresses(addresses: string[]): number[] {
   return [...new Set(addresses.map(ipToNumber))].sort((a, b) => a - b);
 }
 
-/** M of §2.2 for IPv4: 02 01 vhid, the sorted addresses (4 bytes each), the 8 counter bytes. */
+/** M of docs/protocol.md §2.2 for IPv4: 02 01 vhid, the sorted addresses (4 bytes each), the 8 counter bytes. */
 export function hmacMessage(vhid: number, addresses: string[], counter: Buffer): Buffer {
   if (!Number.isInteger(vhid) || vhid < 0 || vhid > 255) throw new RangeError(`vhid ${vhid} must be an integer 0..255`);
   if (counter.length !== COUNTER_BYTES) throw new RangeError(`the CARP counter must be ${COUNTER_BYTES} bytes, got ${counter.length}`);

@@ -1,4 +1,4 @@
-// Codec tests against the verified vectors of carp-protocol.md §2.5 (TV1–TV3, demote 255, two addresses).
+// Codec tests against the verified vectors of docs/protocol.md §9 (TV1–TV3, demote 255, two addresses; protocol-doc.test.ts reads them from the document).
 import { describe, expect, it } from 'vitest';
 import {
   bufferToIp,

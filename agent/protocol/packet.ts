@@ -1,18 +1,18 @@
-// The CARP advertisement on the wire (carp-protocol.md §1): encode the 36-byte header and the
+// The CARP advertisement on the wire (docs/protocol.md §1): encode the 36-byte header and the
 // 56-byte IPv4 packet, decode and check what a Linux raw IPv4 socket delivers.
-import type { DropReason } from '../control/messages.js';
+import type { DropReason } from './drops.js';
 import { COUNTER_BYTES, HMAC_BYTES, carpHmac } from './hmac.js';
 import { bufferToIp, inetChecksum, ipToBuffer } from './ip.js';
 
-export const CARP_HEADER_BYTES = 36;
-export const CARP_VERSION = 2;
-export const CARP_TYPE_ADVERTISEMENT = 1;
+const CARP_HEADER_BYTES = 36;
+const CARP_VERSION = 2;
+const CARP_TYPE_ADVERTISEMENT = 1;
 /** counter + HMAC in 32-bit words; sent as 7, never checked by any receiver. */
-export const CARP_AUTHLEN = 7;
+const CARP_AUTHLEN = 7;
 export const IPPROTO_CARP = 112;
 export const CARP_GROUP = '224.0.0.18';
-export const CARP_TTL = 255;
-export const CARP_TOS = 0x10;
+const CARP_TTL = 255;
+const CARP_TOS = 0x10;
 
 export interface CarpHeader {
   version: number;
@@ -91,13 +91,13 @@ export type DecodeResult =
 export function parseHeader(carp: Buffer): CarpHeader {
   if (carp.length < CARP_HEADER_BYTES) throw new RangeError(`a CARP header is ${CARP_HEADER_BYTES} bytes, got ${carp.length}`);
   return {
-    version: carp[0]! >> 4,
-    type: carp[0]! & 0x0f,
-    vhid: carp[1]!,
-    advskew: carp[2]!,
-    authlen: carp[3]!,
-    demote: carp[4]!,
-    advbase: carp[5]!,
+    version: carp[0] >> 4,
+    type: carp[0] & 0x0f,
+    vhid: carp[1],
+    advskew: carp[2],
+    authlen: carp[3],
+    demote: carp[4],
+    advbase: carp[5],
     checksum: carp.readUInt16BE(6),
     counter: Buffer.from(carp.subarray(8, 8 + COUNTER_BYTES)),
     hmac: Buffer.from(carp.subarray(16, 16 + HMAC_BYTES)),
@@ -111,18 +111,18 @@ export function parseHeader(carp: Buffer): CarpHeader {
  */
 export function decodePacket(ip: Buffer): DecodeResult {
   if (ip.length < 20) return { ok: false, reason: 'short', detail: `${ip.length} bytes: shorter than an IPv4 header (20)` };
-  const ihl = (ip[0]! & 0x0f) * 4;
+  const ihl = (ip[0] & 0x0f) * 4;
   const src = bufferToIp(ip, 12);
   if (ihl < 20 || ip.length < ihl + CARP_HEADER_BYTES) {
     return { ok: false, reason: 'short', detail: `${ip.length} bytes with a ${ihl}-byte IP header: needs IP header + ${CARP_HEADER_BYTES} bytes of CARP`, src };
   }
   const carp = Buffer.from(ip.subarray(ihl, ihl + CARP_HEADER_BYTES));
-  const vhid = carp[1]!;
-  const ttl = ip[8]!;
+  const vhid = carp[1];
+  const ttl = ip[8];
   if (ttl !== CARP_TTL) {
     return { ok: false, reason: 'ttl', detail: `TTL ${ttl}, must be ${CARP_TTL} (the sender must set IP_MULTICAST_TTL 255; the packet may have been routed)`, vhid, src };
   }
-  const version = carp[0]! >> 4;
+  const version = carp[0] >> 4;
   if (version !== CARP_VERSION) {
     return { ok: false, reason: 'version', detail: `CARP version ${version}, only version ${CARP_VERSION} is understood (VRRPv3 also uses protocol 112)`, vhid, src };
   }

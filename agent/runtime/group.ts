@@ -1,6 +1,5 @@
 // One running CARP group: feeds the pure engine with events and carries out its actions
 // (adverts, VIPs, gratuitous ARP, timers, hooks), and keeps the group's counters for status.
-import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { initialState, step, wireValues } from '../engine/engine.js';
 import type { EngineState } from '../engine/engine.js';
@@ -8,6 +7,7 @@ import type { EngineAction, EngineEvent, EngineParams, TimerName } from '../engi
 import type { CarpHeader } from '../protocol/index.js';
 import { carpKey, encodeAdvert, verifyHmac, nextCounter, ReplayWindow, SentCounters, encodeGratuitousArp } from '../protocol/index.js';
 import type { GroupConfig } from '../config/schema.js';
+import { passwordCheck, passwordCheckSalt } from '../config/password-check.js';
 import type { AdvertSeen, CarpState, DropReason, GroupStatus } from '../control/messages.js';
 import type { NetPort, InterfaceInfo, CarpChannel } from '../net/index.js';
 import type { Logger } from './log.js';
@@ -28,10 +28,6 @@ export interface GroupEnv {
   onChanged(g: GroupRunner): void;
 }
 
-export function passwordFingerprint(vhid: number, password: string): string {
-  return createHash('sha256').update(`${vhid}:${password}`).digest('hex').slice(0, 16);
-}
-
 export class GroupRunner {
   engine: EngineState;
   readonly key: Buffer;
@@ -48,6 +44,10 @@ export class GroupRunner {
   lastAdvert: AdvertSeen | null = null;
   channel: CarpChannel | null = null;
   iface: InterfaceInfo | null = null;
+  /** The password's check value for status, once derived (off the event loop); undefined until then. */
+  private passwordCheck: string | undefined;
+  /** Which config (salt and password) passwordCheck is, or is being, derived for. */
+  private passwordCheckOf = '';
 
   constructor(
     public config: GroupConfig,
@@ -56,6 +56,27 @@ export class GroupRunner {
     this.key = carpKey(config.password);
     this.engine = initialState(this.params());
     this.hooks = new HookQueue(env.runHook, (m) => env.onError(this, `hook ${config.vhid}`, m));
+    this.derivePasswordCheck();
+  }
+
+  /**
+   * Starts deriving the password's check value for the current config (scrypt on the thread pool, cached
+   * per group config); when it is ready, status carries it and a 'group' event tells the console.
+   */
+  private derivePasswordCheck(): void {
+    const c = this.config;
+    const of = `${passwordCheckSalt(c.vhid, c.addresses)}\0${c.password}`;
+    if (of === this.passwordCheckOf) return;
+    this.passwordCheckOf = of;
+    this.passwordCheck = undefined;
+    passwordCheck(c.vhid, c.password, c.addresses).then(
+      (v) => {
+        if (this.stopped || this.passwordCheckOf !== of) return;
+        this.passwordCheck = v;
+        this.env.onChanged(this);
+      },
+      (e: Error) => this.env.onError(this, `password-check ${c.vhid}`, `vhid ${c.vhid}: cannot derive the password check value (${e.message}); the console shows this member's password as unknown`),
+    );
   }
 
   get vhid(): number {
@@ -107,7 +128,10 @@ export class GroupRunner {
 
   /** Parameters changed (config soft change, demotion, maintenance): the engine decides what to send. */
   refreshParams(config?: GroupConfig): void {
-    if (config) this.config = config;
+    if (config) {
+      this.config = config;
+      this.derivePasswordCheck();
+    }
     this.dispatch({ type: 'params', now: monotonicNow(), params: this.params() });
     this.env.onChanged(this);
   }
@@ -253,7 +277,7 @@ export class GroupRunner {
         // ucarp --neutral: no downscript when entering BACKUP at start.
         if (a.which === 'down' && g.neutral && stateBefore === 'INIT') return;
         for (const addr of g.addresses) {
-          this.hooks.push(script, [g.interface, addr.split('/')[0]!, ...(g.xparam ? [g.xparam] : [])]);
+          this.hooks.push(script, [g.interface, addr.split('/')[0], ...(g.xparam ? [g.xparam] : [])]);
         }
         return;
       }
@@ -270,7 +294,7 @@ export class GroupRunner {
     }
     for (const addr of this.config.addresses) {
       try {
-        this.env.net.sendFrame(this.config.interface, encodeGratuitousArp({ senderMac: mac, ip: addr.split('/')[0]! }));
+        this.env.net.sendFrame(this.config.interface, encodeGratuitousArp({ senderMac: mac, ip: addr.split('/')[0] }));
       } catch (e) {
         this.env.onError(this, `arp ${this.config.interface}`, `vhid ${this.vhid}: gratuitous ARP failed: ${(e as Error).message}`);
       }
@@ -294,7 +318,7 @@ export class GroupRunner {
       wireAdvbase: w.advbase,
       demote: w.demote,
       preempt: this.config.preempt,
-      passwordFingerprint: passwordFingerprint(this.config.vhid, this.config.password),
+      ...(this.passwordCheck !== undefined ? { passwordCheck: this.passwordCheck } : {}),
       lastAdvert: this.lastAdvert,
       sent: this.sent,
       received: this.received,

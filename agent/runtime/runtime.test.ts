@@ -25,7 +25,7 @@ class FakeNet implements NetPort {
     return name === 'eth0' && this.address ? { name, address: this.address, segment: '198.18.9.0/24', mac: this.mac, ifindex: this.ifindex } : null;
   }
   interfaceAddresses(name: string) {
-    return name === 'eth0' ? [this.address, ...[...this.addrs].map((a) => a.split('/')[0]!)] : [];
+    return name === 'eth0' ? [this.address, ...[...this.addrs].map((a) => a.split('/')[0])] : [];
   }
   openCarp(o: CarpSocketOptions) {
     this.sockets.push(o);
@@ -69,13 +69,13 @@ afterEach(async () => {
 describe('runtime', () => {
   it('becomes MASTER after the master-down time, adds the VIP and advertises', async () => {
     rt.start(cfg([g42]));
-    expect(rt.snapshot().groups[0]!.state).toBe('BACKUP');
+    expect(rt.snapshot().groups[0].state).toBe('BACKUP');
     await vi.advanceTimersByTimeAsync(3100);
-    const s = rt.snapshot().groups[0]!;
+    const s = rt.snapshot().groups[0];
     expect(s.state).toBe('MASTER');
     expect(net.addrs.has('198.18.9.100/24')).toBe(true);
     expect(net.sent.length).toBeGreaterThan(0);
-    expect(net.sent[0]![1]).toBe(42);
+    expect(net.sent[0][1]).toBe(42);
     expect(net.frames).toBeGreaterThan(0);
     expect(events.some((e) => e.kind === 'state' && e.to === 'MASTER')).toBe(true);
   });
@@ -95,11 +95,11 @@ describe('runtime', () => {
     net.deliver(advert({ vhid: 99, advskew: 0, counter: '0102030405060711', password: 'x', address: '198.18.9.100' }));
     net.deliver(advert({ vhid: 42, advskew: 0, counter: '0102030405060712', password: 'x', address: '198.18.9.100', src: '198.18.9.1' }));
     const s = rt.snapshot();
-    expect(s.groups[0]!.received).toBe(2);
-    expect(s.groups[0]!.drops).toMatchObject({ hmac: 1, ttl: 1, checksum: 1, replay: 1, own: 1 });
+    expect(s.groups[0].received).toBe(2);
+    expect(s.groups[0].drops).toMatchObject({ hmac: 1, ttl: 1, checksum: 1, replay: 1, own: 1 });
     expect(s.unmatchedDrops).toMatchObject({ short: 1, vhid: 1 });
-    expect(s.groups[0]!.lastAdvert?.from).toBe('198.18.9.2');
-    expect(s.groups[0]!.state).toBe('BACKUP');
+    expect(s.groups[0].lastAdvert?.from).toBe('198.18.9.2');
+    expect(s.groups[0].state).toBe('BACKUP');
   });
 
   it('drops its own advert replayed from another address (counter it sent) and stays MASTER', async () => {
@@ -109,7 +109,7 @@ describe('runtime', () => {
     const counter = last.subarray(8, 16).toString('hex');
     // An equal advert (advskew 0) would make the master yield (tie rule); this one carries our own counter.
     net.deliver(advert({ vhid: 42, advskew: 0, counter, password: 'topsecret42', address: '198.18.9.100', src: '198.18.9.77' }));
-    let s = rt.snapshot().groups[0]!;
+    let s = rt.snapshot().groups[0];
     expect(s.drops).toMatchObject({ own: 1 });
     expect(s.received).toBe(0);
     expect(s.state).toBe('MASTER');
@@ -129,7 +129,7 @@ describe('runtime', () => {
     expect(r).toEqual({ revision: 2, dryRun: false, added: [], removed: [], changed: [42] });
     const snap = rt.snapshot();
     expect(snap.groups.map((g) => g.state)).toEqual(['MASTER', 'MASTER']);
-    expect(snap.groups[0]!.advskew).toBe(20);
+    expect(snap.groups[0].advskew).toBe(20);
     expect(events.slice(before).some((e) => e.kind === 'state')).toBe(false);
     expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).groups[0].advskew).toBe(20);
     await expect(rt.execute({ id: 2, cmd: 'apply', config: { groups: [{ ...g42, interface: 'nope0' }] } as never })).rejects.toMatchObject({ code: 'invalid' });
@@ -140,7 +140,7 @@ describe('runtime', () => {
     expect(rt.snapshot().groups).toHaveLength(2);
     // rollback of revision 2 restores advskew 10
     await rt.execute({ id: 4, cmd: 'rollback', revision: 2 });
-    expect(rt.snapshot().groups[0]!.advskew).toBe(10);
+    expect(rt.snapshot().groups[0].advskew).toBe(10);
     await expect(rt.execute({ id: 5, cmd: 'rollback', revision: 2 })).rejects.toMatchObject({ code: 'conflict' });
   });
 
@@ -152,7 +152,7 @@ describe('runtime', () => {
     expect(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'))).toEqual({ demote: 5, maintenance: true });
     const s = rt.snapshot();
     expect(s.maintenance).toBe(true);
-    expect(s.groups[0]!.wireAdvskew).toBeGreaterThanOrEqual(240);
+    expect(s.groups[0].wireAdvskew).toBeGreaterThanOrEqual(240);
     await expect(rt.execute({ id: 4, cmd: 'set', vhid: 7, key: 'advskew', value: 1 })).rejects.toMatchObject({ code: 'unknown-vhid' });
     expect(JSON.stringify(s) + JSON.stringify(events)).not.toContain('topsecret42');
   });
@@ -161,7 +161,7 @@ describe('runtime', () => {
     net.mac = null;
     rt.start(cfg([g42]));
     await vi.advanceTimersByTimeAsync(3100);
-    expect(rt.snapshot().groups[0]!.state).toBe('MASTER');
+    expect(rt.snapshot().groups[0].state).toBe('MASTER');
     expect(net.frames).toBe(0);
     expect(events.some((e) => e.kind === 'error' && /gratuitous ARP not sent: the MAC address of eth0 is unknown/.test(e.message))).toBe(true);
   });
@@ -184,28 +184,28 @@ describe('runtime', () => {
     await expect(rt.execute({ id: 30, cmd: 'rollback', revision: 3 })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/only the latest revision can be rolled back/) });
     await expect(rt.execute({ id: 31, cmd: 'rollback', revision: 99 })).rejects.toMatchObject({ code: 'unknown-revision' });
     await rt.execute({ id: 32, cmd: 'rollback', revision: 21 });
-    expect(rt.snapshot().groups[0]!.advskew).toBe(19);
+    expect(rt.snapshot().groups[0].advskew).toBe(19);
     // the runtime holds no more than the current and the previous config (no password history)
-    const held = JSON.stringify(rt as unknown as Record<string, unknown>, (_k, v) => (v instanceof Map || v instanceof Set ? [...v] : v));
+    const held = JSON.stringify(rt, (_k, v) => (v instanceof Map || v instanceof Set ? [...v] : v));
     expect(held.match(/"advskew":\d+/g)!.length).toBeLessThanOrEqual(8);
   });
 
   it('link down closes the socket and sends the group to INIT; link up reopens it; a new address or index reopens it', async () => {
     rt.start(cfg([g42]));
     await vi.advanceTimersByTimeAsync(3100);
-    expect(rt.snapshot().groups[0]!.state).toBe('MASTER');
+    expect(rt.snapshot().groups[0].state).toBe('MASTER');
     net.carrier = false;
     await vi.advanceTimersByTimeAsync(250);
-    expect(rt.snapshot().groups[0]!.state).toBe('INIT');
+    expect(rt.snapshot().groups[0].state).toBe('INIT');
     expect(net.closed).toBe(1);
     expect(net.addrs.has('198.18.9.100/24')).toBe(false);
     net.ifindex = 8; // deleted and re-created while down
     net.carrier = true;
     await vi.advanceTimersByTimeAsync(250);
     expect(net.sockets).toHaveLength(2);
-    expect(rt.snapshot().groups[0]!.state).toBe('BACKUP');
+    expect(rt.snapshot().groups[0].state).toBe('BACKUP');
     await vi.advanceTimersByTimeAsync(3100);
-    expect(rt.snapshot().groups[0]!.state).toBe('MASTER');
+    expect(rt.snapshot().groups[0].state).toBe('MASTER');
     // the address changes while up: new socket from the new source, own-packet filter follows it
     net.address = '198.18.9.5';
     net.addrs.clear(); // the kernel drops the secondary VIP together with the old primary address
@@ -214,14 +214,14 @@ describe('runtime', () => {
     expect(net.addrs.has('198.18.9.100/24')).toBe(true); // the MASTER put it back
     expect(net.frames).toBeGreaterThan(framesBefore); // and announced it
     expect(net.sockets).toHaveLength(3);
-    expect(net.sockets[2]!.srcip).toBe('198.18.9.5');
-    expect(rt.snapshot().groups[0]!.state).toBe('MASTER');
-    expect(rt.snapshot().groups[0]!.srcip).toBe('198.18.9.5');
+    expect(net.sockets[2].srcip).toBe('198.18.9.5');
+    expect(rt.snapshot().groups[0].state).toBe('MASTER');
+    expect(rt.snapshot().groups[0].srcip).toBe('198.18.9.5');
     const sentBefore = net.sent.length;
     await vi.advanceTimersByTimeAsync(1100);
     expect(net.sent.length).toBeGreaterThan(sentBefore);
     net.deliver(advert({ vhid: 42, advskew: 0, counter: '0102030405060799', password: 'topsecret42', address: '198.18.9.100', src: '198.18.9.5' }));
-    expect(rt.snapshot().groups[0]!.drops).toMatchObject({ own: 1 });
+    expect(rt.snapshot().groups[0].drops).toMatchObject({ own: 1 });
   });
 
   it('releaseAddressesSync (the crash handler) bows out for every group it masters, then removes every configured VIP', async () => {

@@ -139,7 +139,7 @@ export class Runtime {
         present.set(g.interface, on);
       }
       for (const a of g.addresses) {
-        if (!on.has(a.split('/')[0]!)) continue;
+        if (!on.has(a.split('/')[0])) continue;
         try {
           this.o.net.removeAddress(g.interface, a);
           removed.push(`${a} on ${g.interface}`);
@@ -248,7 +248,7 @@ export class Runtime {
       throw new CommandError('unknown-vhid', `no group with vhid ${vhid}${iface ? ` on ${iface}` : ''} (configured: ${known})`);
     }
     if (found.length > 1) throw new CommandError('ambiguous', `vhid ${vhid} runs on ${found.map((g) => g.interface).join(' and ')}: name the interface`);
-    return found[0]!;
+    return found[0];
   }
 
   private apply(candidate: AgentConfig, dryRun: boolean, persist: boolean): ApplyResult {
@@ -303,7 +303,7 @@ export class Runtime {
     next.groups.forEach((g, i) => {
       const present = new Set(this.o.net.interfaceAddresses(g.interface));
       g.addresses.forEach((a, j) => {
-        const ip = a.split('/')[0]!;
+        const ip = a.split('/')[0];
         if (present.has(ip) && !ours.has(`${g.interface}/${ip}`)) {
           problems.push(
             `groups[${i}].addresses[${j}]: ${ip} is already an address of ${g.interface} that this agent does not manage (the host's own); ` +
@@ -377,7 +377,7 @@ export class Runtime {
       const usable = carrier && info !== null;
 
       if (h.channel && (!usable || !sameInterface(h.info, info))) {
-        if (usable) this.o.log.info(`${h.name}: ${describeChange(h.info, info!)}: reopening the CARP socket`);
+        if (usable) this.o.log.info(`${h.name}: ${describeChange(h.info, info)}: reopening the CARP socket`);
         if (!usable && !h.down) {
           for (const g of running) g.link(false);
           h.down = true;
@@ -427,8 +427,8 @@ export class Runtime {
   private onPacket(h: IfaceHandle, ip: Buffer): void {
     const find = (vhid: number) => this.groups.get(`${h.name}/${vhid}`);
     if (ip.length >= 20 && h.info && bufferToIp(ip, 12) === h.info.address) {
-      const ihl = (ip[0]! & 0x0f) * 4;
-      const g = ip.length > ihl + 1 ? find(ip[ihl + 1]!) : undefined;
+      const ihl = (ip[0] & 0x0f) * 4;
+      const g = ip.length > ihl + 1 ? find(ip[ihl + 1]) : undefined;
       this.countDrop(g, 'own');
       return;
     }

@@ -56,7 +56,7 @@ describe('cleanup plan', () => {
       ],
     });
     // (the schema refuses a VIP in two groups of one interface; the plan would still list it once)
-    const twice = { groups: [...c.groups, { ...c.groups[0]!, vhid: 3, addresses: ['198.18.0.100/24'] }] };
+    const twice = { groups: [...c.groups, { ...c.groups[0], vhid: 3, addresses: ['198.18.0.100/24'] }] };
     expect(cleanupPlan(twice)).toEqual(cleanupPlan(c));
     expect(cleanupPlan(c)).toEqual([
       { interface: 'eth0', address: '198.18.0.100/24' },
@@ -74,7 +74,7 @@ describe('cleanup plan', () => {
       removeAddress: (i, c) => {
         calls.push(`${i} ${c}`);
         if (c.startsWith('198.18.0.100')) throw new Error('EPERM');
-        held.delete(c.split('/')[0]!);
+        held.delete(c.split('/')[0]);
       },
     };
     const errors: string[] = [];
@@ -107,18 +107,18 @@ describe('bow-out for the groups the dead agent was MASTER of', () => {
     expect(heldGroups(c.groups, (i) => on[i] ?? []).map((g) => g.vhid)).toEqual([2]);
   });
   it('is the advert a clean stop sends: advbase 255, advskew 255, demote below 255, valid HMAC, fresh counters', () => {
-    const g = c.groups[0]!;
+    const g = c.groups[0];
     const [a, b] = bowOutAdverts(g, 255, 2, Buffer.from('00000000000000ff', 'hex'));
-    for (const x of [a!, b!]) {
+    for (const x of [a, b]) {
       const r = decodePacket(encodeIpPacket(x, { src: '198.18.0.1' }));
       expect(r.ok).toBe(true);
       if (!r.ok) return;
       expect(r.header).toMatchObject({ vhid: 1, advbase: 255, advskew: 255, demote: 254 });
       expect(verifyHmac(r.header, carpKey('a'), g.addresses)).toBe(true);
     }
-    expect(a!.subarray(8, 16).toString('hex')).toBe('00000000000000ff');
-    expect(b!.subarray(8, 16).toString('hex')).toBe('0000000000000100');
-    expect(bowOutAdverts(g, 3, 1)[0]![4]).toBe(3);
+    expect(a.subarray(8, 16).toString('hex')).toBe('00000000000000ff');
+    expect(b.subarray(8, 16).toString('hex')).toBe('0000000000000100');
+    expect(bowOutAdverts(g, 3, 1)[0][4]).toBe(3);
   });
 });
 
@@ -205,7 +205,7 @@ function setup(policy: BackoffPolicy) {
   const net: SupervisorNet = {
     interfaceAddresses: (i) => (i === 'eth0' ? ['198.18.7.1', ...held] : []),
     removeAddress: (_i, c) => {
-      held.delete(c.split('/')[0]!);
+      held.delete(c.split('/')[0]);
       removedAt.push(Date.now());
       steps.push(`remove ${c}`);
     },
@@ -247,18 +247,18 @@ describe('supervisor loop', () => {
     await until(() => x.exits.length >= 4);
     // The VIP was gone before the first restart.
     expect(x.held.size).toBe(0);
-    expect(x.removedAt[0]!).toBeLessThan(x.startTimes[1]!);
-    expect(x.exits[0]!.removed).toEqual(['198.18.7.100/24 on eth0']);
+    expect(x.removedAt[0]).toBeLessThan(x.startTimes[1]);
+    expect(x.exits[0].removed).toEqual(['198.18.7.100/24 on eth0']);
     // It held the VIP (it was MASTER): bow-out first, then the address; later exits held nothing.
     expect(x.steps).toEqual(['bow-out vhid 7 demote 0', 'remove 198.18.7.100/24']);
-    expect(x.exits[1]!).toMatchObject({ removed: [], bowedOut: [] });
+    expect(x.exits[1]).toMatchObject({ removed: [], bowedOut: [] });
     expect(x.exits.map((e) => e.delayMs)).toEqual([100, 200, 400, 400]);
-    expect(x.exits[0]!.reason).toBe('exit code 2: refusing to start: groups[0].advskew:must-be-0..254');
+    expect(x.exits[0].reason).toBe('exit code 2: refusing to start: groups[0].advskew:must-be-0..254');
     // the waits between starts grow with the backoff
-    const gaps = x.startTimes.slice(1, 4).map((t, i) => t - x.startTimes[i]!);
-    expect(gaps[0]!).toBeGreaterThanOrEqual(95);
-    expect(gaps[1]!).toBeGreaterThanOrEqual(195);
-    expect(gaps[2]!).toBeGreaterThanOrEqual(395);
+    const gaps = x.startTimes.slice(1, 4).map((t, i) => t - x.startTimes[i]);
+    expect(gaps[0]).toBeGreaterThanOrEqual(95);
+    expect(gaps[1]).toBeGreaterThanOrEqual(195);
+    expect(gaps[2]).toBeGreaterThanOrEqual(395);
     const rec = readSupervisorRecord(x.statePath)!;
     expect(rec).toMatchObject({ state: expect.stringMatching(/backoff|running/), supervisorPid: process.pid });
     expect(rec.count).toBeGreaterThanOrEqual(4);
@@ -268,9 +268,8 @@ describe('supervisor loop', () => {
     const n = x.exits.length;
     writeFileSync(x.mode, `run ${seen}`);
     writeFileSync(x.config, readFileSync(x.config, 'utf8') + '\n');
-    const fixedAt = Date.now();
     await until(() => existsSync(seen));
-    expect(Date.now() - fixedAt).toBeLessThan(2000);
+    // No wall-clock bound (the backoff here is at most 400 ms, a bound could not tell): the supervisor says why it started.
     expect(x.logs.join('\n')).toMatch(/changed during the backoff: starting the agent now/);
     const asChild = JSON.parse(readFileSync(seen, 'utf8')) as SupervisorRecord;
     expect(asChild.count).toBe(n);
@@ -294,11 +293,11 @@ describe('supervisor loop', () => {
     const t0 = Date.now();
     process.kill(pid, 'SIGKILL');
     await until(() => x.held.size === 0);
-    const removedMs = x.removedAt[0]! - t0;
-    expect(removedMs).toBeLessThan(500);
+    const removedMs = x.removedAt[0] - t0;
+    expect(removedMs).toBeLessThan(500); // the behaviour, not a speed: on the exit itself, well inside a peer's 3 s master-down
     await until(() => existsSync(seen));
     expect(x.exits).toHaveLength(1);
-    expect(x.exits[0]!).toMatchObject({ reason: 'killed by SIGKILL (kill -9 or the kernel OOM killer)', delayMs: 50, removed: ['198.18.7.100/24 on eth0'], bowedOut: ['vhid 7 on eth0'] });
+    expect(x.exits[0]).toMatchObject({ reason: 'killed by SIGKILL (kill -9 or the kernel OOM killer)', delayMs: 50, removed: ['198.18.7.100/24 on eth0'], bowedOut: ['vhid 7 on eth0'] });
     expect(x.steps).toEqual(['bow-out vhid 7 demote 0', 'remove 198.18.7.100/24']);
     expect(x.s.record()).toMatchObject({ state: 'running', count: 1, consecutive: 1 });
     expect(x.logs.join('\n')).toMatch(/config\.json is not usable \(.*not valid JSON.*\): using the addresses of the config the agent started with/);

@@ -72,7 +72,7 @@ export function heldGroups(groups: GroupConfig[], addressesOn: (ifname: string) 
       on = new Set(addressesOn(g.interface));
       cache.set(g.interface, on);
     }
-    return g.addresses.some((a) => on!.has(a.split('/')[0]!));
+    return g.addresses.some((a) => on.has(a.split('/')[0]));
   });
 }
 
@@ -253,7 +253,7 @@ export function removeHeld(plan: HeldAddress[], net: SupervisorNet, onError: (ms
       on = new Set(net.interfaceAddresses(p.interface));
       present.set(p.interface, on);
     }
-    if (!on.has(p.address.split('/')[0]!)) continue;
+    if (!on.has(p.address.split('/')[0])) continue;
     try {
       net.removeAddress(p.interface, p.address);
       removed.push(`${p.address} on ${p.interface}`);
@@ -377,7 +377,7 @@ export class Supervisor {
 
   private writeRecord(): void {
     try {
-      atomicWriteFile(this.statePath, JSON.stringify(this.record()) + '\n', 0o644);
+      atomicWriteFile(this.statePath, JSON.stringify(this.record()) + '\n');
     } catch (e) {
       this.log(`cannot write ${this.statePath}: ${(e as Error).message}`);
     }
@@ -452,7 +452,7 @@ export class Supervisor {
       /* none */
     }
     const [cmd, ...args] = this.o.command;
-    const child = spawn(cmd!, args, {
+    const child = spawn(cmd, args, {
       stdio: 'inherit',
       env: { ...(this.o.env ?? process.env), [ENV_SUPERVISOR_STATE]: this.statePath, [ENV_EXIT_REASON]: this.reasonPath },
     });
