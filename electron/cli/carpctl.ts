@@ -1,14 +1,15 @@
 // carpctl: the console core as a command line (hosts, status, deploy, group apply/delete, set,
 // demote, maintenance, events), --json everywhere; exit 0 ok, 1 refused/failed (an invalid file too: its
 // problems alone), 2 usage (the usage text is printed only then), 3 unreachable.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defaultInventoryPath } from '../core/inventory/index.js';
 import { InventoryOps, fileStore } from '../core/inventory/ops.js';
 import { openConsole } from '../core/open.js';
+import { describeHostTrust, filesForHost } from '../core/ssh/index.js';
 import type { Console } from '../core/console.js';
 import { ApiError } from '../core/api.js';
-import { parseGroupSpecText, SpecError } from '../core/commands/group-spec.js';
+import { SpecError, type GroupSpec } from '../core/commands/group-spec.js';
+import { readGroupSpecFile } from '../core/commands/group-file.js';
 import type { ConsoleEvent } from '../core/events.js';
 import { USAGE, UsageError, parseArgs, int, type Args } from './args.js';
 import { formatApply, formatEvent, formatHosts, formatMaintenance, formatStatus } from './format.js';
@@ -18,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const json = (v: unknown) => out(JSON.stringify(v, null, 2));
 
-function openFromArgs(args: Args): { c: Console; close(): void } {
+function openFromArgs(args: Args): { c: Console; trust: (host: string) => string; close(): void } {
   let opened;
   try {
     opened = openConsole({ ...(args.inventory ? { inventory: args.inventory } : {}), noPathLink: args.flags.has('--no-path-link') });
@@ -30,7 +31,15 @@ function openFromArgs(args: Args): { c: Console; close(): void } {
     opened.close();
     throw new UsageError(`the inventory has no hosts (${opened.source}); pass --inventory FILE`);
   }
-  return { c: opened.console, close: opened.close };
+  const { pool, console: c } = opened;
+  // Where each host's key trust comes from (the known_hosts line, or unknown), for `hosts`.
+  const trust = (name: string) => {
+    const t = pool.peek(name);
+    if (!t) return 'unknown';
+    const refused = c.fleetNow().hosts.find((h) => h.host === name)?.hostKey;
+    return describeHostTrust(t.host, filesForHost(t.host, t.options.knownHostsFiles), t.trust, refused);
+  };
+  return { c, trust, close: () => opened.close() };
 }
 
 /** Waits until every host has reported, and a little longer for hosts still connecting to go live. */
@@ -54,12 +63,12 @@ async function run(args: Args): Promise<number> {
   if (!known.includes(cmd)) throw new UsageError(`unknown command ${cmd}`);
   if (cmd === 'import') return importHosts(sub, args);
   // Validate arguments before connecting anywhere.
-  let spec;
+  let spec: GroupSpec | undefined;
   if (cmd === 'group') {
     if (sub === 'apply') {
       if (!rest[0]) throw new UsageError('group apply needs a FILE');
       try {
-        spec = parseGroupSpecText(readFileSync(rest[0], 'utf8'), rest[0]);
+        spec = readGroupSpecFile(rest[0]);
       } catch (e) {
         if (e instanceof SpecError) throw new Error(e.message);
         throw new Error(`cannot read ${rest[0]}: ${(e as Error).message}`);
@@ -72,15 +81,17 @@ async function run(args: Args): Promise<number> {
   if (cmd === 'maintenance' && (!['enter', 'exit'].includes(sub ?? '') || !rest[0])) throw new UsageError('maintenance enter|exit HOST');
   if (cmd === 'trust' && args.words.length !== 2) throw new UsageError('trust HOST [--fingerprint SHA256:…]');
 
-  const { c, close } = openFromArgs(args);
+  const opened = openFromArgs(args);
+  const { c, trust: trustOf } = opened;
+  const close = () => opened.close();
   try {
     if (cmd === 'trust') return await trust(c, sub, args);
     await settle(c);
     const f = c.fleetNow();
     switch (cmd) {
       case 'hosts':
-        if (args.json) json(f.hosts);
-        else out(formatHosts(f));
+        if (args.json) json(f.hosts.map((h) => ({ ...h, trust: trustOf(h.host) })));
+        else out(formatHosts(f, trustOf));
         return unreachableCode(c);
       case 'status':
         if (args.json) json(f);
@@ -109,21 +120,24 @@ async function run(args: Args): Promise<number> {
         const v = key === 'preempt' ? ['true', 'on', 'yes', '1'].includes(value) : int(value, key);
         if (key === 'preempt' && !['true', 'false', 'on', 'off', 'yes', 'no', '1', '0'].includes(value)) throw new UsageError('preempt takes true or false');
         const r = await c.set(host, int(vhid, 'VHID'), key as 'advskew', v);
-        args.json ? json(r) : out(`${host}: vhid ${vhid} ${key} ${String(v)}`);
+        if (args.json) json(r);
+        else out(`${host}: vhid ${vhid} ${key} ${String(v)}`);
         return 0;
       }
       case 'demote': {
         const [, host, n] = args.words;
         const op = /^[+-]/.test(n) ? 'add' : 'set';
         const r = await c.demote(host, op, int(n, 'N'));
-        args.json ? json(r) : out(`${host}: demote ${JSON.stringify(r.result)}`);
+        if (args.json) json(r);
+        else out(`${host}: demote ${JSON.stringify(r.result)}`);
         return 0;
       }
       case 'maintenance': {
         const host = rest[0];
         if (sub === 'exit') {
           const r = await c.maintenanceExit(host);
-          args.json ? json(r) : out(`${host}: maintenance off`);
+          if (args.json) json(r);
+          else out(`${host}: maintenance off`);
           return 0;
         }
         const off = args.json ? () => {} : c.subscribe((e) => e.type === 'maintenance' && out(formatEvent(e)));
@@ -131,7 +145,8 @@ async function run(args: Args): Promise<number> {
         const wait = args.flags.has('--wait');
         const r = await c.maintenanceEnter(host, { reboot, wait, force: args.flags.has('--force'), autoExit: reboot && wait && !args.flags.has('--stay') });
         off();
-        args.json ? json(r) : out(formatMaintenance(r));
+        if (args.json) json(r);
+        else out(formatMaintenance(r));
         return r.ok ? 0 : r.preflight?.problem === 'not-live' ? 3 : 1;
       }
       case 'events': {
@@ -173,7 +188,7 @@ function importHosts(file: string | undefined, args: Args): number {
   const store = fileStore(path);
   let r;
   try {
-    r = new InventoryOps(store.read(), store, { changed: () => {}, knownHostsFiles: () => {} }).import(file.trimStart().startsWith('{') ? { text: file, name: 'lab.json' } : { path: file });
+    r = new InventoryOps(store.read(), store, { changed: () => {} }).import(file.trimStart().startsWith('{') ? { text: file, name: 'lab.json' } : { path: file });
   } catch (e) {
     throw new Error((e as Error).message);
   }
@@ -215,5 +230,5 @@ export async function main(argv: string[]): Promise<number> {
 
 // Run directly (`tsx electron/cli/carpctl.ts`); bin/carpctl.js imports main() instead.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+  void main(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -28,9 +28,9 @@ export function formatGroup(g: FleetGroup): string[] {
     : g.masters.length > 1
       ? `MASTER ${g.masters.join(' + ')} (split brain)`
       : 'no MASTER';
-  const lines = [`${g.segment} vhid ${g.vhid}${g.name ? ` (${g.name})` : ''}  ${head}  successor ${g.successor ?? 'none'}  ${g.addresses.join(' ')}`];
+  const lines = [`${g.segment} vhid ${g.vhid}${g.name ? ` (${g.name})` : ''}  ${head}  successor ${g.successors.length > 1 ? `${g.successors.join(' or ')} (tie)` : (g.successor ?? 'none')}  ${g.addresses.join(' ')}`];
   for (const m of g.members) {
-    const flags = [m.preempt ? 'preempt' : '', m.maintenance ? 'maintenance' : '', m.live ? '' : m.hostStatus].filter(Boolean).join(' ');
+    const flags = [m.preempt ? 'preempt' : '', m.maintenance ? 'maintenance' : '', m.password === 'differs' ? 'password-differs' : '', m.live ? '' : m.hostStatus].filter(Boolean).join(' ');
     lines.push(`\t${m.host.padEnd(10)} ${m.interface} ${m.state.padEnd(6)} ${params(m)}${flags ? ` ${flags}` : ''}  src ${m.srcip}`);
   }
   return lines;
@@ -44,9 +44,10 @@ export function formatStatus(f: Fleet): string {
   return out.join('\n');
 }
 
-export function formatHosts(f: Fleet): string {
+/** One line per host; `trust` says where its key trust comes from (a known_hosts line, or unknown). */
+export function formatHosts(f: Fleet, trust?: (host: string) => string): string {
   return f.hosts
-    .map((h) => `${h.host.padEnd(10)} ${h.status.padEnd(11)} ${h.agentVersion ? `agent ${h.agentVersion}` : 'no agent'}  groups ${h.groups}${h.demote !== undefined ? `  demote ${h.demote}` : ''}${h.maintenance ? '  MAINTENANCE' : ''}${h.restarts ? `  restarts ${h.restarts.count} (last ${new Date(h.restarts.lastAt).toISOString()}: ${h.restarts.lastReason})` : ''}${h.error ? `  (${h.error})` : ''}`)
+    .map((h) => `${h.host.padEnd(10)} ${h.status.padEnd(11)} ${h.agentVersion ? `agent ${h.agentVersion}` : 'no agent'}  groups ${h.groups}${trust ? `  key ${trust(h.host)}` : ''}${h.demote !== undefined ? `  demote ${h.demote}` : ''}${h.maintenance ? '  MAINTENANCE' : ''}${h.restarts ? `  restarts ${h.restarts.count} (last ${new Date(h.restarts.lastAt).toISOString()}: ${h.restarts.lastReason})` : ''}${h.error ? `  (${h.error})` : ''}`)
     .join('\n');
 }
 

@@ -1,11 +1,11 @@
 // openConsole: the one way each shell (carpctl, the Electron main process, the web shell) creates the
 // console: the inventory, one SSH pool, host-key confirmation and agent deploy wired to the core.
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { consoleKnownHostsPath, defaultInventoryPath, detectInventoryFormat, loadInventory, readInventory, type Inventory } from './inventory/index.js';
 import { fileStore, type InventoryStore } from './inventory/ops.js';
+import { scopeKnownHosts } from './inventory/merge.js';
 import { SshPool, confirmHostKey, type SshOptions, type SshTransport } from './ssh/index.js';
 import { deployAll, readManifest } from './deploy/index.js';
 import { createConsole, type Console, type ConsoleOptions } from './console.js';
@@ -23,7 +23,7 @@ export interface OpenOptions {
   bundleDir?: string;
   /** Deploy without linking carp-agent into /usr/local/sbin (carpctl --no-path-link). */
   noPathLink?: boolean;
-  /** SSH settings beyond the known_hosts files (tests: no ssh-agent, fixed identities). */
+  /** SSH settings beyond the known_hosts files, which come from ssh_config and the inventory (tests: no ssh-agent, fixed identities). */
   ssh?: Omit<SshOptions, 'knownHostsFiles' | 'resolveJump'>;
   /** Core options passed through (timeouts, link settings). */
   core?: Pick<ConsoleOptions, 'link' | 'maintenanceTimeouts' | 'rollingTimeouts'>;
@@ -72,20 +72,18 @@ function readSource(o: OpenOptions): { inv: Inventory; store?: InventoryStore; s
 }
 
 export function openConsole(o: OpenOptions = {}): OpenedConsole {
-  const { inv, store, source } = readSource(o);
-  // One array, shared with every transport the pool makes: files an import brings apply from then on.
-  const knownHostsFiles = [join(homedir(), '.ssh', 'known_hosts'), consoleKnownHostsPath(), ...(inv.knownHostsFiles ?? [])];
-  const pool = new SshPool({ ...o.ssh, knownHostsFiles }, inv.hosts);
+  const read = readSource(o);
+  // The inventory's own known_hosts files (a lab's) vouch for its hosts alone: they travel on each host,
+  // and the pool adds them to the user's and the system's files for that host only.
+  const inv = scopeKnownHosts(read.inv);
+  const { store, source } = read;
+  const pool = new SshPool({ ...o.ssh }, inv.hosts);
   const bundleDir = o.bundleDir ?? (process.env.CARP_AGENT_BUNDLE ? resolve(process.env.CARP_AGENT_BUNDLE) : join(ROOT, 'agent', 'dist'));
   const c = createConsole({
     ...o.core,
     hosts: inv.hosts,
-    ...(inv.knownHostsFiles ? { knownHostsFiles: inv.knownHostsFiles } : {}),
     ...(store ? { inventory: store } : {}),
     transport: (h) => pool.get(h),
-    onKnownHostsFiles: (files) => {
-      for (const f of files) if (!knownHostsFiles.includes(f)) knownHostsFiles.push(f);
-    },
     info: { version: packageVersion(), knownHostsFile: consoleKnownHostsPath() },
     hostKeys: (t, fp) => confirmHostKey(t as SshTransport, consoleKnownHostsPath(), fp),
     deployVersion: () => readManifest(bundleDir).version,

@@ -12,6 +12,8 @@ export interface HostSpec {
   /** Name (or user@host:port) of a jump host, like ssh's ProxyJump. */
   jump?: string;
   tags: string[];
+  /** known_hosts files that came with the import that brought this host: they vouch for it alone. */
+  knownHostsFiles?: string[];
 }
 
 export interface ExecResult {

@@ -2,6 +2,8 @@
 // known_hosts file that holds their keys.
 import { z } from 'zod';
 import { parseInventory, type Inventory } from './schema.js';
+import { describeIssues } from '../../../agent/config/schema.js';
+import { InventoryError } from './errors.js';
 
 export const LabJsonSchema = z
   .object({
@@ -37,7 +39,7 @@ export function isLabJson(data: unknown): boolean {
 export function importLabJson(json: unknown): Inventory {
   const data = typeof json === 'string' ? (JSON.parse(json) as unknown) : json;
   const r = LabJsonSchema.safeParse(data);
-  if (!r.success) throw new Error(`not the lab's JSON (npm run lab -- up --json): ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success) throw new InventoryError(`not the lab's JSON (npm run lab -- up --json): ${describeIssues(r.error).join('; ')}`);
   const lab = r.data;
   // Through the one inventory schema like every other import (unique names, valid fields).
   const inv = {

@@ -8,8 +8,20 @@ export interface MergeResult {
   unchanged: string[];
 }
 
-/** Hosts are matched by name; an imported host replaces the stored one. Nothing is removed. */
-export function mergeInventory(stored: Inventory, incoming: Inventory): MergeResult {
+/**
+ * Moves an inventory's own known_hosts files onto each of its hosts, so that they vouch for those hosts
+ * alone and never for hosts added later or imported from elsewhere.
+ */
+export function scopeKnownHosts(inv: Inventory): Inventory {
+  const files = inv.knownHostsFiles ?? [];
+  if (!files.length) return { hosts: inv.hosts };
+  return { hosts: inv.hosts.map((h) => ({ ...h, knownHostsFiles: [...new Set([...(h.knownHostsFiles ?? []), ...files])] })) };
+}
+
+/** Hosts are matched by name; an imported host replaces the stored one. Nothing is removed. Both are scoped first. */
+export function mergeInventory(storedIn: Inventory, incomingIn: Inventory): MergeResult {
+  const stored = scopeKnownHosts(storedIn);
+  const incoming = scopeKnownHosts(incomingIn);
   const hosts = [...stored.hosts];
   const added: string[] = [];
   const updated: string[] = [];
@@ -24,6 +36,5 @@ export function mergeInventory(stored: Inventory, incoming: Inventory): MergeRes
       updated.push(h.name);
     } else unchanged.push(h.name);
   }
-  const known = [...new Set([...(stored.knownHostsFiles ?? []), ...(incoming.knownHostsFiles ?? [])])];
-  return { inventory: { hosts, ...(known.length ? { knownHostsFiles: known } : {}) }, added, updated, unchanged };
+  return { inventory: { hosts }, added, updated, unchanged };
 }

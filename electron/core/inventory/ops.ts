@@ -4,11 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { ApiError, type HostSpecInput, type ImportSource, type InventoryChange, type InventoryView } from '../api.js';
-import type { HostSpec } from '../transport.js';
 import { loadInventory } from './load.js';
 import { expandTilde } from './ssh-config.js';
 import { describeIssues } from '../../../agent/config/schema.js';
-import { mergeInventory } from './merge.js';
+import { mergeInventory, scopeKnownHosts } from './merge.js';
 import { HostSpecSchema, type Inventory } from './schema.js';
 import { readInventory, writeInventory } from './store.js';
 
@@ -26,20 +25,18 @@ export function fileStore(path: string): InventoryStore {
 export interface InventoryHooks {
   /** The hosts changed: connect the added, reconnect the updated, drop the removed. */
   changed(c: InventoryChange): void;
-  /** An import brought known_hosts files (the lab's): trust them for SSH from now on. */
-  knownHostsFiles(files: string[]): void;
 }
 
 export class InventoryOps {
   private inv: Inventory;
 
-  /** `initial`: the inventory as read (its known_hosts files are kept when it is written back). */
+  /** `initial`: the inventory as read; its own known_hosts files vouch for its hosts alone (scopeKnownHosts). */
   constructor(
     initial: Inventory,
     private readonly store: InventoryStore | undefined,
     private readonly hooks: InventoryHooks,
   ) {
-    this.inv = { ...(initial.knownHostsFiles?.length ? { knownHostsFiles: [...initial.knownHostsFiles] } : {}), hosts: [...initial.hosts] };
+    this.inv = scopeKnownHosts(initial);
   }
 
   get path(): string | undefined {
@@ -53,6 +50,8 @@ export class InventoryOps {
   add(input: HostSpecInput): InventoryChange {
     const parsed = HostSpecSchema.safeParse(input);
     if (!parsed.success) throw new ApiError('invalid', `the host ${JSON.stringify(input?.name ?? '')}: ${describeIssues(parsed.error).join('; ')}`);
+    // Trust comes from known_hosts files the operator keeps, or from an import's own file: never by hand here.
+    if (parsed.data.knownHostsFiles) throw new ApiError('invalid', `the host ${JSON.stringify(input.name)}: knownHostsFiles cannot be given by hand; import the inventory file that brings them`);
     return this.merge({ hosts: [parsed.data] });
   }
 
@@ -81,7 +80,6 @@ export class InventoryOps {
       }
     }
     if (!incoming.hosts.length) throw new ApiError('invalid', `${'path' in src ? src.path : (src.name ?? 'the pasted text')} names no host (an ssh config needs Host lines with a concrete name)`);
-    if (incoming.knownHostsFiles?.length) this.hooks.knownHostsFiles(incoming.knownHostsFiles);
     return this.merge(incoming);
   }
 

@@ -13,13 +13,15 @@ export const HostSpecSchema = z
     identityFiles: z.array(z.string()).default([]),
     jump: z.string().min(1).optional(),
     tags: z.array(z.string()).default([]),
+    /** known_hosts files that vouch for this host alone (from the import that brought it). */
+    knownHostsFiles: z.array(z.string().min(1)).optional(),
   })
   .strict();
 
 export const InventorySchema = z
   .object({
     hosts: z.array(HostSpecSchema),
-    /** Extra known_hosts files to trust for these hosts (e.g. the lab's); optional, added for lab imports. */
+    /** known_hosts files that came with this file (e.g. the lab's): they vouch for its own hosts only (scopeKnownHosts). */
     knownHostsFiles: z.array(z.string()).optional(),
   })
   .strict()

@@ -1,10 +1,14 @@
-// Imports hosts from an OpenSSH client config (~/.ssh/config): Host blocks, Include (globs,
-// relative to ~/.ssh), first value wins like ssh, wildcard patterns are defaults, not hosts.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+// Reads OpenSSH client configs (~/.ssh/config, /etc/ssh/ssh_config): Host blocks, Include (globs),
+// first value wins like ssh; imports hosts (wildcard patterns are defaults, not hosts) and answers options.
+import { readdirSync, statSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { HostSpec } from '../transport.js';
 import { matchHostList, matchPattern } from '../ssh/known-hosts.js';
+import { InventoryError, readInventoryText } from './errors.js';
+
+/** Files read for one import (the config and every Include), like the nesting limit: a loop ends. */
+const MAX_CONFIG_FILES = 256;
 
 interface Directive {
   keyword: string; // lower-case
@@ -67,9 +71,11 @@ function expandGlob(pattern: string): string[] {
   return bases;
 }
 
-function readDirectives(file: string, home: string, depth: number, out: Directive[]): void {
-  if (depth > 16) throw new Error(`ssh config ${file}: Include nested more than 16 levels (a loop?)`);
-  const text = readFileSync(file, 'utf8');
+/** Reads a config and its Includes; relative Include paths are relative to `relDir` (~/.ssh, or /etc/ssh for the system's). */
+function readDirectives(file: string, home: string, depth: number, out: Directive[], relDir = join(home, '.ssh'), files = { read: 0 }): void {
+  if (depth > 16) throw new InventoryError(`ssh config ${file}: Include nested more than 16 levels (a loop?)`);
+  if (++files.read > MAX_CONFIG_FILES) throw new InventoryError(`ssh config ${file}: more than ${MAX_CONFIG_FILES} files included (a loop?)`);
+  const text = readInventoryText(file, 'an ssh config file');
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
     if (!line || line.startsWith('#')) return;
@@ -80,14 +86,14 @@ function readDirectives(file: string, home: string, depth: number, out: Directiv
     if (keyword === 'include') {
       for (const a of args) {
         const p = expandTilde(a, home);
-        const abs = isAbsolute(p) ? p : join(home, '.ssh', p);
+        const abs = isAbsolute(p) ? p : join(relDir, p);
         for (const f of expandGlob(abs)) {
           try {
             if (!statSync(f).isFile()) continue;
           } catch {
             continue; // ssh silently skips Include targets that do not exist
           }
-          readDirectives(f, home, depth + 1, out);
+          readDirectives(f, home, depth + 1, out, relDir, files);
         }
       }
       return;
@@ -145,7 +151,7 @@ export function importSshConfig(path: string, opts: SshConfigOptions = {}): Host
     const portText = first('port') ?? '22';
     const port = Number(portText);
     if (!Number.isInteger(port) || port < 1 || port > 65535)
-      throw new Error(`ssh config: Host ${alias} has Port "${portText}", which is not a port number (1..65535)`);
+      throw new InventoryError(`ssh config: Host ${alias} has Port "${portText}", which is not a port number (1..65535)`);
     const tokens = { h: hostName, n: alias, r: user, u: localUser, d: home, p: String(port), '%': '%' };
     const identityFiles = (o.get('identityfile') ?? [])
       .map((a) => a[0])
@@ -158,8 +164,29 @@ export function importSshConfig(path: string, opts: SshConfigOptions = {}): Host
   });
 }
 
+/**
+ * The arguments of the first `keyword` that applies to host `alias` in these configs, read in order (the
+ * user's, then the system's) with the first value winning, as ssh does; undefined when none sets it.
+ * Missing files are skipped; `home` resolves ~.
+ */
+export function sshConfigValue(files: { file: string; relDir: string }[], alias: string, keyword: string, home: string = homedir()): string[] | undefined {
+  const blocks: Block[] = [];
+  for (const f of files) {
+    try {
+      if (!statSync(f.file).isFile()) continue;
+    } catch {
+      continue;
+    }
+    const directives: Directive[] = [];
+    readDirectives(f.file, home, 0, directives, f.relDir);
+    // Per file: its lines before the first Host apply to every host.
+    blocks.push(...toBlocks(directives));
+  }
+  return resolve(blocks, alias).get(keyword.toLowerCase())?.[0];
+}
+
 /** True when text looks like an ssh client config (has Host lines or typical keywords). */
 export function looksLikeSshConfig(text: string, file = ''): boolean {
   if (basename(file) === 'config' && basename(dirname(file)) === '.ssh') return true;
-  return /^\s*(Host|HostName|IdentityFile|ProxyJump|Include)\s+\S/im.test(text) && !/^\s*\[[^\]]+\]\s*$/m.test(text);
+  return /^[ \t]*(Host|HostName|IdentityFile|ProxyJump|Include)[ \t]+\S/im.test(text) && !/^[ \t]*\[[^\]\n]+\][ \t]*\r?$/m.test(text);
 }

@@ -1,9 +1,10 @@
 // Where the inventory lives ($XDG_CONFIG_HOME/carp-console/inventory.json) and how it is
 // read and written (atomically: temp file, fsync, rename, fsync of the folder).
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseInventory, type Inventory } from './schema.js';
+import { InventoryError, readInventoryText } from './errors.js';
 import { atomicWriteFile } from '../../../agent/config/atomic.js';
 
 /** The console's config folder: $XDG_CONFIG_HOME/carp-console, default ~/.config/carp-console. */
@@ -25,16 +26,16 @@ export function consoleKnownHostsPath(env: NodeJS.ProcessEnv = process.env): str
 export function readInventory(path = defaultInventoryPath()): Inventory {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readInventoryText(path, 'the inventory');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { hosts: [] };
-    throw new Error(`cannot read the inventory ${path}: ${(e as Error).message}`);
+    throw new InventoryError(`cannot read the inventory ${path}: ${(e as Error).message}`);
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new Error(`the inventory ${path} is not valid JSON (${(e as Error).message}); fix or remove the file`);
+    throw new InventoryError(`the inventory ${path} is not valid JSON (${(e as Error).message}); fix or remove the file`);
   }
   return parseInventory(data, path);
 }

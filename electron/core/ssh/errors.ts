@@ -21,10 +21,15 @@ export class UnknownHostKeyError extends SshError {
     readonly keyType: string,
     readonly keyBlob: Buffer,
     readonly fingerprint: string,
+    /** A @cert-authority line covers the host, but it presented a plain key (see the note in the message). */
+    readonly ca?: { file: string; line: number },
   ) {
     super(
       host,
-      `${host} (${address}:${port}) presented an unknown ${keyType} host key ${fingerprint}; confirm the fingerprint with the host's administrator (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the host) before trusting it (carpctl trust ${host} --fingerprint ${fingerprint})`,
+      `${host} (${address}:${port}) presented an unknown ${keyType} host key ${fingerprint}; confirm the fingerprint with the host's administrator (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the host) before trusting it (carpctl trust ${host} --fingerprint ${fingerprint})` +
+        (ca
+          ? `. The @cert-authority at ${ca.file}:${ca.line} covers this host, but a CA vouches only for host certificates, and the console's SSH library (ssh2) cannot negotiate certificate host keys, so the host offered its plain key`
+          : ''),
     );
   }
 }
@@ -44,7 +49,7 @@ export class HostKeyChangedError extends SshError {
     super(
       host,
       revoked
-        ? `${host} (${address}:${port}) presented host key ${fingerprint}, which is marked @revoked in ${file}:${line}; connection refused`
+        ? `${host} (${address}:${port}) presented host key ${fingerprint}, which is marked @revoked (the key or the CA that signed its certificate) in ${file}:${line}; connection refused; the host needs a new key (ask its administrator), and that key confirmed or certified`
         : `HOST KEY CHANGED for ${host} (${address}:${port}): it now presents ${fingerprint}, which differs from the key in ${file}:${line}; possible man-in-the-middle; if the host was reinstalled, remove the old key with ssh-keygen -R ${port === 22 ? address : `'[${address}]:${port}'`} -f ${file} and confirm the new one`,
     );
   }
@@ -74,6 +79,17 @@ export class HostKeyOtherTypeError extends SshError {
   }
 }
 
+/** The host presented a certificate from a CA trusted for it that does not vouch for it (expired, wrong name, bad signature): refused. */
+export class HostCertificateError extends SshError {
+  readonly hostKey = 'changed' as const;
+  constructor(host: string, address: string, port: number, reason: string, file: string, line: number) {
+    super(
+      host,
+      `${host} (${address}:${port}) presented a host certificate that the @cert-authority at ${file}:${line} does not vouch for: ${reason}; connection refused; have the host's certificate re-issued for ${address} (ssh-keygen -s CA_KEY -h -n ${address} …)`,
+    );
+  }
+}
+
 /** TCP connect or SSH handshake failed or timed out. */
 export class HostUnreachableError extends SshError {}
 
@@ -92,6 +108,9 @@ export class PassphraseRequiredError extends SshError {
 
 /** A command did not finish within its timeout. */
 export class ExecTimeoutError extends SshError {}
+
+/** A host sent more output than the console buffers (an exec's total, or one line of a line stream). */
+export class OutputLimitError extends SshError {}
 
 /** The connection was closed (by close() or by the network) while an operation was under way. */
 export class ConnectionClosedError extends SshError {}

@@ -1,8 +1,9 @@
-// OpenSSH known_hosts: parsing, host matching (hashed |1| entries, [host]:port, patterns), the
-// SHA256 fingerprint exactly as `ssh-keygen -lf` prints it, and appending a confirmed key.
+// OpenSSH known_hosts: parsing, host matching (hashed |1| entries, [host]:port, patterns), @revoked and
+// @cert-authority, the SHA256 fingerprint exactly as `ssh-keygen -lf` prints it, appending a confirmed key.
 import { createHash, createHmac } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { hostCertProblem, isCertType, parseHostCertificate, type HostCertificate } from './host-cert.js';
 
 export interface KnownHostEntry {
   file: string;
@@ -15,9 +16,18 @@ export interface KnownHostEntry {
   keyBlob: Buffer;
 }
 
+/** The known_hosts line that vouched for a host key. */
+export interface TrustEntry {
+  file: string;
+  line: number;
+  /** Set when a CA line vouched for the host's certificate. */
+  marker?: 'cert-authority';
+}
+
 export type HostKeyCheck =
-  | { status: 'known' }
-  | { status: 'unknown'; fingerprint: string }
+  | ({ status: 'known' } & TrustEntry)
+  /** No entry for the host. `ca` locates a @cert-authority line for it (a plain key cannot use it). */
+  | { status: 'unknown'; fingerprint: string; ca?: TrustEntry }
   | { status: 'changed'; fingerprint: string; file: string; line: number }
   /**
    * No entry of the presented key's type, but entries of other types exist for the host: OpenSSH
@@ -25,8 +35,10 @@ export type HostKeyCheck =
    * treated as first contact. `file`/`line` locate the first known entry.
    */
   | { status: 'other-type-known'; fingerprint: string; knownTypes: string[]; file: string; line: number }
-  /** The key is listed under @revoked: refused like a changed key. */
-  | { status: 'revoked'; fingerprint: string; file: string; line: number };
+  /** The key (or the CA that signed its certificate) is listed under @revoked: refused. */
+  | { status: 'revoked'; fingerprint: string; file: string; line: number }
+  /** A certificate from a CA trusted for the host that does not vouch for it (expired, wrong name, bad signature). */
+  | { status: 'cert-invalid'; fingerprint: string; reason: string; file: string; line: number };
 
 /** `SHA256:` + unpadded base64 of the key blob's sha256, as `ssh-keygen -lf` and ssh print it. */
 export function fingerprint(keyBlob: Buffer): string {
@@ -129,21 +141,53 @@ export function knownKeyTypes(entries: KnownHostEntry[], host: string, port: num
   return [...new Set(types)];
 }
 
-/** Checks a host key against parsed entries (see checkHostKey). */
+/** Checks a host key (plain or an OpenSSH host certificate) against parsed entries (see checkHostKey). */
 export function checkHostKeyIn(entries: KnownHostEntry[], host: string, port: number, keyType: string, keyBlob: Buffer): HostKeyCheck {
-  const fp = fingerprint(keyBlob);
-  // @revoked applies to the key wherever it is presented, whatever the host field says (as in ssh).
-  const revoked = entries.find((e) => e.marker === 'revoked' && e.keyBlob.equals(keyBlob));
+  let cert: HostCertificate | undefined;
+  if (isCertType(keyType)) {
+    try {
+      cert = parseHostCertificate(keyBlob);
+    } catch (e) {
+      return { status: 'cert-invalid', fingerprint: fingerprint(keyBlob), reason: `malformed certificate: ${(e as Error).message}`, file: '(presented by the host)', line: 0 };
+    }
+  }
+  const plain = cert?.publicKey ?? keyBlob;
+  const fp = fingerprint(plain);
+  // @revoked applies to the key wherever it is presented, whatever the host field says (as in ssh); for
+  // a certificate, to its key and to the CA that signed it.
+  const revoked = entries.find((e) => e.marker === 'revoked' && (e.keyBlob.equals(plain) || (cert && e.keyBlob.equals(cert.signatureKey))));
   if (revoked) return { status: 'revoked', fingerprint: fp, file: revoked.file, line: revoked.line };
   const name = lookupName(host, port);
+  const cas = entries.filter((e) => e.marker === 'cert-authority' && entryMatches(e.hosts, name));
+  if (cert) {
+    const ca = cas.find((e) => e.keyBlob.equals(cert.signatureKey));
+    if (ca) {
+      // Principals name the host as dialled, without the port (as ssh checks them).
+      const reason = hostCertProblem(cert, host);
+      if (reason) return { status: 'cert-invalid', fingerprint: fp, reason, file: ca.file, line: ca.line };
+      return { status: 'known', file: ca.file, line: ca.line, marker: 'cert-authority' };
+    }
+    // No CA for it: like ssh, judge the certified key as a plain key.
+    return checkHostKeyIn(entries, host, port, keyTypeOfBlob(plain), plain);
+  }
   const mine = entries.filter((e) => !e.marker && entryMatches(e.hosts, name));
-  if (mine.some((e) => e.keyType === keyType && e.keyBlob.equals(keyBlob))) return { status: 'known' };
+  const same = mine.find((e) => e.keyType === keyType && e.keyBlob.equals(keyBlob));
+  if (same) return { status: 'known', file: same.file, line: same.line };
   const other = mine.find((e) => e.keyType === keyType);
   if (other) return { status: 'changed', fingerprint: fp, file: other.file, line: other.line };
   if (mine.length) {
     return { status: 'other-type-known', fingerprint: fp, knownTypes: [...new Set(mine.map((e) => e.keyType))], file: mine[0].file, line: mine[0].line };
   }
-  return { status: 'unknown', fingerprint: fp };
+  return cas.length ? { status: 'unknown', fingerprint: fp, ca: { file: cas[0].file, line: cas[0].line, marker: 'cert-authority' } } : { status: 'unknown', fingerprint: fp };
+}
+
+/** The entry that would vouch for a host without seeing its key: its first plain entry, else a CA line for it. */
+export function listedTrust(entries: KnownHostEntry[], host: string, port: number): TrustEntry | undefined {
+  const name = lookupName(host, port);
+  const plain = entries.find((e) => !e.marker && entryMatches(e.hosts, name));
+  if (plain) return { file: plain.file, line: plain.line };
+  const ca = entries.find((e) => e.marker === 'cert-authority' && entryMatches(e.hosts, name));
+  return ca ? { file: ca.file, line: ca.line, marker: 'cert-authority' } : undefined;
 }
 
 /**
