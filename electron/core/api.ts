@@ -14,7 +14,7 @@ export type ApiErrorCode = 'invalid' | 'unknown-host' | 'unreachable' | 'refused
 
 export class ApiError extends Error {
   constructor(
-    readonly code: ApiErrorCode | string,
+    readonly code: string, // an ApiErrorCode, or a code passed through from an agent
     message: string,
   ) {
     super(message);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConsole, deployProgress, type Console } from './console.js';
-import { fakeFleet, type FakeNet, type FakeTransport } from './testing/fake-agent.js';
+import { fakeFleet, type FakeTransport } from './testing/fake-agent.js';
 import { fileStore } from './inventory/ops.js';
 import { readInventory } from './inventory/store.js';
 import type { ConsoleEvent } from './events.js';
@@ -56,7 +56,7 @@ function world(n: number, start: number, storeDir?: string) {
   });
   cleanup.push(() => {
     c.close();
-    (f.net as FakeNet).stop();
+    (f.net).stop();
   });
   return { ...f, c, store };
 }
@@ -74,15 +74,16 @@ describe('inventory operations', () => {
     expect(r.added).toEqual(['fw3']);
     expect(r.path).toBe(join(dir, 'inventory.json'));
     await until(() => c.fleetNow().hosts.find((h) => h.host === 'fw3')?.status === 'live');
-    expect(readInventory(r.path!).hosts.map((h) => [h.name, h.port, h.user])).toEqual([['fw1', 22, 'root'], ['fw2', 22, 'root'], ['fw3', 22, 'root']]);
-    // What the inventory held besides its hosts (an earlier lab import's known_hosts) is kept.
-    expect(readInventory(r.path!).knownHostsFiles).toEqual(['/var/lib/carp-lab/lab0/known_hosts']);
+    expect(readInventory(r.path).hosts.map((h) => [h.name, h.port, h.user])).toEqual([['fw1', 22, 'root'], ['fw2', 22, 'root'], ['fw3', 22, 'root']]);
+    // The inventory's own known_hosts (an earlier lab import's) is kept for its own hosts, not for fw3 added by hand.
+    const lab = '/var/lib/carp-lab/lab0/known_hosts';
+    expect(readInventory(r.path).hosts.map((h) => [h.name, h.knownHostsFiles])).toEqual([['fw1', [lab]], ['fw2', [lab]], ['fw3', undefined]]);
     expect((await c.inventory()).hosts.map((h) => h.name)).toEqual(['fw1', 'fw2', 'fw3']);
 
     const gone = await c.removeHost('fw1');
     expect(gone.removed).toEqual(['fw1']);
     await until(() => !c.fleetNow().hosts.some((h) => h.host === 'fw1'));
-    expect(readInventory(r.path!).hosts.map((h) => h.name)).toEqual(['fw2', 'fw3']);
+    expect(readInventory(r.path).hosts.map((h) => h.name)).toEqual(['fw2', 'fw3']);
     await expect(c.removeHost('fw1')).rejects.toMatchObject({ code: 'unknown-host' });
   });
 

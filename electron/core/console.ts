@@ -7,11 +7,12 @@ import { EventBus, type ConsoleEvent } from './events.js';
 import { buildFleet } from './fleet/build-fleet.js';
 import type { Fleet } from './fleet/types.js';
 import { ApiError, type ConsoleApi, type ConsoleDeployOptions, type ConsoleInfo, type DeployHostResult, type MaintenanceEnterOptions, type SetKey } from './api.js';
-import { DEPLOY_STEPS, ROLLING_DEPLOY_STEPS, type DeployStep } from './events.js';
+import type { DeployStep } from './events.js';
 import { InventoryOps, type InventoryStore } from './inventory/ops.js';
 import { HEARTBEAT_MS } from '../../agent/control/messages.js';
 import { SpecError, validateGroupSpec, type GroupSpecInput } from './commands/group-spec.js';
-import { planGroupApply, planGroupDelete, type Plan } from './commands/plan.js';
+import { passwordChecksFor, planGroupApply, planGroupDelete, type Plan } from './commands/plan.js';
+import { redactAgentEvent } from './fleet/password.js';
 import { twoPhaseApply, type ApplyOutcome } from './commands/two-phase.js';
 import { runMaintenance, type MaintenanceEnv, type MaintenanceTimeouts } from './maintenance/driver.js';
 import { DEFAULT_ROLLING_TIMEOUTS, runDeploy, type RollingEnv, type RollingTimeouts } from './deploy/rolling-driver.js';
@@ -26,10 +27,8 @@ export interface ConsoleOptions {
   hosts: HostSpec[];
   /** Where inventory changes (addHost, importHosts, removeHost) are stored; without it they live in memory only. */
   inventory?: InventoryStore;
-  /** The inventory's own known_hosts files (an earlier lab import's): kept when the inventory is rewritten. */
+  /** The inventory's own known_hosts files (an earlier lab import's): they vouch for `hosts` alone (scopeKnownHosts). */
   knownHostsFiles?: string[];
-  /** Told when an import brings known_hosts files of its own (the lab's): the SSH layer should trust them. */
-  onKnownHostsFiles?: (files: string[]) => void;
   /** What info() reports besides the fleet (version, where keys are recorded). */
   info?: Partial<Omit<ConsoleInfo, 'readOnly' | 'staleMs'>>;
   transport: (host: HostSpec) => HostTransport;
@@ -66,7 +65,7 @@ export function createConsole(opts: ConsoleOptions): Console {
   const reported = new Set<string>();
   const fleetListeners = new Set<() => void>();
   let fleet: Fleet = buildFleet([], now());
-  let lastStatus = new Map<string, string>();
+  const lastStatus = new Map<string, string>();
 
   const recompute = () => {
     fleet = buildFleet([...links.values()].map((l) => l.report()), now());
@@ -92,7 +91,8 @@ export function createConsole(opts: ConsoleOptions): Console {
           }
           recompute();
         },
-        onEvent: (event, receivedAt) => links.get(spec.name) === link && bus.emit({ type: 'agent', at: event.at, receivedAt, host: spec.name, event }),
+        // relayed without the group's password check value (fleet/password.ts): it never leaves the core
+        onEvent: (event, receivedAt) => links.get(spec.name) === link && bus.emit({ type: 'agent', at: event.at, receivedAt, host: spec.name, event: redactAgentEvent(event) }),
         onError: (code, message) => links.get(spec.name) === link && bus.emit({ type: 'error', at: now(), host: spec.name, code, message }),
       },
       opts.link,
@@ -122,7 +122,6 @@ export function createConsole(opts: ConsoleOptions): Console {
       for (const name of [...added, ...updated]) addLink(byName.get(name)!).start();
       recompute();
     },
-    knownHostsFiles: (files) => opts.onKnownHostsFiles?.(files),
   });
 
   const linkOf = (host: string): AgentLink => {
@@ -254,7 +253,8 @@ export function createConsole(opts: ConsoleOptions): Console {
         if (e instanceof SpecError) throw new ApiError('invalid', e.message);
         throw e;
       }
-      return runPlan(planGroupApply(spec, fleet), !!o.dryRun, o.op);
+      const checks = await passwordChecksFor(spec, new Map([...links].map(([h, l]) => [h, l.report().snapshot])));
+      return runPlan(planGroupApply(spec, fleet, checks), !!o.dryRun, o.op);
     },
     async deleteGroup(vhid, o = {}) {
       return runPlan(planGroupDelete(vhid, fleet, o.segment), !!o.dryRun, o.op);

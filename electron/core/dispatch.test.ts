@@ -3,7 +3,7 @@
 // the contract refuses with a message naming the argument, read-only refusal, errors as {code, message}.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConsole, type Console } from './console.js';
-import { fakeFleet, type FakeNet } from './testing/fake-agent.js';
+import { fakeFleet } from './testing/fake-agent.js';
 import { createDispatcher } from './dispatch.js';
 import { createClient, RemoteError } from './client.js';
 import { CONTRACT, METHODS } from './contract.js';
@@ -21,7 +21,7 @@ async function setup(readOnly = false) {
   const c: Console = createConsole({ hosts: f.transports.map((t) => t.host), transport: (h) => byName.get(h.name)!, link: { staleMs: 300, backoffMinMs: 20 } });
   cleanup.push(() => {
     c.close();
-    (f.net as FakeNet).stop();
+    (f.net).stop();
   });
   await c.ready(2000);
   const dispatch = createDispatcher(c, { readOnly });

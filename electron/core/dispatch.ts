@@ -3,7 +3,8 @@
 // failure into {code, message}. Transports add only their own sender checks.
 import { ApiError, type ConsoleApi } from './api.js';
 import { CONTRACT, METHODS, type CallReply, type Method, type MethodSpec } from './contract.js';
-import type { z } from 'zod';
+import { z } from 'zod';
+import { describeIssues } from '../../agent/config/schema.js';
 
 export interface DispatchOptions {
   readOnly?: boolean;
@@ -13,12 +14,14 @@ export type Dispatcher = (method: unknown, args: unknown) => Promise<CallReply>;
 
 const fail = (code: string, message: string): CallReply => ({ ok: false, error: { code, message } });
 
-/** "argument 2.members.0.advskew: must be 0..254" (arguments counted from 1, as a person would). */
-function describeArgIssue(i: z.core.$ZodIssue): string {
-  const [first, ...rest] = i.path;
-  if (first === undefined) return i.code === 'too_big' ? `too many arguments (${i.message})` : i.message;
-  const where = typeof first === 'number' ? `argument ${first + 1}` : String(first);
-  return `${[where, ...rest.map(String)].join('.')}: ${i.message}`;
+/** "argument 2.members[0].advskew: must be 0..254": the one formatter, arguments counted from 1 as a person would. */
+function describeArgs(error: z.ZodError): string {
+  const issues = error.issues.map((i) => {
+    const [first, ...rest] = i.path;
+    if (first === undefined) return { ...i, path: ['arguments'] };
+    return typeof first === 'number' ? { ...i, path: [`argument ${first + 1}`, ...rest] } : i;
+  });
+  return describeIssues(new z.ZodError(issues)).join('; ');
 }
 
 export function createDispatcher(api: ConsoleApi, opts: DispatchOptions = {}): Dispatcher {
@@ -29,17 +32,17 @@ export function createDispatcher(api: ConsoleApi, opts: DispatchOptions = {}): D
     const m = method as Method;
     if (!Array.isArray(rawArgs)) return fail('invalid', `${m}: arguments must be an array`);
     // JSON turns an omitted argument into null: read it back as "not given".
-    const given = rawArgs.map((a) => (a === null ? undefined : a));
+    const given = (rawArgs as unknown[]).map((a) => (a === null ? undefined : a));
     while (given.length && given[given.length - 1] === undefined) given.pop();
     const spec: MethodSpec = CONTRACT[m];
     const parsed = spec.args.safeParse(given);
-    if (!parsed.success) return fail('invalid', `${m}: ${parsed.error.issues.map(describeArgIssue).join('; ')}`);
+    if (!parsed.success) return fail('invalid', `${m}: ${describeArgs(parsed.error)}`);
     const args = parsed.data as unknown[];
     const mutates = typeof spec.mutates === 'function' ? (spec.mutates as (a: unknown[]) => boolean)(args) : spec.mutates;
     if (opts.readOnly && mutates) return fail('read-only', `${m} is refused: this console is read-only (started with --read-only)`);
     try {
-      const fn = api[m] as (...a: unknown[]) => Promise<unknown>;
-      let result = await fn.apply(api, args);
+      const fn = (api[m] as (...a: unknown[]) => Promise<unknown>).bind(api);
+      let result: unknown = await fn(...args);
       if (m === 'info') result = { ...(result as object), readOnly: !!opts.readOnly };
       return { ok: true, result };
     } catch (e) {

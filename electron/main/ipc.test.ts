@@ -11,7 +11,7 @@ import { fakeFleet } from '../core/testing/fake-agent.js';
 import { createPreloadApi } from '../preload/api.js';
 import { appSenderCheck } from './app-page.js';
 import { bindIpc } from './ipc.js';
-import { fakeIpc, type FakeRenderer, type FakeWebContents } from './testing/fake-ipc.js';
+import { fakeIpc, type FakeRenderer } from './testing/fake-ipc.js';
 
 const APP_URL = 'file:///opt/carp-console/dist/renderer/index.html';
 const cleanups: Array<() => void> = [];
@@ -157,7 +157,7 @@ describe('Electron IPC binding', () => {
   it('in read-only mode refuses a mutation with read-only and still reads', async () => {
     const { client, calls } = await setup({ readOnly: true });
     await expect(client.demote('fw1', 'set', 10)).rejects.toMatchObject({ code: 'read-only' });
-    await expect(client.applyGroup({ vhid: 7, interface: 'eth0', addresses: ['198.18.0.7/24'], password: 'pw', members: [{ host: 'fw1' }] } as never)).rejects.toMatchObject({ code: 'read-only' });
+    await expect(client.applyGroup({ vhid: 7, interface: 'eth0', addresses: ['198.18.0.7/24'], password: 'pw', members: [{ host: 'fw1' }] })).rejects.toMatchObject({ code: 'read-only' });
     expect((await client.info()).readOnly).toBe(true);
     expect((await client.fleet()).hosts).toHaveLength(3);
     expect(calls).not.toContain('demote');

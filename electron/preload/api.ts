@@ -1,7 +1,7 @@
 // window.carp, built on ipcRenderer: calls checked against the contract's method list before they
 // leave the page, and one event stream per page shared by every listener. Imports no Electron code.
 import type { IpcRenderer } from 'electron';
-import { IPC, MAX_MESSAGE_BYTES, METHODS, type CallReply, type Method } from '../core/contract.js';
+import { IPC, MAX_MESSAGE_BYTES, METHODS, type CallReply } from '../core/contract.js';
 import type { ConsoleEvent } from '../core/events.js';
 import type { ClientTransport } from '../core/client.js';
 

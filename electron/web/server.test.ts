@@ -20,7 +20,7 @@ let dir: string;
 let www: string;
 let net: FakeNet;
 let c: Console;
-let subscribeOpts: unknown[] = [];
+const subscribeOpts: unknown[] = [];
 let rw: WebServer;
 let ro: WebServer;
 const sockets: WebSocket[] = [];
@@ -80,7 +80,7 @@ class Peer {
   private nextId = 1;
   constructor(readonly ws: WebSocket) {
     ws.on('message', (d) => {
-      this.frames.push(JSON.parse(String(d)));
+      this.frames.push(JSON.parse((d as Buffer).toString('utf8')));
       this.waiters.splice(0).forEach((w) => w());
     });
   }

@@ -2,7 +2,7 @@
 // stream out, with a bound on what a slow client may leave buffered. Never throws at the server.
 import type { WebSocket, RawData } from 'ws';
 import type { ConsoleApi } from '../core/api.js';
-import { MAX_MESSAGE_BYTES, WsClientMessageSchema, type WsServerMessage } from '../core/contract.js';
+import { MAX_MESSAGE_BYTES, WsClientMessageSchema, type WsClientMessage, type WsServerMessage } from '../core/contract.js';
 import type { Dispatcher } from '../core/dispatch.js';
 import type { ConsoleEvent } from '../core/events.js';
 import { describeIssues } from '../../agent/config/schema.js';
@@ -19,7 +19,36 @@ const invalid = (id: number, message: string): WsServerMessage => ({ id, reply: 
 /** The id of a frame that failed validation, if it has a usable one (else -1). */
 function readableId(v: unknown): number {
   const id = (v as { id?: unknown } | null)?.id;
-  return typeof id === 'number' && Number.isInteger(id) && id >= 0 ? id : -1;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : -1;
+}
+
+export type FrameParse = { ok: true; msg: WsClientMessage } | { ok: false; id: number; message: string };
+
+/**
+ * The one parser of a client frame: size first (MAX_MESSAGE_BYTES, before any parsing), then JSON, then
+ * the contract's schema for the kind of frame it is ({subscribe} or a call), whose problems name the field.
+ */
+export function parseWsFrame(buf: Buffer, isBinary: boolean): FrameParse {
+  if (isBinary) return { ok: false, id: -1, message: 'frames must be JSON text, not binary' };
+  if (buf.length > MAX_MESSAGE_BYTES) {
+    // Not parsed: only a leading "id" (as the renderer's client writes it) is read, so that call gets its answer.
+    const id = /^\s*\{\s*"id"\s*:\s*(\d{1,15})\s*[,}]/.exec(buf.subarray(0, 64).toString('latin1'));
+    return { ok: false, id: id ? Number(id[1]) : -1, message: `frame is ${buf.length} bytes; the limit is ${MAX_MESSAGE_BYTES}` };
+  }
+  let msg: unknown;
+  try {
+    msg = JSON.parse(buf.toString('utf8'));
+  } catch (e) {
+    return { ok: false, id: -1, message: `frame is not JSON: ${(e as Error).message.slice(0, 160)}` };
+  }
+  const shape = 'a frame must be {id, method, args} or {subscribe: true}';
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return { ok: false, id: -1, message: `${shape}: it is not a JSON object` };
+  // Name what is wrong against the kind the frame is meant to be, not "Invalid input" of the union.
+  const [call, sub] = WsClientMessageSchema.options;
+  const schema = 'subscribe' in msg && !('method' in msg) ? sub : call;
+  const r = schema.safeParse(msg);
+  if (!r.success) return { ok: false, id: readableId(msg), message: `${shape}: ${describeIssues(r.error).join('; ')}` };
+  return { ok: true, msg: r.data };
 }
 
 export function runSession(ws: WebSocket, opts: SessionOptions): void {
@@ -45,27 +74,9 @@ export function runSession(ws: WebSocket, opts: SessionOptions): void {
 
   const onFrame = async (data: RawData, isBinary: boolean): Promise<void> => {
     const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-    if (isBinary) return send(invalid(-1, 'frames must be JSON text, not binary'));
-    let msg: unknown;
-    try {
-      msg = JSON.parse(buf.toString('utf8'));
-    } catch (e) {
-      if (buf.length <= MAX_MESSAGE_BYTES) return send(invalid(-1, `frame is not JSON: ${(e as Error).message}`));
-    }
-    if (buf.length > MAX_MESSAGE_BYTES) {
-      return send(invalid(readableId(msg), `frame is ${buf.length} bytes; the limit is ${MAX_MESSAGE_BYTES}`));
-    }
-    const parsed = WsClientMessageSchema.safeParse(msg);
-    if (!parsed.success) {
-      // Name what is wrong against the variant the frame was meant to be, not "Invalid input".
-      const [call, sub] = WsClientMessageSchema.options;
-      const obj = typeof msg === 'object' && msg !== null && !Array.isArray(msg) ? (msg as object) : null;
-      const meant = obj && 'subscribe' in obj && !('method' in obj) ? sub : call;
-      const r = meant.safeParse(msg);
-      const why = !obj ? 'it is not a JSON object' : r.success ? 'unexpected shape' : describeIssues(r.error).join('; ');
-      return send(invalid(readableId(msg), `a frame must be {id, method, args} or {subscribe: true}: ${why}`));
-    }
-    const m = parsed.data;
+    const parsed = parseWsFrame(buf, isBinary);
+    if (!parsed.ok) return send(invalid(parsed.id, parsed.message));
+    const m = parsed.msg;
     if ('subscribe' in m) {
       if (unsubscribe || closing) return;
       // The snapshot arrives inside subscribe(): the socket may already be closing when it returns.

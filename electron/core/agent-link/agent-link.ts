@@ -332,7 +332,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string, onLate: (v: T) 
       },
       (e) => {
         clearTimeout(t);
-        reject(e);
+        reject(e instanceof Error ? e : new Error(String(e)));
       },
     );
   });

@@ -2,11 +2,11 @@
 // against fake agents (the real agents are exercised in e2e/core/apply.test.ts).
 import { describe, expect, it } from 'vitest';
 import { parseGroupSpecText, SpecError, memberConfig } from './group-spec.js';
-import { planGroupApply, planGroupDelete } from './plan.js';
+import { passwordChecksFor, planGroupApply, planGroupDelete } from './plan.js';
+import type { GroupSpec } from './group-spec.js';
 import { twoPhaseApply, type CommandTarget } from './two-phase.js';
 import { FakeNet, type FakeAgent } from '../testing/fake-agent.js';
 import { buildFleet } from '../fleet/build-fleet.js';
-import type { Command } from '../../../agent/control/messages.js';
 
 const SPEC = {
   vhid: 42,
@@ -25,8 +25,11 @@ function world() {
   const net = new FakeNet();
   const agents = ['fw1', 'fw2', 'fw3'].map((h) => net.add(h));
   const fleet = () => buildFleet(agents.map((a) => ({ host: a.host, status: 'live' as const, lastSeen: 1, snapshot: a.snapshot() })), 2);
-  const targets = new Map<string, CommandTarget>(agents.map((a) => [a.host, { request: async (b) => a.execute({ id: 0, ...b } as Command) }]));
-  return { net, agents, fleet, targets };
+  const targets = new Map<string, CommandTarget>(agents.map((a) => [a.host, { request: async (b) => a.execute({ id: 0, ...b }) }]));
+  const checks = (spec: GroupSpec) => passwordChecksFor(spec, new Map(agents.map((a) => [a.host, a.snapshot()])));
+  /** Plans against the fleet with the agents' password check values, as the console does. */
+  const plan = async (spec: GroupSpec) => planGroupApply(spec, fleet(), await checks(spec));
+  return { net, agents, fleet, targets, checks, plan };
 }
 
 function configsOf(agents: FakeAgent[]) {
@@ -68,20 +71,25 @@ describe('planGroupApply', () => {
   });
 
   it('diffs edits, leaves equal members alone and deletes hosts no longer listed', async () => {
-    const { fleet, targets, agents } = world();
+    const { fleet, targets, agents, checks } = world();
     const spec = parseGroupSpecText(JSON.stringify(SPEC));
     expect((await twoPhaseApply(planGroupApply(spec, fleet()), targets)).ok).toBe(true);
     const edited = parseGroupSpecText(JSON.stringify({ ...SPEC, addresses: ['198.18.0.100/24', '198.18.0.101/24'], members: [SPEC.members[0], { host: 'fw2', advskew: 20, preempt: true }] }));
-    const p = planGroupApply(edited, fleet());
+    const p = planGroupApply(edited, fleet(), await checks(edited));
     expect(p.steps.map((s) => [s.host, s.action, s.changes])).toEqual([
       ['fw1', 'update', ['+ 198.18.0.101/24']],
       ['fw2', 'update', ['advskew 100 -> 20', '+ 198.18.0.101/24']],
       ['fw3', 'delete', ['remove vhid 42 (not a member any more)']],
     ]);
-    const same = planGroupApply(spec, fleet());
+    const same = planGroupApply(spec, fleet(), await checks(spec));
     expect(same.steps.every((s) => s.action === 'unchanged')).toBe(true);
-    const pw = planGroupApply(parseGroupSpecText(JSON.stringify({ ...SPEC, password: 'new' })), fleet());
+    const newPw = parseGroupSpecText(JSON.stringify({ ...SPEC, password: 'new' }));
+    const pw = planGroupApply(newPw, fleet(), await checks(newPw));
     expect(pw.steps[0].changes).toEqual(['password changes']);
+    expect(pw.steps[0].fields).toContainEqual({ field: 'password', before: '(current)', after: '(changed)' });
+    // without the agents' check values nothing is claimed: the password is sent, marked as not compared
+    const blind = planGroupApply(spec, fleet());
+    expect(blind.steps.map((s) => s.changes)).toEqual([0, 1, 2].map(() => [expect.stringMatching(/^password sent \(not compared/)]));
     expect(agents[0].configs()).toHaveLength(1);
   });
 
@@ -146,7 +154,7 @@ describe('twoPhaseApply', () => {
     agents[2].failApply = { code: 'io', message: 'disk full' };
     const t = new Map(targets);
     const fw1 = agents[0];
-    t.set('fw1', { request: async (b) => (b.cmd === 'rollback' ? Promise.reject(Object.assign(new Error('agent went away'), { code: 'disconnected' })) : fw1.execute({ id: 0, ...b } as Command)) });
+    t.set('fw1', { request: async (b) => (b.cmd === 'rollback' ? Promise.reject(Object.assign(new Error('agent went away'), { code: 'disconnected' })) : fw1.execute({ id: 0, ...b })) });
     const r = await twoPhaseApply(planGroupApply(parseGroupSpecText(JSON.stringify(SPEC)), fleet()), t);
     expect(r.hosts.map((h) => h.outcome)).toEqual(['rollback-failed', 'rolled-back', 'failed']);
     expect(r.summary).toMatch(/WARNING: fw1 kept the change \(agent went away\)/);
@@ -163,32 +171,32 @@ describe('twoPhaseApply', () => {
 
 describe('review fixes: plan compares every field, moves delete the old interface', () => {
   it('sees a change of name or srcip, and sends fields the agent does not report', async () => {
-    const { fleet, targets, agents } = world();
+    const { targets, agents, plan } = world();
     const spec = parseGroupSpecText(JSON.stringify(SPEC));
-    expect((await twoPhaseApply(planGroupApply(spec, fleet()), targets)).ok).toBe(true);
-    const named = planGroupApply(parseGroupSpecText(JSON.stringify({ ...SPEC, name: 'lan' })), fleet());
+    expect((await twoPhaseApply(await plan(spec), targets)).ok).toBe(true);
+    const named = await plan(parseGroupSpecText(JSON.stringify({ ...SPEC, name: 'lan' })));
     expect(named.steps.map((s) => [s.action, s.changes])).toEqual(Array(3).fill(['update', ['name (none) -> "lan"']]));
-    const src = planGroupApply(parseGroupSpecText(JSON.stringify({ ...SPEC, members: [{ ...SPEC.members[0], srcip: '198.18.0.9' }, ...SPEC.members.slice(1)] })), fleet());
+    const src = await plan(parseGroupSpecText(JSON.stringify({ ...SPEC, members: [{ ...SPEC.members[0], srcip: '198.18.0.9' }, ...SPEC.members.slice(1)] })));
     expect(src.steps.map((s) => [s.host, s.action, s.changes])).toEqual([['fw1', 'update', ['srcip 198.18.0.1 -> 198.18.0.9']], ['fw2', 'unchanged', []], ['fw3', 'unchanged', []]]);
     // upscript is not in GroupStatus: a spec that sets it is sent; the agent applies only what differs.
     const hooked = parseGroupSpecText(JSON.stringify({ ...SPEC, upscript: '/etc/carp/up.sh', neutral: true }));
-    const p1 = planGroupApply(hooked, fleet());
+    const p1 = await plan(hooked);
     expect(p1.steps.every((s) => s.action === 'update' && s.changes[0].startsWith('upscript, neutral sent'))).toBe(true);
     const r1 = await twoPhaseApply(p1, targets);
     expect(r1.hosts.map((h) => h.outcome)).toEqual(['applied', 'applied', 'applied']);
     expect(agents[0].configs()[0]).toMatchObject({ upscript: '/etc/carp/up.sh', neutral: true });
     const revs = agents.map((a) => a.revision);
-    const r2 = await twoPhaseApply(planGroupApply(hooked, fleet()), targets);
+    const r2 = await twoPhaseApply(await plan(hooked), targets);
     expect(r2).toMatchObject({ ok: true, summary: 'nothing changed: every agent reported its config already matched' });
     expect(r2.hosts.map((h) => h.outcome)).toEqual(['unchanged', 'unchanged', 'unchanged']);
     expect(agents.map((a) => a.revision)).toEqual(revs);
   });
 
   it('moves a member to another interface: creates on the new one and deletes the old one', async () => {
-    const { fleet, targets, agents } = world();
-    expect((await twoPhaseApply(planGroupApply(parseGroupSpecText(JSON.stringify(SPEC)), fleet()), targets)).ok).toBe(true);
+    const { targets, agents, plan } = world();
+    expect((await twoPhaseApply(await plan(parseGroupSpecText(JSON.stringify(SPEC))), targets)).ok).toBe(true);
     const moved = parseGroupSpecText(JSON.stringify({ ...SPEC, members: [SPEC.members[0], { ...SPEC.members[1], interface: 'eth1' }, SPEC.members[2]] }));
-    const p = planGroupApply(moved, fleet());
+    const p = await plan(moved);
     expect(p.errors).toEqual([]);
     expect(p.steps.map((s) => [s.host, s.action, s.command?.cmd, s.command && 'interface' in s.command ? s.command.interface : s.command?.cmd === 'putGroup' ? s.command.group.interface : undefined])).toEqual([
       ['fw1', 'unchanged', undefined, undefined],
@@ -212,12 +220,12 @@ describe('review fixes: plan compares every field, moves delete the old interfac
   });
 
   it('undoes a move (rollback, then delete of what was created) when a later host fails', async () => {
-    const { fleet, targets, agents } = world();
-    await twoPhaseApply(planGroupApply(parseGroupSpecText(JSON.stringify(SPEC)), fleet()), targets);
+    const { targets, agents, plan } = world();
+    await twoPhaseApply(await plan(parseGroupSpecText(JSON.stringify(SPEC))), targets);
     const before = configsOf(agents);
     agents[0].failApply = { code: 'io', message: 'disk full' };
     const moved = parseGroupSpecText(JSON.stringify({ ...SPEC, members: [{ ...SPEC.members[0], advskew: 1 }, { ...SPEC.members[1], interface: 'eth1' }, SPEC.members[2]] }));
-    const r = await twoPhaseApply(planGroupApply(moved, fleet()), targets, { masters: ['fw1'] });
+    const r = await twoPhaseApply(await plan(moved), targets, { masters: ['fw1'] });
     expect(r.hosts.map((h) => [h.host, h.action, h.outcome])).toEqual([['fw1', 'update', 'failed'], ['fw2', 'create', 'rolled-back'], ['fw3', 'unchanged', 'unchanged'], ['fw2', 'delete', 'rolled-back']]);
     expect(r.summary).toMatch(/every host is as before/);
     expect(configsOf(agents)).toEqual(before);
@@ -233,7 +241,7 @@ describe('review fixes: lost replies in phase 2', () => {
     // fw3 applies the change but its reply is lost (like a channel that dies after the agent wrote the file).
     t.set('fw3', {
       request: async (b) => {
-        const res = agents[2].execute({ id: 0, ...b } as Command);
+        const res = agents[2].execute({ id: 0, ...b });
         if (b.cmd === 'putGroup' && !b.dryRun) throw Object.assign(new Error('fw3: no reply to putGroup within 15000 ms'), { code: 'timeout' });
         return res;
       },
@@ -252,7 +260,7 @@ describe('review fixes: lost replies in phase 2', () => {
     t.set('fw3', {
       request: async (b) => {
         if (b.cmd === 'status') throw Object.assign(new Error('fw3: agent is unreachable'), { code: 'disconnected' });
-        const res = agents[2].execute({ id: 0, ...b } as Command);
+        const res = agents[2].execute({ id: 0, ...b });
         if (b.cmd === 'putGroup' && !b.dryRun) throw Object.assign(new Error('fw3: attach channel closed'), { code: 'disconnected' });
         return res;
       },
@@ -273,7 +281,7 @@ describe('review fixes: lost replies in phase 2', () => {
     t.set('fw3', {
       agentId: idOf,
       request: async (b) => {
-        const res = agents[2].execute({ id: 0, ...b } as Command);
+        const res = agents[2].execute({ id: 0, ...b });
         if (b.cmd === 'putGroup' && !b.dryRun) {
           // The power goes after the agent wrote the new config; it comes back with it, at revision 1.
           agents[2].crash();
@@ -294,7 +302,7 @@ describe('review fixes: lost replies in phase 2', () => {
   it('counts a reply that is not an ApplyResult as failed, not applied', async () => {
     const { fleet, targets, agents } = world();
     const t = new Map(targets);
-    t.set('fw2', { request: async (b) => (b.cmd === 'putGroup' && !b.dryRun ? { weird: true } : agents[1].execute({ id: 0, ...b } as Command)) });
+    t.set('fw2', { request: async (b) => (b.cmd === 'putGroup' && !b.dryRun ? { weird: true } : agents[1].execute({ id: 0, ...b })) });
     const r = await twoPhaseApply(planGroupApply(parseGroupSpecText(JSON.stringify(SPEC)), fleet()), t);
     expect(r.ok).toBe(false);
     expect(r.hosts.map((h) => [h.host, h.outcome])).toEqual([['fw1', 'rolled-back'], ['fw2', 'failed'], ['fw3', 'skipped']]);

@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { GroupConfigSchema, ValidationError, parseOrThrow, type GroupConfig } from '../../../agent/config/schema.js';
+import { utf8Length } from '../../../agent/control/messages.js';
+import { MAX_NESTING, nestsDeeperThan } from '../../../agent/boundary/nesting.js';
 
 const G = GroupConfigSchema.shape;
 
@@ -45,11 +47,18 @@ export function validateGroupSpec(data: unknown, source = 'group'): GroupSpec {
   return parseOrThrow(GroupSpecSchema, data, (problems) => new SpecError(source, problems));
 }
 
+/** A group file larger than this is refused before it is parsed (a group of 255 members takes ~20 KiB). */
+export const MAX_GROUP_FILE_BYTES = 256 * 1024;
+
 /** Parses a group file's text: JSON if it looks like JSON, YAML otherwise (YAML is a superset anyway). */
 export function parseGroupSpecText(text: string, source = 'group'): GroupSpec {
+  if (utf8Length(text, MAX_GROUP_FILE_BYTES) > MAX_GROUP_FILE_BYTES) {
+    throw new SpecError(source, [`(file): is larger than ${MAX_GROUP_FILE_BYTES / 1024} KiB, more than a group file may be; is it the right file?`]);
+  }
+  if (nestsDeeperThan(text)) throw new SpecError(source, [`(file): nests [ or { more than ${MAX_NESTING} deep; a group file nests 3 levels`]);
   let data: unknown;
   try {
-    data = text.trimStart().startsWith('{') ? JSON.parse(text) : parseYaml(text);
+    data = text.trimStart().startsWith('{') ? JSON.parse(text) : parseYaml(text, { logLevel: 'error' });
   } catch (err) {
     throw new SpecError(source, [`is neither valid JSON nor YAML: ${(err as Error).message}`]);
   }

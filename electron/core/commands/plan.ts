@@ -1,9 +1,10 @@
 // Pure planning of group changes: from a group spec (or a vhid to delete) and the current fleet
 // to per-host putGroup/deleteGroup commands and a human diff preview. No I/O.
-import { createHash } from 'node:crypto';
 import type { GroupConfig } from '../../../agent/config/schema.js';
-import type { Command } from '../../../agent/control/messages.js';
+import type { Command, Snapshot } from '../../../agent/control/messages.js';
+import { passwordCheck } from '../../../agent/config/password-check.js';
 import type { Fleet, Member } from '../fleet/types.js';
+import { comparePassword, type PasswordAgreement } from '../fleet/password.js';
 import type { GroupSpec } from './group-spec.js';
 import { memberConfig } from './group-spec.js';
 
@@ -40,8 +41,28 @@ export interface Plan {
   preview: string;
 }
 
-export function passwordFingerprint(vhid: number, password: string): string {
-  return createHash('sha256').update(`${vhid}:${password}`).digest('hex').slice(0, 16);
+/**
+ * How each member's password compares with the file's: per (host, interface), from the check value its
+ * agent reports and the one the console derives for the file's password with that member's address set.
+ * Neither value is kept in the plan.
+ */
+export interface PasswordChecks {
+  compare(host: string, iface: string): PasswordAgreement;
+}
+
+/** No values at hand: every password compares as unknown (sent; the agent applies it only if it differs). */
+export const NO_PASSWORD_CHECKS: PasswordChecks = { compare: () => 'unknown' };
+
+/** The checks for planning `spec` against the members' snapshots (derived off the event loop, cached per address set). */
+export async function passwordChecksFor(spec: GroupSpec, snapshots: ReadonlyMap<string, Snapshot | undefined>): Promise<PasswordChecks> {
+  const verdicts = new Map<string, PasswordAgreement>();
+  for (const [host, snap] of snapshots) {
+    for (const g of snap?.groups ?? []) {
+      if (g.vhid !== spec.vhid || g.passwordCheck === undefined) continue;
+      verdicts.set(`${host}\0${g.interface}`, comparePassword(g.passwordCheck, await passwordCheck(spec.vhid, spec.password, g.addresses)));
+    }
+  }
+  return { compare: (host, iface) => verdicts.get(`${host}\0${iface}`) ?? 'unknown' };
 }
 
 function current(fleet: Fleet, host: string, vhid: number, iface: string): Member | undefined {
@@ -60,9 +81,9 @@ const UNREPORTED = ['upscript', 'downscript', 'xparam'] as const;
  * What putGroup(want) would change on a member, compared field by field with what its agent reports.
  * Fields the agent does not report (hooks, xparam, neutral) count as a change whenever the spec sets
  * them: putGroup is idempotent (the agent answers `changed: []` when nothing differs). The password
- * is compared by fingerprint and never shown.
+ * is compared by check value (`password`: the caller's verdict) and never shown.
  */
-export function fieldDiff(cur: Member, want: GroupConfig): FieldChange[] {
+export function fieldDiff(cur: Member, want: GroupConfig, password: PasswordAgreement): FieldChange[] {
   const out: FieldChange[] = [];
   for (const k of ['advbase', 'advskew', 'preempt'] as const) {
     if (cur[k] !== want[k]) out.push({ field: k, before: String(cur[k]), after: String(want[k]) });
@@ -72,7 +93,8 @@ export function fieldDiff(cur: Member, want: GroupConfig): FieldChange[] {
   const had = new Set(cur.addresses);
   const wants = new Set(want.addresses);
   if (want.addresses.some((a) => !had.has(a)) || cur.addresses.some((a) => !wants.has(a))) out.push({ field: 'addresses', before: cur.addresses.join(' '), after: want.addresses.join(' ') });
-  if (cur.passwordFingerprint !== passwordFingerprint(want.vhid, want.password)) out.push({ field: 'password', before: '(current)', after: '(changed)' });
+  if (password === 'differs') out.push({ field: 'password', before: '(current)', after: '(changed)' });
+  else if (password === 'unknown') out.push({ field: 'password', before: '(not compared)', after: 'sent' });
   const unreported = [...UNREPORTED.filter((k) => want[k] !== undefined), ...(want.neutral ? ['neutral'] : [])];
   if (unreported.length) out.push({ field: unreported.join(', '), before: null, after: 'sent' });
   return out;
@@ -87,8 +109,9 @@ export function describeFields(fields: FieldChange[]): string[] {
       const wants = (f.after ?? '').split(' ').filter(Boolean);
       for (const a of wants) if (!had.includes(a)) out.push(`+ ${a}`);
       for (const a of had) if (!wants.includes(a)) out.push(`- ${a}`);
-    } else if (f.field === 'password') out.push('password changes');
-    else if (f.field === 'name') out.push(`name ${f.before ? JSON.stringify(f.before) : '(none)'} -> ${f.after ? JSON.stringify(f.after) : '(none)'}`);
+    } else if (f.field === 'password') {
+      out.push(f.after === 'sent' ? 'password sent (not compared: its agent has not reported its check value yet; it applies the password only if it differs)' : 'password changes');
+    } else if (f.field === 'name') out.push(`name ${f.before ? JSON.stringify(f.before) : '(none)'} -> ${f.after ? JSON.stringify(f.after) : '(none)'}`);
     else if (f.after === 'sent' && f.before === null) {
       const n = f.field.split(', ').length;
       out.push(`${f.field} sent (the agent does not report ${n === 1 ? 'it' : 'them'}; it applies only what differs)`);
@@ -98,8 +121,8 @@ export function describeFields(fields: FieldChange[]): string[] {
 }
 
 /** What a member's diff says in words (kept for callers that want text only). */
-export function diff(cur: Member, want: GroupConfig): string[] {
-  return describeFields(fieldDiff(cur, want));
+export function diff(cur: Member, want: GroupConfig, password: PasswordAgreement): string[] {
+  return describeFields(fieldDiff(cur, want, password));
 }
 
 /** A new member's group, field by field from nothing. */
@@ -150,7 +173,7 @@ function checkHosts(fleet: Fleet, hosts: string[], errors: string[]): void {
 }
 
 /** Plans `spec` as the whole truth for its vhid: members get putGroup, other hosts running it on the same segment get deleteGroup. */
-export function planGroupApply(spec: GroupSpec, fleet: Fleet): Plan {
+export function planGroupApply(spec: GroupSpec, fleet: Fleet, passwords: PasswordChecks = NO_PASSWORD_CHECKS): Plan {
   const errors: string[] = [];
   const warnings: string[] = [];
   const steps: PlanStep[] = [];
@@ -162,7 +185,7 @@ export function planGroupApply(spec: GroupSpec, fleet: Fleet): Plan {
     const cur = current(fleet, m.host, spec.vhid, want.interface);
     if (!cur) steps.push({ host: m.host, action: 'create', command: { cmd: 'putGroup', group: want }, changes: [describeConfig(want)], fields: createFields(want) });
     else {
-      const fields = fieldDiff(cur, want);
+      const fields = fieldDiff(cur, want, passwords.compare(m.host, want.interface));
       steps.push(
         fields.length
           ? { host: m.host, action: 'update', command: { cmd: 'putGroup', group: want }, changes: describeFields(fields), fields }

@@ -1,7 +1,7 @@
 // Applies a plan to every host in two phases: validate everywhere (dryRun), then apply host by
 // host; if one host fails, the hosts already changed are rolled back. Says what happened per host.
 import { ApplyResultSchema, SnapshotSchema, type ApplyResult, type Snapshot } from '../../../agent/control/messages.js';
-import { passwordFingerprint } from './plan.js';
+import { passwordCheck } from '../../../agent/config/password-check.js';
 import type { CommandBody } from '../agent-link/agent-link.js';
 import type { FieldChange, Plan, PlanStep } from './plan.js';
 import type { ApplyStep } from '../events.js';
@@ -80,7 +80,7 @@ async function readRevision(target: CommandTarget, waitMs: number): Promise<{ re
 }
 
 /** What the agent runs now for the group a putGroup/deleteGroup was about, against what the command asked. */
-function describeGroupNow(snapshot: Snapshot, command: PlanStep['command']): string {
+async function describeGroupNow(snapshot: Snapshot, command: PlanStep['command']): Promise<string> {
   if (!command) return '';
   const vhid = command.cmd === 'putGroup' ? command.group.vhid : command.vhid;
   const iface = command.cmd === 'putGroup' ? command.group.interface : command.interface;
@@ -88,7 +88,10 @@ function describeGroupNow(snapshot: Snapshot, command: PlanStep['command']): str
   if (command.cmd === 'deleteGroup') return g ? `it still runs vhid ${vhid} (the old config)` : `it runs no vhid ${vhid} (the new config)`;
   if (!g) return `it runs no vhid ${vhid} (neither the new config nor an update of the old one)`;
   const want = command.group;
-  const same = g.advbase === want.advbase && g.advskew === want.advskew && g.preempt === want.preempt && g.addresses.length === want.addresses.length && want.addresses.every((a) => g.addresses.includes(a)) && g.passwordFingerprint === passwordFingerprint(want.vhid, want.password);
+  const sameSet = g.addresses.length === want.addresses.length && want.addresses.every((a) => g.addresses.includes(a));
+  // the password by check value (derived off the event loop; an agent that has not reported one yet counts as not the new config)
+  const samePassword = sameSet && g.passwordCheck !== undefined && g.passwordCheck === (await passwordCheck(want.vhid, want.password, want.addresses));
+  const same = g.advbase === want.advbase && g.advskew === want.advskew && g.preempt === want.preempt && sameSet && samePassword;
   return `it runs vhid ${vhid} with advbase ${g.advbase} advskew ${g.advskew}${same ? ' (the new config)' : ` (not the new config: that has advbase ${want.advbase} advskew ${want.advskew})`}`;
 }
 
@@ -122,7 +125,7 @@ export async function twoPhaseApply(
 
   // Phase 1: every host validates; nothing changes anywhere. The dry run also says each host's revision.
   progress({ step: 'validate', detail: `dry run on ${hostsOf(work)}` });
-  const checks = await Promise.allSettled(work.map((w) => agents.get(w.s.host)!.request({ ...w.command, dryRun: true } as CommandBody)));
+  const checks = await Promise.allSettled(work.map((w) => agents.get(w.s.host)!.request({ ...w.command, dryRun: true })));
   const revisionOf = new Map<string, number>();
   let refused = false;
   checks.forEach((c, k) => {
@@ -158,7 +161,7 @@ export async function twoPhaseApply(
     progress({ host: r.host, step: 'apply', detail: w.s.action });
     let failure: { code: string; message: string } | undefined;
     try {
-      const res = ApplyResultSchema.safeParse(await target.request(w.command as CommandBody));
+      const res = ApplyResultSchema.safeParse(await target.request(w.command));
       if (!res.success) failure = { code: 'bad-result', message: 'the reply is not an ApplyResult (is the agent up to date? carpctl deploy)' };
       else if (!changedSomething(res.data)) {
         r.outcome = 'unchanged';
@@ -189,7 +192,7 @@ export async function twoPhaseApply(
       } else if (idBefore !== undefined && back.id !== idBefore) {
         // Restarted (crash, reboot, power cycle): it runs what was on its disk, at a revision counted from 1 again.
         r.outcome = 'unknown';
-        r.error = { code: failure.code, message: `${failure.message}; its agent restarted meanwhile (now revision ${back.revision}, counted anew), so the revision cannot tell whether it applied the change: ${describeGroupNow(back.snapshot, w.command)}` };
+        r.error = { code: failure.code, message: `${failure.message}; its agent restarted meanwhile (now revision ${back.revision}, counted anew), so the revision cannot tell whether it applied the change: ${await describeGroupNow(back.snapshot, w.command)}` };
       } else if (before !== undefined && now === before + 1) {
         r.revision = now;
         revisionOf.set(r.host, now);

@@ -3,7 +3,9 @@
 import { describe, it, expect } from 'vitest';
 import { checkNode, nodeInstallCommand, parseFacts } from './platform.js';
 import { filesFor, ManifestSchema } from './manifest.js';
-import { editRcLocal, freebsdRcScript, openbsdRcScript, RC_LOCAL_LINE, serviceScript, shq, systemdUnit } from './scripts.js';
+import { editRcLocal, RC_LOCAL_LINE, serviceScript, shq, systemdUnit } from './scripts.js';
+import { deployHost } from './deploy.js';
+import type { HostTransport } from '../transport.js';
 
 describe('host facts', () => {
   it('maps uname to node platform names', () => {
@@ -17,8 +19,7 @@ describe('host facts', () => {
     expect(() => checkNode('fw1', deb)).toThrow(/fw1 has no Node\.js.*`apt-get install -y nodejs`/);
     expect(() => checkNode('fw1', { ...deb, nodeVersion: 'v16.1.0' })).toThrow(/v16\.1\.0, the agent needs >= 18/);
     expect(() => checkNode('fw1', { ...deb, nodeVersion: 'v18.0.0' })).not.toThrow();
-    expect(nodeInstallCommand({ os: 'freebsd', distro: 'freebsd' })).toBe('pkg install -y node');
-    expect(nodeInstallCommand({ os: 'openbsd', distro: 'openbsd' })).toBe('pkg_add node');
+    expect(nodeInstallCommand({ distro: 'alpine' })).toBe('apk add nodejs');
   });
 });
 
@@ -57,7 +58,7 @@ describe('rc.local', () => {
 
 describe('service files: the agent runs under its supervisor on every init system', () => {
   const unit = systemdUnit();
-  const sh = serviceScript('linux');
+  const sh = serviceScript();
   const line = (text: string, key: string) => text.split('\n').filter((l) => l.startsWith(`${key}=`));
   it('systemd restarts the supervisor always; the supervisor runs the agent; a forced stop is cleaned up', () => {
     expect(line(unit, 'ExecStart')).toEqual(['ExecStart=/bin/sh /opt/carp-agent/service.sh supervise']);
@@ -68,7 +69,7 @@ describe('service files: the agent runs under its supervisor on every init syste
     expect(line(unit, 'ExecReload')).toEqual(['ExecReload=/bin/kill -HUP $MAINPID']);
     expect(unit).not.toMatch(/on-failure/);
   });
-  it('rc.local and rc.d start the supervisor in the background, systemd in the foreground', () => {
+  it('rc.local starts the supervisor in the background, systemd in the foreground', () => {
     expect(RC_LOCAL_LINE).toBe('/bin/sh /opt/carp-agent/service.sh start # carp-agent');
     expect(sh).toMatch(/^ {2}start\)\n {4}running && exit 0\n {4}nohup node "\$APP" supervise --config "\$CONF" >>"\$LOG" 2>&1 <\/dev\/null &\n {4}echo \$! >"\$PIDFILE"$/m);
     expect(sh).toMatch(/^ {2}supervise\) exec node "\$APP" supervise --config "\$CONF" ;;$/m);
@@ -78,12 +79,42 @@ describe('service files: the agent runs under its supervisor on every init syste
     const stop = sh.slice(sh.indexOf('stop() {'), sh.indexOf('case "$1"'));
     expect(stop.indexOf('kill -TERM "$pid"')).toBeLessThan(stop.indexOf('pkill -TERM -f "carp-agent.js run"'));
     expect(stop.indexOf('pkill -TERM -f "carp-agent.js run"')).toBeLessThan(stop.indexOf('node "$APP" cleanup --config "$CONF"'));
-    expect(serviceScript('freebsd')).toMatch(/^PIDFILE=\/var\/run\/carp-agent\.pid$/m);
-    expect(freebsdRcScript()).toMatch(/start_cmd="\/bin\/sh \/opt\/carp-agent\/service\.sh start"/);
-    expect(openbsdRcScript()).toMatch(/rc_start\(\) \{ \/bin\/sh \/opt\/carp-agent\/service\.sh start; \}/);
+    expect(sh).toMatch(/^PIDFILE=\/run\/carp-agent\.pid$/m);
+    // the log and the pid file are created private (umask before the redirections), an older log made so
+    expect(sh.indexOf('umask 077\n')).toBeGreaterThan(0);
+    expect(sh.indexOf('umask 077\n')).toBeLessThan(sh.indexOf('>>"$LOG"'));
+    expect(sh).toMatch(/^\[ -f "\$LOG" \] && chmod 600 "\$LOG"$/m);
   });
   it('the service script is valid sh', async () => {
     const { spawnSync } = await import('node:child_process');
     expect(spawnSync('sh', ['-n'], { input: sh }).status).toBe(0);
+  });
+});
+
+describe('deploy targets Linux only', () => {
+  it('refuses a BSD host right after detecting it, before checking Node or writing anything', async () => {
+    const commands: string[] = [];
+    const uploads: string[] = [];
+    const bsd: HostTransport = {
+      host: { name: 'fw9', address: '198.19.0.9', port: 22, user: 'root', identityFiles: [], tags: [] },
+      exec: (cmd) => {
+        commands.push(cmd);
+        return Promise.resolve({ code: 0, stdout: 'os=FreeBSD\nmachine=amd64\ndistro=\nsystemd=0\nnode=\ncurrent=\nsha=sha256\n', stderr: '' });
+      },
+      openLines: () => Promise.reject(new Error('not used')),
+      upload: (_l, remote) => {
+        uploads.push(remote);
+        return Promise.resolve();
+      },
+      close: () => {},
+    };
+    const manifest = ManifestSchema.parse({ version: '0.2.0', files: [{ path: 'carp-agent.js', sha256: 'a'.repeat(64), size: 1 }] });
+    const steps: string[] = [];
+    const r = await deployHost(bsd, { manifest, onProgress: (p) => steps.push(p.step) });
+    expect(r).toMatchObject({ host: 'fw9', ok: false, platform: 'freebsd-x64' });
+    expect(r.error).toBe('fw9 runs freebsd (freebsd-x64): carp-agent is deployed to Linux hosts only; BSD firewalls run carp(4) in the kernel');
+    expect(commands).toHaveLength(1); // the detect command, nothing else
+    expect(uploads).toEqual([]);
+    expect(steps).not.toContain('check-node');
   });
 });

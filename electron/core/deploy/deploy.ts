@@ -2,6 +2,7 @@
 // install the service, switch the `current` symlink, start, handshake; roll back on failure.
 import { randomBytes } from 'node:crypto';
 import { join, posix } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseAgentMessage, type Snapshot } from '../../../agent/control/messages.js';
 import type { HostTransport } from '../transport.js';
 import { filesFor, readManifest, type Manifest, type ManifestFile } from './manifest.js';
@@ -10,10 +11,7 @@ import {
   ATTACH_COMMAND,
   BASE,
   CONFIG,
-  CURRENT,
   editRcLocal,
-  freebsdRcScript,
-  openbsdRcScript,
   SERVICE_SCRIPT,
   serviceScript,
   shq,
@@ -66,7 +64,7 @@ export interface DeployResult {
   ms: number;
 }
 
-export class DeployError extends Error {
+class DeployError extends Error {
   constructor(
     readonly host: string,
     readonly step: DeployStep,
@@ -76,8 +74,6 @@ export class DeployError extends Error {
     this.name = 'DeployError';
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs a command and throws (naming host, step and stderr) on a non-zero exit. */
 async function run(t: HostTransport, step: DeployStep, cmd: string, opts: { stdin?: string; timeoutMs?: number } = {}): Promise<string> {
@@ -127,7 +123,7 @@ function attachOnce(t: HostTransport, timeoutMs: number): Promise<Snapshot> {
 }
 
 /** Retries attach until the agent answers with `version` or the deadline passes. */
-export async function handshake(t: HostTransport, version: string, timeoutMs = 10_000): Promise<Snapshot> {
+async function handshake(t: HostTransport, version: string, timeoutMs = 10_000): Promise<Snapshot> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no attempt';
   while (Date.now() < deadline) {
@@ -149,9 +145,7 @@ async function remoteSha256(t: HostTransport, facts: HostFacts, dir: string, pat
   const cmd =
     facts.sha256Tool === 'sha256sum'
       ? `cd ${shq(dir)} && sha256sum -- ${q}`
-      : facts.sha256Tool === 'sha256'
-        ? `cd ${shq(dir)} && sha256 -r ${q}`
-        : `cd ${shq(dir)} && PATH=/usr/local/bin:$PATH node -e 'const c=require("crypto"),f=require("fs");for(const p of process.argv.slice(1))console.log(c.createHash("sha256").update(f.readFileSync(p)).digest("hex")+"  "+p)' ${q}`;
+      : `cd ${shq(dir)} && PATH=/usr/local/bin:$PATH node -e 'const c=require("crypto"),f=require("fs");for(const p of process.argv.slice(1))console.log(c.createHash("sha256").update(f.readFileSync(p)).digest("hex")+"  "+p)' ${q}`;
   const out = await run(t, 'verify', cmd);
   const m = new Map<string, string>();
   for (const line of out.split('\n')) {
@@ -164,19 +158,9 @@ async function remoteSha256(t: HostTransport, facts: HostFacts, dir: string, pat
 async function installService(t: HostTransport, facts: HostFacts, emit: (s: DeployStep, d?: string) => void, wrapperLink: string | null): Promise<string> {
   // The host's config survives every deploy: created only when missing.
   await run(t, 'install-service', `mkdir -p ${shq(posix.dirname(CONFIG))} && chmod 700 ${shq(posix.dirname(CONFIG))} && if [ ! -e ${shq(CONFIG)} ]; then umask 077; printf '%s\\n' '{"groups":[]}' > ${shq(CONFIG)}; echo created; fi`);
-  await putText(t, SERVICE_SCRIPT, serviceScript(facts.os), 0o755);
+  await putText(t, SERVICE_SCRIPT, serviceScript(), 0o755);
   await putText(t, WRAPPER, wrapperScript(), 0o755);
   if (wrapperLink) await run(t, 'install-service', `mkdir -p ${shq(posix.dirname(wrapperLink))} && ln -sfn ${shq(WRAPPER)} ${shq(wrapperLink)}`);
-  if (facts.os === 'freebsd') {
-    await putText(t, '/usr/local/etc/rc.d/carp_agent', freebsdRcScript(), 0o755);
-    await run(t, 'install-service', 'sysrc carp_agent_enable=YES >/dev/null');
-    return 'rc.d';
-  }
-  if (facts.os === 'openbsd') {
-    await putText(t, '/etc/rc.d/carp_agent', openbsdRcScript(), 0o755);
-    await run(t, 'install-service', 'rcctl enable carp_agent');
-    return 'rc.d';
-  }
   if (facts.systemd) {
     await putText(t, '/etc/systemd/system/carp-agent.service', systemdUnit(), 0o644);
     await run(t, 'install-service', 'systemctl daemon-reload && systemctl enable carp-agent.service >/dev/null 2>&1');
@@ -190,17 +174,14 @@ async function installService(t: HostTransport, facts: HostFacts, emit: (s: Depl
   return 'rc.local';
 }
 
-function restartCommand(facts: HostFacts, service: string): string {
+function restartCommand(service: string): string {
   if (service === 'systemd') return 'systemctl restart carp-agent.service';
-  if (facts.os === 'openbsd') return 'rcctl restart carp_agent';
   return `/bin/sh ${SERVICE_SCRIPT} restart`;
 }
 
-/** Points `current` at versions/<v> atomically (rename over the old link). */
-function switchCommand(facts: HostFacts, version: string): string {
-  const target = `versions/${version}`;
-  if (facts.os === 'linux') return `cd ${BASE} && ln -sfn ${shq(target)} current.new && mv -Tf current.new current`;
-  return `cd ${BASE} && ln -sfh ${shq(target)} current.new && mv -hf current.new current`;
+/** Points `current` at versions/<v> atomically (rename over the old link; GNU ln and mv, Linux only). */
+function switchCommand(version: string): string {
+  return `cd ${BASE} && ln -sfn ${shq(`versions/${version}`)} current.new && mv -Tf current.new current`;
 }
 
 async function mapLimit<T>(items: T[], limit: number, fn: (x: T) => Promise<void>): Promise<void> {
@@ -239,6 +220,10 @@ export async function deployHost(t: HostTransport, opts: DeployOptions = {}): Pr
     facts = parseFacts(await run(t, 'detect', DETECT_COMMAND, { timeoutMs: 15_000 }));
     previous = facts.installed;
     emit('detect', `${facts.platform} ${facts.distro}${facts.systemd ? ' systemd' : ''}${previous ? `, installed ${previous}` : ''}`);
+    // The agent is userland CARP for Linux; BSD firewalls have carp(4) in the kernel (their backend is
+    // a later piece of work, with the base system's tools). Everything below is Linux only.
+    if (facts.os !== 'linux')
+      throw new DeployError(host, 'detect', `${host} runs ${facts.os} (${facts.platform}): carp-agent is deployed to Linux hosts only; BSD firewalls run carp(4) in the kernel`);
     emit('check-node', facts.nodeVersion);
     try {
       checkNode(host, facts);
@@ -288,9 +273,9 @@ export async function deployHost(t: HostTransport, opts: DeployOptions = {}): Pr
     emit('install-service', service);
 
     emit('start', previous && previous !== version ? `stopping ${previous}, starting ${version}` : `starting ${version}`);
-    await run(t, 'start', switchCommand(facts, version));
+    await run(t, 'start', switchCommand(version));
     switched = true;
-    await run(t, 'start', restartCommand(facts, service), { timeoutMs: 30_000 });
+    await run(t, 'start', restartCommand(service), { timeoutMs: 30_000 });
 
     emit('handshake');
     const snap = await handshake(t, version, hsTimeout);
@@ -305,8 +290,8 @@ export async function deployHost(t: HostTransport, opts: DeployOptions = {}): Pr
     // Roll back when a different previous version exists and we already switched away from it.
     if (switched && facts && previous && previous !== version) {
       try {
-        await run(t, 'rolled-back', switchCommand(facts, previous));
-        await run(t, 'rolled-back', restartCommand(facts, service), { timeoutMs: 30_000 });
+        await run(t, 'rolled-back', switchCommand(previous));
+        await run(t, 'rolled-back', restartCommand(service), { timeoutMs: 30_000 });
         await handshake(t, previous, hsTimeout);
         emit('rolled-back', `${version} failed (${err.message}); ${previous} restored and answering`);
         return { host, ok: false, version, rolledBack: true, previous, platform: facts.platform, error: err.message, ms: Date.now() - start };
@@ -335,4 +320,3 @@ export async function deployAll(transports: HostTransport[], opts: DeployOptions
   return Promise.all(transports.map((t) => deployHost(t, { ...opts, manifest })));
 }
 
-export { CURRENT };

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { describeIssues } from '../../../agent/config/schema.js';
 
 export const ManifestSchema = z
   .object({
@@ -25,7 +26,7 @@ export type Manifest = z.infer<typeof ManifestSchema>;
 export type ManifestFile = Manifest['files'][number];
 
 /** The file the service runs. */
-export const AGENT_MAIN = 'carp-agent.js';
+const AGENT_MAIN = 'carp-agent.js';
 
 export function readManifest(bundleDir: string): Manifest {
   const p = join(bundleDir, 'manifest.json');
@@ -36,7 +37,7 @@ export function readManifest(bundleDir: string): Manifest {
     throw new Error(`cannot read the agent bundle manifest ${p} (${(e as Error).message}); build the agent first: npm run build`);
   }
   const r = ManifestSchema.safeParse(data);
-  if (!r.success) throw new Error(`${p} is not a valid manifest: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success) throw new Error(`${p} is not a valid manifest: ${describeIssues(r.error).join('; ')}`);
   if (!r.data.files.some((f) => f.path === AGENT_MAIN && !f.platform)) throw new Error(`${p} does not list ${AGENT_MAIN}; rebuild the agent: npm run build`);
   return r.data;
 }

@@ -1,7 +1,8 @@
 // What deploy learns about a host in one round trip (OS, CPU, distro, init system, node, installed
-// version) and what it means: node's platform-arch name, the install command for Node.
+// version) and what it means: node's platform-arch name, the install command for Node (Linux: deploy
+// refuses other systems after detecting them).
 export interface HostFacts {
-  os: 'linux' | 'freebsd' | 'openbsd' | 'darwin' | string;
+  os: string; // `uname -s` lower-cased: linux, freebsd, openbsd, darwin…
   arch: string; // node's process.arch names: x64, arm64, arm, ia32
   platform: string; // `${os}-${arch}`
   distro: string; // /etc/os-release ID on Linux, else the OS
@@ -47,10 +48,7 @@ export function parseFacts(stdout: string): HostFacts {
 }
 
 /** The command that installs Node on this host (for the "Node missing" error). */
-export function nodeInstallCommand(f: Pick<HostFacts, 'os' | 'distro'>): string {
-  if (f.os === 'freebsd') return 'pkg install -y node';
-  if (f.os === 'openbsd') return 'pkg_add node';
-  if (f.os === 'darwin') return 'brew install node';
+export function nodeInstallCommand(f: Pick<HostFacts, 'distro'>): string {
   switch (f.distro) {
     case 'debian':
     case 'ubuntu':
@@ -71,7 +69,7 @@ export function nodeInstallCommand(f: Pick<HostFacts, 'os' | 'distro'>): string 
   }
 }
 
-export const MIN_NODE_MAJOR = 18;
+const MIN_NODE_MAJOR = 18;
 
 /** Throws a clear error when Node is missing or older than 18. */
 export function checkNode(host: string, f: HostFacts): void {

@@ -6,9 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildFleet } from '../fleet/build-fleet.js';
 import type { HostReport } from '../fleet/types.js';
 import { groupStatus, snapshot } from '../testing/snapshots.js';
-import { expectedMaster, mayLeave, parallelHits, planRolling, steadyCheck, versionSummary } from './rolling.js';
+import { expectedMaster, expectedRole, mayLeave, parallelHits, planRolling, steadyCheck, versionSummary } from './rolling.js';
 import { createConsole, deployProgress, type Console, type DeployFn } from '../console.js';
-import { fakeFleet, type FakeAgent, type FakeNet, type FakeTransport } from '../testing/fake-agent.js';
+import { fakeFleet, type FakeTransport } from '../testing/fake-agent.js';
 import type { ConsoleEvent, DeployStep } from '../events.js';
 import { ROLLING_DEPLOY_STEPS } from '../events.js';
 import { reduceOps, type Ops } from '../../../renderer/src/logic/progress.js';
@@ -72,6 +72,21 @@ describe('rolling decisions', () => {
     // Masters of more groups go later.
     const lanWan = buildFleet([host('a', 1, [{ vhid: 1, state: 'MASTER', advskew: 0 }, { vhid: 2, state: 'MASTER', advskew: 0 }]), host('b', 2, [{ vhid: 1, advskew: 9 }, { vhid: 3, state: 'MASTER', advskew: 0 }]), host('c', 3, [{ vhid: 2, advskew: 9 }, { vhid: 3, advskew: 9 }])], 1);
     expect(planRolling(lanWan, ['a', 'b', 'c']).sequence.map((h) => h.host)).toEqual(['c', 'b', 'a']);
+  });
+
+  it('on a tie for best a host is steady as BACKUP or MASTER, as the race went; a tie never preempts a tied master', () => {
+    // fw1 (.1) comes back tied with fw3 (.3) in vhid 1 (advskew 50, preempt): fw3 holds it and keeps it.
+    const tie = (fw1: 'MASTER' | 'BACKUP', fw3: 'MASTER' | 'BACKUP') =>
+      twoGroups({
+        fw1: host('fw1', 1, [{ vhid: 1, advskew: 50, state: fw1 }, { vhid: 2, advskew: 100 }], { version: '0.2.0' }),
+        fw3: host('fw3', 3, [{ vhid: 1, advskew: 50, state: fw3 }, { vhid: 2, advskew: 50 }]),
+      });
+    expect(expectedRole(tie('BACKUP', 'MASTER').groups[0], 'fw1')).toBe('BACKUP');
+    expect(steadyCheck(tie('BACKUP', 'MASTER'), 'fw1')).toMatchObject({ steady: true });
+    // Nobody held it and fw1 won the race: steady too (a lower-address rule would have wanted fw1 in both).
+    expect(expectedRole(tie('MASTER', 'BACKUP').groups[0], 'fw1')).toBe('either');
+    expect(steadyCheck(tie('MASTER', 'BACKUP'), 'fw1')).toEqual({ steady: true, why: 'MASTER in vhid 1, BACKUP in vhid 2' });
+    expect(expectedRole(tie('MASTER', 'BACKUP').groups[0], 'fw3')).toBe('BACKUP');
   });
 
   it('lets a host leave only when every other member of its groups is in service', () => {
@@ -248,7 +263,7 @@ async function world(o: { failOn?: string[]; version?: string; deployVersion?: s
     return Promise.all(
       ts.map(async (t) => {
         const host = t.host.name;
-        const a = (t as FakeTransport).agent as FakeAgent;
+        const a = (t as FakeTransport).agent;
         const p = (step: DeployStep, detail?: string) => onProgress({ host, step, at: Date.now(), ...(detail ? { detail } : {}) });
         if (!(t as FakeTransport).reachable) {
           p('failed', `${host}: connect ECONNREFUSED`);
@@ -291,7 +306,7 @@ async function world(o: { failOn?: string[]; version?: string; deployVersion?: s
   });
   cleanup.push(() => {
     c.close();
-    (f.net as FakeNet).stop();
+    (f.net).stop();
   });
   await c.ready(2000);
   for (const g of GROUPS) {

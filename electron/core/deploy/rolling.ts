@@ -76,15 +76,27 @@ export function mayLeave(fleet: Fleet, host: string): { ok: true } | { ok: false
 }
 
 /**
- * Whether `host` should hold `g` once it is back: it is the best live candidate that is not in
- * maintenance and not in INIT (the agent's own election order), and either preempts or nobody else
- * holds the group (then its master-down timer wins).
+ * Which role `host` should have in `g` once it is back, by the agent's own election order
+ * (compareCandidates): MASTER when it is the one best live candidate that is not in maintenance and
+ * not in INIT, and either preempts or nobody else holds the group (then its master-down timer wins);
+ * 'either' when it ties for best with another candidate and the race is open (nobody tied holds the
+ * group, and it preempts or nobody holds it): the protocol does not say who wins; BACKUP otherwise.
  */
-export function expectedMaster(g: FleetGroup, host: string): boolean {
+export function expectedRole(g: FleetGroup, host: string): 'MASTER' | 'BACKUP' | 'either' {
   const candidates = g.members.filter((m) => m.live && !m.maintenance && m.state !== 'INIT');
-  const best = [...candidates].sort(compareCandidates)[0];
-  if (!best || best.host !== host) return false;
-  return best.preempt || !g.members.some((m) => m.live && m.host !== host && m.state === 'MASTER');
+  const me = candidates.find((m) => m.host === host);
+  if (!me || candidates.some((m) => compareCandidates(m, me) < 0)) return 'BACKUP';
+  const held = g.members.filter((m) => m.live && m.host !== host && m.state === 'MASTER');
+  if (!me.preempt && held.length) return 'BACKUP';
+  const tied = candidates.filter((m) => m.host !== host && compareCandidates(m, me) === 0);
+  if (!tied.length) return 'MASTER';
+  // A tie never preempts: a tied member that holds the group keeps it.
+  return held.some((m) => tied.includes(m)) ? 'BACKUP' : 'either';
+}
+
+/** Whether `host` should hold `g` once it is back (expectedRole is MASTER). */
+export function expectedMaster(g: FleetGroup, host: string): boolean {
+  return expectedRole(g, host) === 'MASTER';
 }
 
 export interface Steady {
@@ -120,7 +132,8 @@ export function steadyCheck(fleet: Fleet, host: string, opts: SteadyOptions = {}
     const m = g.members.find((x) => x.host === host) as Member;
     const where = `vhid ${g.vhid}`;
     if (!m.live) return { steady: false, why: `${host} is not live in ${where}` };
-    const want = expectedMaster(g, host) ? 'MASTER' : 'BACKUP';
+    const role = expectedRole(g, host);
+    const want = role === 'either' ? m.state : role; // a tie: MASTER or BACKUP, as the race went
     if (m.state !== want)
       return { steady: false, why: `${host} is ${m.state} in ${where}, waiting for ${want}${want === 'MASTER' ? (m.preempt ? ' (it preempts and is the best)' : ' (it is the best and nobody holds the group)') : ''}` };
     if (want === 'MASTER' && g.master !== host) return { steady: false, why: `${where} has ${g.masters.length} masters (${g.masters.join(', ')})` };

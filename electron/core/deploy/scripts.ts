@@ -1,15 +1,16 @@
-// Text of the files deploy installs on a host: the service control script, the wrapper, the
-// systemd unit, the rc.d scripts for FreeBSD/OpenBSD, and the idempotent /etc/rc.local edit.
+// Text of the files deploy installs on a Linux host: the service control script, the wrapper, the
+// systemd unit, and the idempotent /etc/rc.local edit. (BSD hosts run carp(4) in the kernel; the
+// console's BSD backend will use the base system's tools, not an rc.d script of ours.)
 
 export const BASE = '/opt/carp-agent';
-export const CURRENT = `${BASE}/current`;
+const CURRENT = `${BASE}/current`;
 export const SERVICE_SCRIPT = `${BASE}/service.sh`;
 export const CONFIG = '/etc/carp-agent/config.json';
 /** The command wrapper lives under /opt/carp-agent (per host); WRAPPER_LINK puts it on PATH. */
 export const WRAPPER = `${BASE}/bin/carp-agent`;
 export const WRAPPER_LINK = '/usr/local/bin/carp-agent';
-export const LOG = '/var/log/carp-agent.log';
-export const RC_MARKER = '# carp-agent';
+const LOG = '/var/log/carp-agent.log';
+const RC_MARKER = '# carp-agent';
 /**
  * The command the console runs for the agent's control channel (deploy's handshake and every AgentLink):
  * the deployed wrapper, else the one on PATH, else the bundle itself. Defined only here.
@@ -23,14 +24,14 @@ export function shq(s: string): string {
 
 /**
  * start | stop | restart | status | supervise | run | cleanup: one script for every init system.
- * `start` runs the supervisor (`carp-agent supervise`) in the background (rc.local, rc.d); `supervise` runs
+ * `start` runs the supervisor (`carp-agent supervise`) in the background (rc.local); `supervise` runs
  * it in the foreground (systemd). The supervisor runs the agent as its child and, when the agent dies
  * without being asked to (kill -9, OOM kill, crash), removes its VIPs at once, then restarts it with a
  * backoff. `run` is the bare agent in the foreground (nothing cleans up or restarts it); `cleanup`
  * removes the config's VIPs when no agent runs (systemd's ExecStopPost, and after a forced stop).
  */
-export function serviceScript(os: string): string {
-  const pidfile = os === 'linux' ? '/run/carp-agent.pid' : '/var/run/carp-agent.pid';
+export function serviceScript(): string {
+  const pidfile = '/run/carp-agent.pid';
   return `#!/bin/sh
 # carp-agent service control, installed by carp-console deploy.
 # Usage: service.sh start|stop|restart|status|supervise|run|cleanup
@@ -44,6 +45,9 @@ PIDFILE=${pidfile}
 APP=${CURRENT}/carp-agent.js
 CONF=${CONFIG}
 LOG=${LOG}
+# the log (it may quote config errors) and the pid file: root's alone, whatever umask boot runs this with
+umask 077
+[ -f "$LOG" ] && chmod 600 "$LOG"
 running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
 stop() {
   if [ -f "$PIDFILE" ]; then
@@ -121,40 +125,6 @@ OOMPolicy=continue
 
 [Install]
 WantedBy=multi-user.target
-`;
-}
-
-/** FreeBSD rc.d script (written, not tested here: no FreeBSD host in the lab). */
-export function freebsdRcScript(): string {
-  return `#!/bin/sh
-# PROVIDE: carp_agent
-# REQUIRE: NETWORKING
-# KEYWORD: shutdown
-# installed by carp-console deploy
-. /etc/rc.subr
-name=carp_agent
-rcvar=carp_agent_enable
-start_cmd="/bin/sh ${SERVICE_SCRIPT} start"
-stop_cmd="/bin/sh ${SERVICE_SCRIPT} stop"
-status_cmd="/bin/sh ${SERVICE_SCRIPT} status"
-load_rc_config $name
-: \${carp_agent_enable:=NO}
-run_rc_command "$1"
-`;
-}
-
-/** OpenBSD rc.d script (written, not tested here: no OpenBSD host in the lab). */
-export function openbsdRcScript(): string {
-  return `#!/bin/ksh
-# installed by carp-console deploy
-daemon="/bin/sh ${SERVICE_SCRIPT}"
-. /etc/rc.d/rc.subr
-rc_bg=YES
-rc_reload=NO
-rc_start() { /bin/sh ${SERVICE_SCRIPT} start; }
-rc_stop() { /bin/sh ${SERVICE_SCRIPT} stop; }
-rc_check() { /bin/sh ${SERVICE_SCRIPT} status >/dev/null; }
-rc_cmd $1
 `;
 }
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildFleet } from './build-fleet.js';
 import type { HostReport } from './types.js';
-import { fingerprint, groupStatus, snapshot } from '../testing/snapshots.js';
+import { check, groupStatus, snapshot } from '../testing/snapshots.js';
 import type { GroupStatus } from '../../../agent/control/messages.js';
 
 const NOW = 50_000;
@@ -44,6 +44,19 @@ describe('buildFleet', () => {
     r[1] = live('fw2', [groupStatus({ vhid: 42, srcip: '198.18.0.2', advbase: 2, advskew: 0 })]);
     r[2] = live('fw3', [groupStatus({ vhid: 42, srcip: '198.18.0.3', advbase: 1, advskew: 200 })]);
     expect(buildFleet(r, NOW).groups[0].successor).toBe('fw3');
+  });
+
+  it('names every member tied for best and no single successor: the protocol leaves that race open', () => {
+    const r = trio();
+    // fw2 ties with fw3 (advskew 50, demote 0): whichever times out first wins, whatever the source address.
+    r[1] = live('fw2', [groupStatus({ vhid: 42, srcip: '198.18.0.2', advskew: 50 })]);
+    r[2] = live('fw3', [groupStatus({ vhid: 42, srcip: '198.18.0.1', advskew: 50 })]);
+    const g = buildFleet(r, NOW).groups[0];
+    expect(g.successors).toEqual(['fw2', 'fw3']);
+    expect(g.successor).toBeNull();
+    // Not a tie any more: one name in both fields.
+    r[1] = live('fw2', [groupStatus({ vhid: 42, srcip: '198.18.0.2', advskew: 51 })]);
+    expect(buildFleet(r, NOW).groups[0]).toMatchObject({ successor: 'fw3', successors: ['fw3'] });
   });
 
   it('puts members in maintenance last and ignores members that are not live or in INIT', () => {
@@ -100,7 +113,7 @@ describe('buildFleet', () => {
     r[0] = { host: 'fw1', status: 'unreachable', lastSeen: 0 };
     // Still connecting (no failure yet): not a host down either; a failed connection is.
     expect(buildFleet(r, NOW).findings.some((x) => x.kind === 'host-down')).toBe(false);
-    expect(buildFleet([{ ...r[0]!, error: 'connect ECONNREFUSED 198.19.0.1:22' }, r[1]!, r[2]!], NOW).findings.find((x) => x.kind === 'host-down')?.message).toMatch(/^fw1 is unreachable: connect ECONNREFUSED/);
+    expect(buildFleet([{ ...r[0], error: 'connect ECONNREFUSED 198.19.0.1:22' }, r[1], r[2]], NOW).findings.find((x) => x.kind === 'host-down')?.message).toMatch(/^fw1 is unreachable: connect ECONNREFUSED/);
     const nm = buildFleet(r, NOW).findings.find((x) => x.kind === 'no-master')!;
     expect(nm.severity).toBe('warning');
     expect(nm.message).toMatch(/fw1 has not reported yet; .* may well be served\. Check fw1$/);
@@ -110,12 +123,24 @@ describe('buildFleet', () => {
     expect(buildFleet(r2, NOW).findings.find((x) => x.kind === 'no-master')).toMatchObject({ severity: 'error' });
   });
 
-  it('reports a password mismatch by fingerprint', () => {
+  it('reports a password mismatch by check value, naming who differs, never the value', () => {
     const r = trio();
-    r[2] = live('fw3', [groupStatus({ vhid: 42, srcip: '198.18.0.3', advskew: 50, passwordFingerprint: fingerprint(42, 'other') })]);
+    r[2] = live('fw3', [groupStatus({ vhid: 42, srcip: '198.18.0.3', advskew: 50, passwordCheck: check(42, 'other') })]);
     const f = buildFleet(r, NOW);
     expect(f.findings.map((x) => x.kind)).toEqual(['mismatch:password']);
     expect(f.findings[0].hosts).toEqual(['fw1', 'fw2', 'fw3']);
+    expect(f.findings[0].message).toContain('fw3 uses a password other than fw1, fw2');
+    expect(f.groups[0].members.map((m) => [m.host, m.password])).toEqual([['fw1', 'same'], ['fw2', 'same'], ['fw3', 'differs']]);
+    const text = JSON.stringify(f);
+    for (const v of [check(42, 'other'), check(42, 'secret'), 'secret', 'other"']) expect(text).not.toContain(v);
+  });
+
+  it('does not call a member that has not derived its check value yet a mismatch', () => {
+    const r = trio();
+    r[2] = live('fw3', [groupStatus({ vhid: 42, srcip: '198.18.0.3', advskew: 50, passwordCheck: undefined })]);
+    const f = buildFleet(r, NOW);
+    expect(f.findings).toEqual([]);
+    expect(f.groups[0].members.map((m) => m.password)).toEqual(['same', 'same', 'unknown']);
   });
 
   it('reports differing address sets that overlap as a mismatch', () => {
@@ -137,7 +162,7 @@ describe('buildFleet', () => {
     const r = [
       live('fw1', [groupStatus({ vhid: 7, srcip: '198.18.0.1', state: 'MASTER', addresses: ['198.18.0.100/24'] })]),
       live('fw2', [groupStatus({ vhid: 7, srcip: '198.18.0.2', advskew: 10, addresses: ['198.18.0.100/24'] })]),
-      live('fw3', [groupStatus({ vhid: 7, srcip: '198.18.0.3', state: 'MASTER', addresses: ['198.18.0.150/24'], passwordFingerprint: fingerprint(7, 'x') })]),
+      live('fw3', [groupStatus({ vhid: 7, srcip: '198.18.0.3', state: 'MASTER', addresses: ['198.18.0.150/24'], passwordCheck: check(7, 'x', ['198.18.0.150/24']) })]),
     ];
     const kinds = buildFleet(r, NOW).findings.map((x) => x.kind);
     expect(kinds).toContain('vhid-collision');

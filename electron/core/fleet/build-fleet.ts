@@ -2,9 +2,10 @@
 // their members, master, predicted successor, and findings. No I/O, no clock reads (`now` is given).
 import type { Fleet, FleetGroup, Finding, HostReport, HostView, Member } from './types.js';
 import { groupKey } from './types.js';
-import { predictSuccessor } from './election.js';
+import { predictSuccessors } from './election.js';
 import { advertIntervalMs } from '../../../agent/engine/engine.js';
 import { RESTART_RECENT_MS } from '../../../agent/control/messages.js';
+import { passwordAgreement } from './password.js';
 
 function sameSet(a: string[], b: string[]): boolean {
   if (a.length !== b.length) return false;
@@ -73,6 +74,8 @@ export function restartFinding(r: HostReport, now: number): Finding | null {
 
 function membersOf(reports: HostReport[]): Map<string, { segment: string; vhid: number; name?: string; members: Member[] }> {
   const groups = new Map<string, { segment: string; vhid: number; name?: string; members: Member[] }>();
+  /** Each member's password check value, for the comparison alone: it stays in this function. */
+  const checks = new Map<Member, string | undefined>();
   for (const r of reports) {
     const s = r.snapshot;
     if (!s) continue;
@@ -84,7 +87,7 @@ function membersOf(reports: HostReport[]): Map<string, { segment: string; vhid: 
         groups.set(key, entry);
       }
       if (!entry.name && g.name) entry.name = g.name;
-      entry.members.push({
+      const member: Member = {
         host: r.host,
         hostStatus: r.status,
         live: r.status === 'live',
@@ -101,14 +104,20 @@ function membersOf(reports: HostReport[]): Map<string, { segment: string; vhid: 
         maintenance: s.maintenance,
         effectiveIntervalMs: advertIntervalMs({ vhid: g.vhid, advbase: g.wireAdvbase, advskew: g.wireAdvskew, demote: g.demote, preempt: g.preempt, maintenance: s.maintenance }),
         addresses: [...g.addresses],
-        passwordFingerprint: g.passwordFingerprint,
+        password: 'unknown', // set below, once every member is in: compared by check value, never kept
         lastSeen: r.lastSeen,
         since: g.since,
         sent: g.sent,
         received: g.received,
         drops: { ...g.drops },
-      });
+      };
+      checks.set(member, g.passwordCheck);
+      entry.members.push(member);
     }
+  }
+  for (const e of groups.values()) {
+    const verdicts = passwordAgreement(e.members.map((m) => ({ check: checks.get(m), addresses: m.addresses })));
+    e.members.forEach((m, i) => (m.password = verdicts[i]!));
   }
   return groups;
 }
@@ -180,14 +189,18 @@ function groupFindings(g: FleetGroup, unheard: string[] = []): Finding[] {
   }
 
   if (!collision) {
-    const fps = new Set(g.members.map((m) => m.passwordFingerprint));
-    if (fps.size > 1) {
+    const differ = g.members.filter((m) => m.password === 'differs');
+    if (differ.length) {
+      const same = g.members.filter((m) => m.password === 'same');
+      const who = same.length
+        ? `${hostsOf(differ).join(', ')} ${differ.length === 1 ? 'uses a password other than' : 'use passwords other than'} ${hostsOf(same).join(', ')}`
+        : `${hostsOf(differ).join(', ')} each use a different password`;
       out.push({
         kind: 'mismatch:password',
         severity: 'error',
         group: g.key,
         hosts: hostsOf(g.members),
-        message: `${where}: members use different passwords (${g.members.map((m) => `${m.host} ${m.passwordFingerprint.slice(0, 8)}`).join(', ')}); their adverts fail HMAC and each may become MASTER`,
+        message: `${where}: members use different passwords (${who}); their adverts fail HMAC and each may become MASTER. Apply the group file again to give every member the same one`,
       });
     }
     const first = g.members[0];
@@ -274,7 +287,7 @@ export function buildFleet(reports: HostReport[], now: number): Fleet {
   for (const [key, entry] of membersOf(sorted)) {
     const masters = entry.members.filter((m) => m.live && m.state === 'MASTER').map((m) => m.host);
     const master = masters.length === 1 ? masters[0] : null;
-    const successor = masters.length > 1 ? null : predictSuccessor(entry.members, master);
+    const successors = masters.length > 1 ? [] : predictSuccessors(entry.members, master).map((m) => m.host);
     const masterMember = entry.members.find((m) => m.host === master);
     groups.push({
       key,
@@ -285,7 +298,8 @@ export function buildFleet(reports: HostReport[], now: number): Fleet {
       members: entry.members,
       master,
       masters,
-      successor: successor?.host ?? null,
+      successor: successors.length === 1 ? successors[0] : null,
+      successors,
     });
   }
   groups.sort((a, b) => a.segment.localeCompare(b.segment) || a.vhid - b.vhid);

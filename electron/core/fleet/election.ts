@@ -1,29 +1,27 @@
-// Who wins a CARP election among a group's members: the agent's own rules (OpenBSD demote
-// first, then advbase*256+advskew as put on the wire; members in maintenance last).
+// Who wins a CARP election among a group's members, by the agent's own comparison
+// (agent/engine/election.ts: maintenance last, then demote, then advbase*256 + advskew as put on the
+// wire). A tie is not broken: the protocol leaves it to a race (docs/protocol.md §5.1), so the console
+// predicts "either of them".
+import { bestOf, compareElection, type ElectionValues } from '../../../agent/engine/election.js';
 import type { Member } from './types.js';
 
-function ipNumber(ip: string): number {
-  const p = ip.split('.').map(Number);
-  if (p.length !== 4 || p.some((n) => !Number.isInteger(n))) return Number.MAX_SAFE_INTEGER;
-  return ((p[0] * 256 + p[1]) * 256 + p[2]) * 256 + p[3];
+/** What a member is compared on: what its agent reports it advertises (maintenance raises these). */
+function electionValuesOf(m: Member): ElectionValues {
+  return { demote: m.demote, advbase: m.wireAdvbase, advskew: m.wireAdvskew, maintenance: m.maintenance };
 }
 
-/** Negative when a is preferred over b. Ties on every key fall to the lower source address (deterministic). */
+/** Negative when a is preferred over b, 0 when they tie (no made-up tie breaker), for sorting. */
 export function compareCandidates(a: Member, b: Member): number {
-  if (a.maintenance !== b.maintenance) return a.maintenance ? 1 : -1;
-  if (a.demote !== b.demote) return a.demote - b.demote;
-  const ka = a.wireAdvbase * 256 + a.wireAdvskew;
-  const kb = b.wireAdvbase * 256 + b.wireAdvskew;
-  if (ka !== kb) return ka - kb;
-  return ipNumber(a.srcip) - ipNumber(b.srcip);
+  return compareElection(electionValuesOf(a), electionValuesOf(b));
 }
 
 /**
- * The member that takes over if `master` leaves: the best live member other than the master
- * that is in BACKUP (INIT members cannot win). With no master, the best live candidate overall.
+ * Who takes over if `master` leaves: the best live members other than the master that are in BACKUP
+ * (INIT members cannot win); with no master, the best live candidates overall. One member normally;
+ * several when they tie on maintenance, demote, advbase and advskew (any of them may win the race);
+ * none when nobody can.
  */
-export function predictSuccessor(members: Member[], master: string | null): Member | null {
+export function predictSuccessors(members: Member[], master: string | null): Member[] {
   const candidates = members.filter((m) => m.live && m.host !== master && m.state !== 'INIT' && (master === null || m.state === 'BACKUP'));
-  if (!candidates.length) return null;
-  return [...candidates].sort(compareCandidates)[0];
+  return bestOf(candidates.map((m) => ({ ...electionValuesOf(m), m }))).map((x) => x.m);
 }

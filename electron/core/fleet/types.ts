@@ -2,6 +2,7 @@
 // serialisable as is (the UI and carpctl --json receive exactly these shapes).
 import type { AgentRestarts, CarpState, Snapshot } from '../../../agent/control/messages.js';
 import type { HostKeyProblem } from '../transport.js';
+import type { PasswordAgreement } from './password.js';
 
 export type HostStatus = 'live' | 'stale' | 'unreachable' | 'no-agent';
 
@@ -42,7 +43,8 @@ export interface Member {
   /** Advertisement period on the wire, ms (advbase + advskew/256 s; 1/256 s when both are 0). */
   effectiveIntervalMs: number;
   addresses: string[];
-  passwordFingerprint: string;
+  /** Whether its password is the group's (compared by the agents' check values, which the fleet never carries). */
+  password: PasswordAgreement;
   lastSeen: number;
   since: number;
   /** Adverts this member sent and received, and received packets it dropped, by reason. */
@@ -63,8 +65,16 @@ export interface FleetGroup {
   master: string | null;
   /** Every live member that reports MASTER. */
   masters: string[];
-  /** Who takes over if the master leaves (or who should win now when there is no master). */
+  /**
+   * Who takes over if the master leaves (or who should win now when there is no master), when the
+   * election names exactly one; null when nobody can or when several tie (see `successors`).
+   */
   successor: string | null;
+  /**
+   * Every member that may take over: one normally; several when they tie on demote, advbase and
+   * advskew, a race the protocol leaves open (the console does not guess which wins); empty when nobody can.
+   */
+  successors: string[];
 }
 
 export type FindingKind =

@@ -1,12 +1,13 @@
 // Pure decisions of the maintenance orchestrator ("demote before reboot"): what the host masters
 // and who takes over (preflight), and whether each group has handed over, from the fleet alone.
 import type { Fleet, FleetGroup, GroupKey } from '../fleet/types.js';
-import { compareCandidates } from '../fleet/election.js';
+import { predictSuccessors } from '../fleet/election.js';
 
 export interface PreflightGroup {
   key: GroupKey;
   vhid: number;
   segment: string;
+  /** The host that takes over; "fw2 or fw3" when they tie (the protocol leaves that race open). */
   successor: string | null;
   /** Why there is no live successor (set when successor is null). */
   why?: string;
@@ -49,8 +50,8 @@ export function preflight(fleet: Fleet, host: string): Preflight {
 function successorOf(g: FleetGroup, host: string): { successor: string | null; why?: string } {
   const others = g.members.filter((m) => m.live && m.host !== host);
   const backups = others.filter((m) => m.state === 'BACKUP');
-  const best = backups.filter((m) => !m.maintenance).sort(compareCandidates)[0];
-  if (best) return { successor: best.host };
+  const best = predictSuccessors(backups.filter((m) => !m.maintenance), host);
+  if (best.length) return { successor: best.map((m) => m.host).join(' or ') };
   if (backups.length) return { successor: null, why: `${backups.map((m) => m.host).join(', ')} ${backups.length === 1 ? 'is' : 'are'} in maintenance, and a backup in maintenance never takes over` };
   return { successor: null, why: others.length ? `no other live member is BACKUP (${others.map((m) => `${m.host} ${m.state}`).join(', ')})` : 'no other live member' };
 }

@@ -7,11 +7,11 @@ import type { MaintenanceStep } from '../events.js';
 import { agentLeft, agentReturned, handoverProgress, inMaintenance, preflight, type Preflight } from './decide.js';
 
 export interface MaintenanceEnv {
-  now(): number;
-  fleet(): Fleet;
+  now: () => number;
+  fleet: () => Fleet;
   /** Calls cb after every fleet change; returns unsubscribe. */
-  onFleet(cb: () => void): () => void;
-  request(host: string, body: CommandBody): Promise<unknown>;
+  onFleet: (cb: () => void) => () => void;
+  request: (host: string, body: CommandBody) => Promise<unknown>;
   /** Asks the host to reboot (`reboot` over SSH); a channel dying under it is expected and not an error. */
   reboot(host: string): Promise<void>;
   /** True when the host answers over SSH again. */

@@ -2,11 +2,13 @@
 // validated with the contract's schemas) and run a simplified election, so the core's links,
 // two-phase apply and maintenance driver are tested end to end without SSH or a lab.
 // This stands in only because real agents need root, namespaces and raw sockets (lab tests do that).
-import { createHash } from 'node:crypto';
 import type { AgentEvent, ApplyResult, Command, GroupStatus, Snapshot } from '../../../agent/control/messages.js';
 import { parseCommand } from '../../../agent/control/messages.js';
 import type { GroupConfig } from '../../../agent/config/schema.js';
 import { GroupConfigSchema } from '../../../agent/config/schema.js';
+import { passwordCheckSync } from '../../../agent/config/password-check.js';
+import { electionValues } from '../../../agent/engine/engine.js';
+import { bestOf } from '../../../agent/engine/election.js';
 import type { ExecResult, HostSpec, HostTransport, LineChannel } from '../transport.js';
 
 const SEGMENT = '198.18.0.0/24';
@@ -97,7 +99,8 @@ export class FakeAgent {
       wireAdvbase: c.advbase,
       demote: this.maintenance ? 255 : this.demote,
       preempt: c.preempt,
-      passwordFingerprint: createHash('sha256').update(`${c.vhid}:${c.password}`).digest('hex').slice(0, 16),
+      // the real derivation (cached per config), on this thread: a fake's status is synchronous
+      passwordCheck: passwordCheckSync(c.vhid, c.password, c.addresses),
       lastAdvert: null,
       sent: 0,
       received: 0,
@@ -270,12 +273,11 @@ export class FakeNet {
     for (const vhid of vhids) {
       const members = [...this.agents.values()].flatMap((a) => (a.up ? a.groups.filter((g) => g.config.vhid === vhid).map((g) => ({ a, g })) : []));
       if (!members.length) continue;
-      const rank = ({ a, g }: { a: FakeAgent; g: RunningGroup }) => [a.maintenance ? 1 : 0, a.maintenance ? 255 : a.demote, g.config.advbase * 256 + (a.maintenance ? 240 : g.config.advskew)];
-      const best = [...members].sort((x, y) => {
-        const rx = rank(x);
-        const ry = rank(y);
-        return rx[0] - ry[0] || rx[1] - ry[1] || rx[2] - ry[2];
-      })[0];
+      // The agent's own comparison (agent/engine/election.ts). A tie is a race the protocol leaves open:
+      // a tied member that is MASTER keeps the group (a tie never preempts), else the first one wins.
+      const ranked = members.map((m) => ({ ...electionValues({ vhid, advbase: m.g.config.advbase, advskew: m.g.config.advskew, demote: m.a.demote, preempt: m.g.config.preempt, maintenance: m.a.maintenance }), m }));
+      const tied = bestOf(ranked).map((x) => x.m);
+      const best = tied.find((m) => m.g.state === 'MASTER') ?? tied[0];
       for (const m of members) {
         const to = m === best ? 'MASTER' : 'BACKUP';
         if (m.g.state !== to) {
@@ -293,6 +295,8 @@ export class FakeTransport implements HostTransport {
   readonly host: HostSpec;
   reachable = true;
   readonly execs: string[] = [];
+  /** The command lines of the line channels opened (`carp-agent attach`). */
+  readonly lineCommands: string[] = [];
   /** Called for `reboot`; defaults to crash now and boot after rebootMs. */
   rebootMs = 50;
   constructor(readonly agent: FakeAgent) {
@@ -309,7 +313,8 @@ export class FakeTransport implements HostTransport {
     }
     return { code: 0, stdout: '', stderr: '' };
   }
-  async openLines(): Promise<LineChannel> {
+  async openLines(command?: string): Promise<LineChannel> {
+    this.lineCommands.push(command ?? '');
     if (!this.reachable || !this.agent.up) throw new Error(`${this.host.name}: connect ECONNREFUSED`);
     return this.agent.attach();
   }

@@ -1,9 +1,10 @@
 // Test helpers: agent snapshots and group statuses as plain data, for the unit tests of the core.
-import { createHash } from 'node:crypto';
 import type { GroupStatus, Snapshot } from '../../../agent/control/messages.js';
+import { passwordCheckSync } from '../../../agent/config/password-check.js';
 
-export function fingerprint(vhid: number, password: string): string {
-  return createHash('sha256').update(`${vhid}:${password}`).digest('hex').slice(0, 16);
+/** The check value an agent reports for this password (the real derivation; addresses default to groupStatus's). */
+export function check(vhid: number, password: string, addresses: readonly string[] = ['198.18.0.100/24']): string {
+  return passwordCheckSync(vhid, password, addresses);
 }
 
 export function groupStatus(over: Partial<GroupStatus> & { vhid: number; srcip: string }): GroupStatus {
@@ -21,7 +22,7 @@ export function groupStatus(over: Partial<GroupStatus> & { vhid: number; srcip: 
     wireAdvskew: advskew,
     demote: 0,
     preempt: true,
-    passwordFingerprint: fingerprint(over.vhid, 'secret'),
+    passwordCheck: check(over.vhid, 'secret', over.addresses),
     lastAdvert: null,
     sent: 0,
     received: 0,

@@ -11,7 +11,7 @@ export function structuredDiff(o: ApplyOutcome): HostDiff[] | null {
   const d = (o as ApplyOutcome & { diff?: unknown }).diff;
   if (!Array.isArray(d)) return null;
   return d
-    .filter((x): x is HostDiff => !!x && typeof x === 'object' && typeof (x as HostDiff).host === 'string' && typeof (x as HostDiff).action === 'string')
+    .filter((x): x is HostDiff => !!x && typeof x === 'object' && typeof (x).host === 'string' && typeof (x).action === 'string')
     .map((x) => ({ host: x.host, action: x.action, fields: Array.isArray(x.fields) ? x.fields : [] }));
 }
 

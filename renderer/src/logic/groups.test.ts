@@ -1,6 +1,6 @@
 // Unit tests of the groups board logic: ordering, member state display, health and the summary line.
 import { describe, expect, it } from 'vitest';
-import { dropsText, groupHealth, groupLabel, groupTitle, memberStateDisplay, sortGroups, sortMembers, summaryLine, wireNote } from './groups.js';
+import { dropsText, groupHealth, groupLabel, groupTitle, memberStateDisplay, sortGroups, sortMembers, successorText, summaryLine, wireNote } from './groups.js';
 import { group, labFleet, member } from './testing/fleet-fixture.js';
 
 describe('sortGroups', () => {
@@ -60,6 +60,12 @@ describe('groupHealth and summaryLine', () => {
     const g = group([member('fw1', { state: 'MASTER' }), member('fw2', { state: 'MASTER' })]);
     expect(groupHealth(g)).toMatchObject({ kind: 'split-brain', tone: 'bad' });
     expect(summaryLine([g, g]).text).toBe('2 groups · 2 groups in split brain');
+  });
+  it('a tie for successor is redundant and names both, not one of them', () => {
+    const g = group(labFleet().groups[0].members, { successor: null, successors: ['fw2', 'fw3'] });
+    expect(groupHealth(g)).toMatchObject({ kind: 'redundant', label: 'redundant: fw1 MASTER, fw2 or fw3 (tied: either may win) takes over' });
+    expect(successorText({ successors: ['fw3'] })).toBe('fw3');
+    expect(successorText({ successors: [] })).toBe('');
   });
   it('says so when there are no groups', () => {
     expect(summaryLine([]).text).toBe('No CARP groups yet');

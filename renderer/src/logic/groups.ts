@@ -70,11 +70,21 @@ export interface GroupHealth {
   tone: Tone;
 }
 
+/**
+ * Who takes over, in words: "fw3", or "fw2 or fw3 (tied: either may win)" when members tie on demote,
+ * advbase and advskew (the protocol leaves that race open; the console does not guess). "" for nobody.
+ */
+export function successorText(g: Pick<FleetGroup, 'successors'>): string {
+  const s = g.successors;
+  if (s.length <= 1) return s[0] ?? '';
+  return `${s.slice(0, -1).join(', ')} or ${s[s.length - 1]} (tied: either may win)`;
+}
+
 export function groupHealth(g: FleetGroup): GroupHealth {
   if (g.masters.length > 1) return { kind: 'split-brain', label: `split brain: ${g.masters.join(' and ')} are all MASTER`, symbol: '✕', tone: 'bad' };
   if (!g.master) return { kind: 'no-master', label: 'no master', symbol: '✕', tone: 'bad' };
-  if (!g.successor) return { kind: 'no-successor', label: `not redundant: nobody can take over from ${g.master}`, symbol: '⚠', tone: 'warn' };
-  return { kind: 'redundant', label: `redundant: ${g.master} MASTER, ${g.successor} takes over`, symbol: '✓', tone: 'ok' };
+  if (!g.successors.length) return { kind: 'no-successor', label: `not redundant: nobody can take over from ${g.master}`, symbol: '⚠', tone: 'warn' };
+  return { kind: 'redundant', label: `redundant: ${g.master} MASTER, ${successorText(g)} takes over`, symbol: '✓', tone: 'ok' };
 }
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;

@@ -33,7 +33,7 @@ export function HostKeyDialog({ host, address, onClose }: { host: string; addres
             <strong>
               <span aria-hidden="true">✕ </span>The console refuses this host key.
             </strong>{' '}
-            {keyError!.message}
+            {keyError.message}
           </p>
           <p className="small">
             A changed key means the host was reinstalled, or someone is in the middle. Find out which before anything else; the message above says how to remove the old key

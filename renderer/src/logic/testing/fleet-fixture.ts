@@ -22,7 +22,7 @@ export function member(host: string, over: Partial<Member> = {}): Member {
     maintenance: false,
     effectiveIntervalMs: advbase * 1000 + (advskew * 1000) / 256,
     addresses: ['198.18.0.100/24'],
-    passwordFingerprint: 'abcd',
+    password: 'same',
     lastSeen: 1_000_000,
     since: 900_000,
     sent: 0,
@@ -48,6 +48,7 @@ export function group(members: Member[], over: Partial<FleetGroup> = {}): FleetG
     master: masters.length === 1 ? masters[0] : null,
     masters,
     successor: null,
+    successors: over.successors ?? (over.successor ? [over.successor] : []),
     ...over,
   };
 }
