@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Lab } from '../lab/index.js';
 import { carpKey, encodeAdvert, encodeIpPacket } from '../../agent/protocol/index.js';
 import { ensureBuilt, startAgent, stopAgent, status, stateOf, waitFor, REPO } from './helpers.js';
+import { sleep } from '../wait.js';
 
 const ID = 22;
 const VIP = `198.18.${ID}.100`;
@@ -39,7 +40,7 @@ afterAll(async () => {
 describe('drop counters', () => {
   it('counts each bad advert by reason and stays MASTER', async () => {
     const before = await status(lab, 'fw1');
-    const g0 = before.groups[0]!;
+    const g0 = before.groups[0];
     const badChecksum = advert({ counter: 'a000000000000003', advskew: 0 });
     badChecksum[20 + 6] ^= 0xff;
     const truncated = advert({ counter: 'a000000000000004', advskew: 0 }).subarray(0, 40);
@@ -61,12 +62,14 @@ describe('drop counters', () => {
       frame(valid), // replay of an older counter
       frame(advert({ counter: 'a000000000000012', vhid: 99 })),
     ]);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     const after = await status(lab, 'fw1');
-    const g = after.groups[0]!;
+    const g = after.groups[0];
     const d = (r: string) => (g.drops[r] ?? 0) - (g0.drops[r] ?? 0);
     expect({ hmac: d('hmac'), ttl: d('ttl'), checksum: d('checksum'), replay: d('replay') }).toEqual({ hmac: 1, ttl: 1, checksum: 1, replay: 1 });
-    expect((after.unmatchedDrops.short ?? 0) + d('short')).toBeGreaterThanOrEqual(1);
+    // The truncated advert: one more 'short' drop, by the change (a header this short may be counted
+    // before its vhid is read, so on the group or among the unmatched).
+    expect((after.unmatchedDrops.short ?? 0) - (before.unmatchedDrops.short ?? 0) + d('short')).toBe(1);
     expect((after.unmatchedDrops.vhid ?? 0) - (before.unmatchedDrops.vhid ?? 0)).toBe(1);
     expect(g.received - g0.received).toBe(2);
     expect(g.state).toBe('MASTER');

@@ -1,6 +1,7 @@
 // Fault injection for lab tests: sends the given Ethernet frames (hex) out of an interface with AF_PACKET.
 // Usage (inside a namespace): tsx e2e/agent/inject.ts eth0 HEX [HEX...]
 import { sendFrame } from '../../agent/net/arp.js';
+import { sleep } from '../wait.js';
 
 const [ifname, ...frames] = process.argv.slice(2);
 if (!ifname || frames.length === 0) {
@@ -9,5 +10,5 @@ if (!ifname || frames.length === 0) {
 }
 for (const hex of frames) {
   sendFrame(ifname, Buffer.from(hex, 'hex'));
-  await new Promise((r) => setTimeout(r, 30));
+  await sleep(30);
 }

@@ -9,6 +9,7 @@ import { deployAll } from '../../electron/core/deploy/index.js';
 import { createConsole } from '../../electron/core/console.js';
 import { onCleanup, waitFor, withLab } from './session.js';
 import { summarise, type Summary } from './stats.js';
+import { sleep } from '../wait.js';
 
 export const CONSOLE_LAB = 53;
 const BUNDLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../agent/dist');
@@ -88,7 +89,7 @@ export async function benchConsole(opts: { log: (m: string) => void }): Promise<
           await waitFor(masterIs('fw1'), 10_000, 'fw1 MASTER after advskew 0', 20);
           toggles++;
         }
-        await new Promise((res) => setTimeout(res, 500));
+        await sleep(500);
         const samples = seen.map((s) => s.got - s.at);
         const res: ConsoleBench = {
           deployColdMs,

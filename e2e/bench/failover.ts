@@ -53,7 +53,7 @@ export async function benchFailover(opts: { reps: number; impls?: ImplName[]; lo
         name: 'failover',
         reps: opts.reps,
         log: opts.log,
-        one: () => oneFailover(lab, impl, groups[0]!),
+        one: () => oneFailover(lab, impl, groups[0]),
         describe: (r) =>
           `: MASTER ${r.afterLastAdvertMs} ms after the last advert (bound ${failoverBoundMs(impl).toFixed(1)}, ` +
           `${r.deltaMs >= 0 ? '+' : ''}${r.deltaMs.toFixed(0)} ms), ${r.cutToMasterMs} ms after the cut; probe gap ${r.probe.longestGapMs} ms, lost ${r.probe.lost}`,

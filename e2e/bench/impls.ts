@@ -193,7 +193,7 @@ export async function repeatOnPair<R>(
 
 export async function vipsOn(lab: Lab, host: string): Promise<Set<string>> {
   const r = await run('ip', ['-n', lab.host(host).netns, '-4', '-o', 'addr', 'show', 'dev', 'eth0']);
-  return new Set([...r.stdout.matchAll(/inet (\d+\.\d+\.\d+\.\d+)\//g)].map((m) => m[1]!));
+  return new Set([...r.stdout.matchAll(/inet (\d+\.\d+\.\d+\.\d+)\//g)].map((m) => m[1]));
 }
 
 export async function holds(lab: Lab, host: string, vip: string): Promise<boolean> {

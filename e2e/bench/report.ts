@@ -50,7 +50,7 @@ export function renderSummary(r: BenchResults): string {
     if (cells.length) rows.push([`footprint ${n} vhid${n > 1 ? 's' : ''} (RSS, CPU m/b)`, ...cells]);
   }
   if (r.loss?.length) {
-    const l0 = r.loss[0]!;
+    const l0 = r.loss[0];
     rows.push([
       `lossy backup (${l0.percent} %, ${l0.seconds} s)`,
       ...r.loss.map((l) => (Number.isFinite(l.takeovers) ? `${l.impl} ${l.masterChanges} master change${l.masterChanges === 1 ? '' : 's'} (${l.takeovers} takeover${l.takeovers === 1 ? '' : 's'})` : `${l.impl} FAILED`)),

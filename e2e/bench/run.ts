@@ -51,7 +51,7 @@ function parse(): { only: BenchName[]; reps: number; impls: ImplName[]; out: str
   const impls = (values.impls ? values.impls.split(',') : [...IMPLS]).map((s) => s.trim()) as ImplName[];
   const badImpl = impls.filter((i) => !IMPLS.includes(i));
   if (badImpl.length) throw new Error(`unknown implementation ${badImpl.join(', ')}: choose from ${IMPLS.join(', ')}`);
-  return { only, reps, impls, out: path.resolve(values.out!) };
+  return { only, reps, impls, out: path.resolve(values.out) };
 }
 
 function versions(): Record<string, string> {
@@ -64,9 +64,9 @@ function versions(): Record<string, string> {
   }
   const tool = (cmd: string, args: string[]) => {
     try {
-      return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], cwd: repo }).split('\n')[0]!.trim();
+      return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], cwd: repo }).split('\n')[0].trim();
     } catch (e) {
-      return ((e as { stderr?: string }).stderr ?? '?').split('\n')[0]!.trim();
+      return ((e as { stderr?: string }).stderr ?? '?').split('\n')[0].trim();
     }
   };
   v.commit = tool('git', ['rev-parse', '--short', 'HEAD']);

@@ -2,7 +2,7 @@
 // runner can tear everything down in `finally` and on Ctrl-C / SIGTERM.
 import { Lab } from '../lab/index.js';
 
-type Cleanup = () => Promise<unknown> | unknown;
+type Cleanup = () => unknown; // may return a Promise: it is awaited
 
 const cleanups = new Map<number, { what: string; fn: Cleanup }>();
 let nextId = 1;

@@ -14,10 +14,10 @@ export function summarise(samples: number[], worstIs: 'max' | 'min' = 'max'): Su
   const xs = samples.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   if (xs.length === 0) return { n: 0, median: NaN, worst: NaN, best: NaN, mean: NaN };
   const mid = xs.length >> 1;
-  const median = xs.length % 2 ? xs[mid]! : (xs[mid - 1]! + xs[mid]!) / 2;
+  const median = xs.length % 2 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
   const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-  const hi = xs[xs.length - 1]!;
-  const lo = xs[0]!;
+  const hi = xs[xs.length - 1];
+  const lo = xs[0];
   return { n: xs.length, median, worst: worstIs === 'max' ? hi : lo, best: worstIs === 'max' ? lo : hi, mean };
 }
 
@@ -25,7 +25,7 @@ export function summarise(samples: number[], worstIs: 'max' | 'min' = 'max'): Su
 export function worstAbs(samples: number[]): number {
   const xs = samples.filter((x) => Number.isFinite(x));
   if (xs.length === 0) return NaN;
-  return xs.reduce((w, x) => (Math.abs(x) > Math.abs(w) ? x : w), xs[0]!);
+  return xs.reduce((w, x) => (Math.abs(x) > Math.abs(w) ? x : w), xs[0]);
 }
 
 const na = (x: number) => !Number.isFinite(x);
@@ -46,7 +46,7 @@ export function ratio(a: number, b: number): number {
 export function renderTable(rows: string[][], gap = 3): string {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + gap))).join('').trimEnd()).join('\n');
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] + gap))).join('').trimEnd()).join('\n');
 }
 
 /** CPU % of one core from two (utime+stime) readings in clock ticks, over wall ms. */

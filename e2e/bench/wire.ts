@@ -75,7 +75,7 @@ export function captureAdverts(lab: Lab): Promise<Capture> {
       });
     },
     lastFrom(src, before = Infinity) {
-      for (let i = adverts.length - 1; i >= 0; i--) if (adverts[i]!.src === src && adverts[i]!.t <= before) return adverts[i];
+      for (let i = adverts.length - 1; i >= 0; i--) if (adverts[i].src === src && adverts[i].t <= before) return adverts[i];
       return undefined;
     },
     firstFrom(src, after) {

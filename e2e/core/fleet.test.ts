@@ -1,6 +1,6 @@
 // Lab test of the console core over real SSH and real agents: deploy to 3 hosts, apply a group with
-// all three as members, exactly one master and the predicted successor is right; measures the time
-// from an agent's state change (its event `at`) to the event reaching a subscriber.
+// all three as members, exactly one master and the predicted successor is right, and every state change
+// the agents make reaches a subscriber. (How fast it gets there is a figure: `npm run bench -- --only console`.)
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Lab } from '../lab/index.js';
 import type { Inventory } from '../../electron/core/inventory/index.js';
@@ -9,7 +9,7 @@ import type { Console } from '../../electron/core/console.js';
 import { consoleLab, closeConsoleLab, BUNDLE, type ConsoleLab } from './console-lab.js';
 import { waitFor } from '../wait.js';
 import { deployAll } from '../../electron/core/deploy/index.js';
-import type { ConsoleEvent } from '../../electron/core/events.js';
+import { DEPLOY_STEPS, type ConsoleEvent } from '../../electron/core/events.js';
 
 const LAB_ID = 40;
 const VIP = `198.18.${LAB_ID}.100/24`;
@@ -29,17 +29,25 @@ afterAll(async () => {
 
 describe('console core fleet (lab)', () => {
   it('deploys to all three hosts and sees every agent live', async () => {
-    const steps: string[] = [];
-    c.subscribe((e) => e.type === 'deploy' && e.step === 'done' && steps.push(e.host));
-    const res = await deployAll(inv.hosts.map((h) => pool.get(h)), { bundleDir: BUNDLE, onProgress: (p) => c && steps.push(`${p.host}:${p.step}`) });
+    const steps = new Map<string, string[]>();
+    const res = await deployAll(inv.hosts.map((h) => pool.get(h)), {
+      bundleDir: BUNDLE,
+      onProgress: (p) => {
+        const s = steps.get(p.host) ?? [];
+        if (s[s.length - 1] !== p.step) s.push(p.step); // a step may report more than once (upload per file)
+        steps.set(p.host, s);
+      },
+    });
     expect(res.map((r) => [r.host, r.ok])).toEqual([['fw1', true], ['fw2', true], ['fw3', true]]);
+    // A first install reports every step, in order, on every host, and nothing else (no 'failed', no skip).
+    expect(Object.fromEntries(steps)).toEqual(Object.fromEntries(inv.hosts.map((h) => [h.name, [...DEPLOY_STEPS]])));
     await waitFor(() => c.fleetNow().hosts.every((h) => h.status === 'live'), 20_000, 'all agents live');
     expect(c.fleetNow().hosts.map((h) => h.agentVersion)).toEqual(res.map((r) => r.version));
   });
 
-  it('applies a group with all three as members: one master, the predicted successor is right, events reach subscribers fast', async () => {
-    const events: Array<{ e: ConsoleEvent; got: number }> = [];
-    c.subscribe((e) => events.push({ e, got: Date.now() }));
+  it('applies a group with all three as members: one master, the predicted successor is right, state changes reach subscribers', async () => {
+    const events: ConsoleEvent[] = [];
+    c.subscribe((e) => events.push(e));
     const spec = {
       vhid: 42,
       interface: 'eth0',
@@ -66,15 +74,17 @@ describe('console core fleet (lab)', () => {
     expect(c.fleetNow().findings.filter((f) => f.severity === 'error')).toEqual([]);
 
     // The prediction is checked against reality: stop fw1's agent (clean stop = bow-out) and see who takes over.
+    const stoppedAt = Date.now();
     await lab.exec('fw1', '/opt/carp-agent/service.sh stop');
     await waitFor(() => c.fleetNow().groups[0]?.masters.includes('fw3'), 15_000, 'fw3 MASTER after fw1 left');
     expect(c.fleetNow().groups[0].masters).toEqual(['fw3']);
     await lab.exec('fw1', '/opt/carp-agent/service.sh start');
     await waitFor(() => c.fleetNow().groups[0]?.master === 'fw1' && c.fleetNow().hosts[0].status === 'live', 30_000, 'fw1 back as MASTER (preempt)');
 
-    const lat = events.flatMap(({ e, got }) => (e.type === 'agent' && e.event.kind === 'state' ? [got - e.event.at] : [])).sort((a, b) => a - b);
-    expect(lat.length).toBeGreaterThanOrEqual(4);
-    const median = lat[Math.floor(lat.length / 2)];
-    console.log(`state change -> subscriber latency over ${lat.length} events: median ${median} ms, worst ${lat[lat.length - 1]} ms (all: ${lat.join(', ')})`);
+    // The subscriber heard it happen, from fw3's agent itself (its link stayed up throughout; fw1's was
+    // down and re-attached), in order: fw3 took over after fw1 left, then gave the group back to fw1.
+    const fw3 = () => events.flatMap((e) => (e.type === 'agent' && e.host === 'fw3' && e.event.kind === 'state' && e.event.vhid === 42 && e.event.at >= stoppedAt ? [`${e.event.from}->${e.event.to}`] : []));
+    await waitFor(() => fw3().length >= 2, 5000, () => `fw3's two state changes at the subscriber (got ${fw3().join(', ') || 'none'})`);
+    expect(fw3()).toEqual(['BACKUP->MASTER', 'MASTER->BACKUP']);
   });
 });

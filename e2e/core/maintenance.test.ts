@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { Lab, type RunningProbe } from '../lab/index.js';
 import type { Console } from '../../electron/core/console.js';
 import { consoleLab, closeConsoleLab, type ConsoleLab } from './console-lab.js';
-import { waitFor } from '../wait.js';
+import { waitFor, sleep } from '../wait.js';
 import type { ConsoleEvent } from '../../electron/core/events.js';
 
 const LAB_ID = 41;
@@ -61,8 +61,8 @@ describe('maintenance (lab)', () => {
     c.subscribe((e) => events.push(e));
     const probe = await lab.startProbe(`198.18.${LAB_ID}.100`, { rate: 100 });
     probes.push(probe);
-    await new Promise((r) => setTimeout(r, 1000));
-    let moveProbe: Promise<unknown> | null = null;
+    await sleep(1000);
+    let moveProbe = null as ReturnType<typeof probe.stop> | null; // set by the listener below
     const off = c.subscribe((e) => {
       if (e.type === 'maintenance' && e.step === 'maintenance-off' && !moveProbe) moveProbe = probe.stop();
     });

@@ -9,6 +9,7 @@ import { Lab } from '../lab/index.js';
 import { importLabJson, importSshConfig, type Inventory } from '../../electron/core/inventory/index.js';
 import { AuthError, HostUnreachableError, PassphraseRequiredError, SshPool, SshTransport, type SshOptions } from '../../electron/core/ssh/index.js';
 import type { HostSpec } from '../../electron/core/transport.js';
+import { sleep } from '../wait.js';
 
 const LAB_ID = 33;
 let lab: Lab;
@@ -24,7 +25,7 @@ async function startAgent(name: string): Promise<string> {
   const sock = join(dir, `${name}.sock`);
   const child = spawn('ssh-agent', ['-D', '-a', sock], { stdio: ['ignore', 'pipe', 'pipe'] });
   agents.push(child);
-  for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 100 && !existsSync(sock); i++) await sleep(20);
   if (!existsSync(sock)) throw new Error(`ssh-agent did not create ${sock}`);
   return sock;
 }
@@ -87,7 +88,8 @@ describe('ssh-agent (lab)', () => {
     expect(err.message).toContain(`fw2 (root@198.19.${LAB_ID}.2:22)`);
     expect(err.message).toContain(`tried the keys in the ssh-agent at ${sock}`);
     expect(err.message).toMatch(/no identity files/);
-    expect(Date.now() - t0).toBeLessThan(5000);
+    // No time bound: a refusal is an AuthError; had it hung, the handshake timeout would have ended it
+    // with a HostUnreachableError instead.
   });
 });
 
@@ -251,7 +253,7 @@ EOF`);
     t.close();
     let after = -1;
     for (let i = 0; i < 50 && after !== before; i++) {
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
       after = await fromRoot();
     }
     expect(after).toBe(before);

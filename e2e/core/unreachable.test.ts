@@ -6,7 +6,7 @@ import type { Inventory } from '../../electron/core/inventory/index.js';
 import type { SshPool } from '../../electron/core/ssh/index.js';
 import type { Console } from '../../electron/core/console.js';
 import { consoleLab, closeConsoleLab, BUNDLE, type ConsoleLab } from './console-lab.js';
-import { waitFor } from '../wait.js';
+import { waitFor, sleep } from '../wait.js';
 import { deployAll } from '../../electron/core/deploy/index.js';
 import type { ConsoleEvent } from '../../electron/core/events.js';
 import type { HostView } from '../../electron/core/fleet/types.js';
@@ -56,8 +56,12 @@ describe('console core with unreachable and broken hosts (lab)', () => {
     expect(view('ghost').status).toBe('unreachable');
     expect(view('ghost').error).toContain(`ghost (root@${GHOST_ADDRESS}:22)`);
     expect(view('ghost').error).toMatch(/unreachable|did not complete the SSH handshake/);
-    expect(ghostMs).toBeLessThan(7000);
-    expect(hostnameMs).toBeLessThan(3000);
+    // The transport's bound: the SSH handshake timeout (5 s) from the console's start, not TCP's minutes
+    // of retries; generous on a loaded machine.
+    expect(ghostMs).toBeLessThan(5000 + 5000);
+    // The command on fw2 did not wait for the ghost: it was done before the ghost was reported.
+    const ghostReported = events.find(({ e }) => e.type === 'host' && e.host === 'ghost' && e.status === 'unreachable')!.got;
+    expect(execMs + hostnameMs).toBeLessThan(ghostReported);
     // the change was pushed to subscribers as a host event with the error text
     expect(events.some(({ e }) => e.type === 'host' && e.host === 'ghost' && e.status === 'unreachable' && !!e.error)).toBe(true);
   });
@@ -73,9 +77,7 @@ describe('console core with unreachable and broken hosts (lab)', () => {
     console.log(`all three live ${liveMs} ms after deploy finished`);
     expect(statuses()).toEqual({ fw1: 'live', fw2: 'live', fw3: 'live', ghost: 'unreachable' });
     expect(view('fw1').agentVersion).toBe(res[0].version);
-    const t = Date.now();
     const snap = (await c.link('fw1').request({ cmd: 'status' })) as { host?: string; version?: string };
-    expect(Date.now() - t).toBeLessThan(2000);
     expect(JSON.stringify(snap)).toContain(res[0].version);
     // the ghost's link keeps retrying (with backoff) without disturbing anyone
     expect(view('ghost').error).toBeTruthy();
@@ -98,21 +100,25 @@ describe('console core with unreachable and broken hosts (lab)', () => {
     let frozenAt = 0;
     let staleMs = 0;
     try {
+      frozenAt = Date.now(); // before the freeze: the SIGSTOP comes after it, the last line at most 1 s before that
       const pids = await lab.freeze('fw3', 'node');
-      frozenAt = Date.now();
       expect(pids.length).toBeGreaterThanOrEqual(1);
-      staleMs = await until(() => view('fw3').status === 'stale', 6000, 'fw3 stale');
+      await until(() => view('fw3').status === 'stale', 6000, 'fw3 stale');
+      staleMs = Date.now() - frozenAt;
       console.log(`fw3 stale ${staleMs} ms after freezing ${pids.length} node process(es): ${view('fw3').error}`);
       expect(view('fw3').error).toMatch(/no line from the agent for \d+ ms/);
-      // heartbeats come every 1 s and 2.5 s of silence (checked every 250 ms) make a host stale: within 3 s
-      expect(staleMs).toBeLessThanOrEqual(3000);
+      // The console's rule, not a speed: heartbeats come every 1 s and 2.5 s of silence (checked every
+      // 250 ms) make a host stale, so between 1.5 s (last line up to 1 s before the freeze) and 2.75 s
+      // after it; the bounds are widened for a loaded machine but still tell the rule from no rule.
+      expect(staleMs).toBeGreaterThanOrEqual(1000);
+      expect(staleMs).toBeLessThanOrEqual(4000);
       expect(statuses()).toMatchObject({ fw1: 'live', fw2: 'live' });
       // while the agent stays frozen, reconnects (sshd still answers) must not make it look live
       const seen = new Set<string>();
       const end = Date.now() + 2500;
       while (Date.now() < end) {
         seen.add(view('fw3').status);
-        await new Promise((r) => setTimeout(r, 25));
+        await sleep(25);
       }
       expect(seen.has('live')).toBe(false);
     } finally {

@@ -4,6 +4,7 @@
 import { spawnSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Lab } from '../lab/index.js';
+import { sleep } from '../wait.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const carpctlBin = fileURLToPath(new URL('../../bin/carpctl.js', import.meta.url));
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   carpctl('deploy');
   step(`carpctl group apply ${groupFile}`);
   carpctl('group', 'apply', groupFile);
-  await new Promise((r) => setTimeout(r, 4000)); // one master-down interval: let the election settle
+  await sleep(4000); // one master-down interval: let the election settle
   step('carpctl status');
   carpctl('status');
 

@@ -89,9 +89,9 @@ describe('corrupted agent files (lab)', () => {
         const log = await logSince('fw2', from);
         const lines = log.split('\n');
         const at = lines.findIndex((l) => l.includes('refusing to start'));
-        const line = lines[at]!;
+        const line = lines[at];
         const detail: string[] = [];
-        for (let i = at + 1; i < lines.length && lines[i]!.startsWith('  '); i++) detail.push(lines[i]!.trim());
+        for (let i = at + 1; i < lines.length && lines[i].startsWith('  '); i++) detail.push(lines[i].trim());
         console.log(`${k.name}: ${line}\n    ${detail.join('\n    ')}`);
         expect(line).toContain(`refusing to start: ${CONF}: invalid configuration`);
         expect(log).toMatch(k.says);
@@ -137,7 +137,7 @@ describe('corrupted agent files (lab)', () => {
     expect(c.fleetNow().findings.some((f) => f.kind === 'maintenance' && f.hosts.includes('fw1'))).toBe(true);
     // fw1 (advskew 0, preempt) would take vhid 1 back within about a second if it were in service.
     await sleep(3000);
-    expect(c.fleetNow().groups[0]!.master).toBe('fw3');
+    expect(c.fleetNow().groups[0].master).toBe('fw3');
     await c.maintenanceExit('fw1');
     await waitFor(() => c.fleetNow().groups[0]?.master === 'fw1', 10_000, 'fw1 master again after leaving maintenance');
   });

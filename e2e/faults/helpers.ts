@@ -38,7 +38,7 @@ export function demoGroup(id: number, over: Partial<GroupSpecInput> = {}): Group
 export async function applyDemoGroup(c: Console, id: number): Promise<void> {
   const r = await c.applyGroup(demoGroup(id));
   if (!r.ok) throw new Error(`applying the demo group failed: ${r.summary}`);
-  await waitFor(() => c.fleetNow().groups.length === 1 && c.fleetNow().groups[0]!.master === 'fw1' && c.fleetNow().groups[0]!.members.length === 3, 15_000, 'fw1 the one master of vhid 1 in the console');
+  await waitFor(() => c.fleetNow().groups.length === 1 && c.fleetNow().groups[0].master === 'fw1' && c.fleetNow().groups[0].members.length === 3, 15_000, 'fw1 the one master of vhid 1 in the console');
 }
 
 /** Advert interval (ms) of a member with this advbase/advskew: advbase + advskew/256 s. */
@@ -70,7 +70,7 @@ export async function agentDaemonPid(lab: Lab, host: string): Promise<number> {
       return a.some((x) => x.endsWith('carp-agent.js')) && a.includes('run');
     });
   if (pids.length !== 1) throw new Error(`${host}: expected one carp-agent daemon, found ${pids.length} (${pids.join(', ')})`);
-  return pids[0]!;
+  return pids[0];
 }
 
 /** Root-namespace pids of the host's processes whose argv[0] basename is `name` (sshd, node...). */

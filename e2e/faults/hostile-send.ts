@@ -25,8 +25,8 @@ function queued(pid: number): number {
   let total = 0;
   for (const line of readFileSync(`/proc/${pid}/net/raw`, 'utf8').split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
-    if (f.length < 5 || !f[1]!.endsWith(':0070')) continue;
-    total += parseInt(f[4]!.split(':')[1]!, 16);
+    if (f.length < 5 || !f[1].endsWith(':0070')) continue;
+    total += parseInt(f[4].split(':')[1], 16);
   }
   return total;
 }

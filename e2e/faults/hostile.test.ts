@@ -52,7 +52,7 @@ function mulberry32(seed: number): () => number {
 }
 const rnd = mulberry32(0xc0ffee);
 const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
 const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => int(0, 255)));
 
 interface Receiver {
@@ -133,13 +133,13 @@ const MCAST_MAC = Buffer.from('01005e000012', 'hex');
 function account(r: Receiver, ip: Buffer): string {
   const src = bufferToIp(ip, 12);
   if (r.local.has(src)) return 'not delivered';
-  const ihl = (ip[0]! & 0x0f) * 4;
+  const ihl = (ip[0] & 0x0f) * 4;
   if (ihl < 20 || ip.length < ihl + 36) return 'unmatched:short';
   const carp = ip.subarray(ihl, ihl + 36);
-  const vhid = carp[1]!;
+  const vhid = carp[1];
   const where = vhid === VHID ? 'group' : 'unmatched';
   if (ip[8] !== 255) return `${where}:ttl`;
-  if (carp[0]! >> 4 !== 2) return `${where}:version`;
+  if (carp[0] >> 4 !== 2) return `${where}:version`;
   if (inetChecksum(carp) !== 0) return `${where}:checksum`;
   if (vhid !== VHID) return 'unmatched:vhid';
   const ctr = carp.subarray(8, 16);
@@ -188,7 +188,7 @@ function generate(rs: Receiver[]): Generated {
 
   for (let n = 0; n < TOTAL; n++) {
     let x = rnd() * weightSum;
-    let kind = kindsTable[0]![0];
+    let kind = kindsTable[0][0];
     for (const [k, w] of kindsTable) {
       if ((x -= w) < 0) {
         kind = k;
@@ -197,7 +197,7 @@ function generate(rs: Receiver[]): Generated {
     }
     // Where it goes: mostly the CARP group address (both hear it), else unicast to one of them.
     const dstPick = rnd();
-    const dst = dstPick < 0.8 ? null : dstPick < 0.9 ? rs[0]! : rs[1]!;
+    const dst = dstPick < 0.8 ? null : dstPick < 0.9 ? rs[0] : rs[1];
     let src = pick(others);
     let ttl = 255;
     let optionWords = 0;
@@ -247,7 +247,7 @@ function generate(rs: Receiver[]): Generated {
         break;
       case 'spoofed own/VIP source':
         payload = valid(pick(wrongKeys));
-        src = pick([rs[0]!.addr, rs[1]!.addr, VIP]);
+        src = pick([rs[0].addr, rs[1].addr, VIP]);
         break;
       case 'bit flips of a valid advert': {
         payload = valid();
@@ -255,8 +255,8 @@ function generate(rs: Receiver[]): Generated {
         if (rnd() < 0.6) fixChecksum(payload);
         // A flip may make a validly keyed advert with other timing: keep the test's state neutral by
         // spoiling the HMAC of those (the deliberate state change is the second test).
-        const h = { advbase: payload[5]!, advskew: payload[2]!, demote: payload[4]! };
-        if (payload[0]! >> 4 === 2 && payload[1] === VHID && !isNeutral(h)) {
+        const h = { advbase: payload[5], advskew: payload[2], demote: payload[4] };
+        if (payload[0] >> 4 === 2 && payload[1] === VHID && !isNeutral(h)) {
           payload[16 + int(0, 19)] ^= 0x80;
           fixChecksum(payload);
         }
@@ -278,7 +278,7 @@ function generate(rs: Receiver[]): Generated {
       }
       const o = account(r, ip);
       r.perFrame.push(o);
-      if (o === 'accepted' && r === rs[0] && !dst) acceptedCounters.push({ hex: ip.subarray((ip[0]! & 0x0f) * 4 + 8, (ip[0]! & 0x0f) * 4 + 16).toString('hex'), src });
+      if (o === 'accepted' && r === rs[0] && !dst) acceptedCounters.push({ hex: ip.subarray((ip[0] & 0x0f) * 4 + 8, (ip[0] & 0x0f) * 4 + 16).toString('hex'), src });
     }
   }
   return { frames, kinds };
@@ -323,7 +323,7 @@ function socketDrops(pid: number): number {
   let total = 0;
   for (const line of readFileSync(`/proc/${pid}/net/raw`, 'utf8').split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
-    if (f.length > 12 && f[1]!.endsWith(':0070')) total += Number(f[f.length - 1]);
+    if (f.length > 12 && f[1].endsWith(':0070')) total += Number(f[f.length - 1]);
   }
   return total;
 }
@@ -427,17 +427,17 @@ describe('hostile input at scale (lab)', () => {
     try {
       const results = [];
       for (const [i, rcv] of rs.entries()) {
-        const b = before[i]!;
-        const a = after[i]!;
+        const b = before[i];
+        const a = after[i];
         const e = expected(rcv.perFrame, r.sent);
         const got = {
           accepted: groupOf(a).received - groupOf(b).received,
           group: diff(groupOf(b).drops, groupOf(a).drops),
           unmatched: diff(b.unmatchedDrops, a.unmatchedDrops),
-          socketDrops: socketDrops(pids[i]!) - drops0[i]!,
+          socketDrops: socketDrops(pids[i]) - drops0[i],
         };
         // The backup also accepted the real master's adverts meanwhile.
-        const masterAdverts = rcv.host === 'fw2' ? groupOf(after[0]!).sent - groupOf(before[0]!).sent : 0;
+        const masterAdverts = rcv.host === 'fw2' ? groupOf(after[0]).sent - groupOf(before[0]).sent : 0;
         const want = { accepted: e.accepted + masterAdverts, group: clean(e.group), unmatched: clean(e.unmatched), socketDrops: 0 };
         const counted = got.accepted - masterAdverts + Object.values(got.group).reduce((x, v) => x + v, 0) + Object.values(got.unmatched).reduce((x, v) => x + v, 0);
         console.log(

@@ -42,7 +42,7 @@ describe('LAN partition and heal (lab)', () => {
         // briefly be first: the partition's filters go in host by host, so fw2 may have missed fw1's last
         // advert that fw3 still heard; fw3 then preempts it. Either way a second master appears.)
         await waitFor(() => aw.becameMaster(t0).length > 0, 6000, 'a second master on the far side of the partition');
-        const second = aw.becameMaster(t0)[0]!;
+        const second = aw.becameMaster(t0)[0];
         const start = second.at;
         await waitFor(() => !!cw.first((s) => s.splitBrain, start), 3000, 'the console reporting split brain');
         const shown = cw.first((s) => s.splitBrain, start)!;
@@ -51,6 +51,8 @@ describe('LAN partition and heal (lab)', () => {
           `round ${round}: partition at 0; ${second.host} MASTER (its own time) ${rel(start, t0)}; console split-brain finding ${rel(detectedAt, t0)}: ` +
             `detection ${detectedAt - start} ms after the second master appeared (masters shown [${shown.masters.join(', ')}])`,
         );
+        // The console hears the second master from its agent's pushed state change, not from a poll or a
+        // staleness timeout (2.5 s): a generous bound that still tells the two apart.
         expect(detectedAt - start).toBeLessThan(3000);
         expect(shown.masters).toContain('fw1');
         expect(shown.masters).toContain(second.host);
@@ -76,7 +78,7 @@ describe('LAN partition and heal (lab)', () => {
         console.log(
           `round ${round}: heal at 0; one master (agents' own state) ${rel(oneAt, healAt)}: [${aw.masters().join(', ')}]; console split-brain finding gone ${rel(healAt + cleared, healAt)}`,
         );
-        expect(oneAt - healAt).toBeLessThanOrEqual(bound);
+        expect(oneAt - healAt).toBeLessThanOrEqual(bound); // protocol timing: the worse master steps down on the better one's next advert
         expect(aw.masters()).toEqual(['fw1']);
         await sleep(LAG_MS);
         expect(falseSplitBrain(cw, aw, LAG_MS)).toEqual([]);

@@ -17,6 +17,7 @@ import type { Console } from '../../electron/core/console.js';
 import type { ConsoleEvent } from '../../electron/core/events.js';
 import { consoleLab, closeConsoleLab, type ConsoleLab } from '../core/console-lab.js';
 import { agentDaemonPid, applyDemoGroup, demoGroup, waitFor } from './helpers.js';
+import { sleep } from '../wait.js';
 
 const LAB_ID = 65;
 const CONF = '/etc/carp-agent/config.json';
@@ -64,7 +65,7 @@ async function powerCycleDuringApply(which: 'A' | 'B', delta: number) {
   const fw3pid = await agentDaemonPid(lab, 'fw3');
   const events: Extract<ConsoleEvent, { type: 'apply' }>[] = [];
   const t0 = Date.now();
-  let powered: Promise<void> | null = null;
+  let powered = null as Promise<void> | null; // set by the event listener below
   let offAt = 0;
   let onAt = 0;
   const powerCycle = async (wait?: () => Promise<unknown>) => {
@@ -72,11 +73,11 @@ async function powerCycleDuringApply(which: 'A' | 'B', delta: number) {
     offAt = Date.now();
     await lab.powerOff('fw3');
     await dropRepliesFrom('fw3', false); // the netns (and its nft tables) outlives the power cycle
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     onAt = Date.now();
     await lab.powerOn('fw3');
   };
-  let holding: Promise<void> | null = null;
+  let holding = null as Promise<void> | null; // set by the event listener below
   const off = c.subscribe((e) => {
     if (e.type !== 'apply') return;
     events.push(e);
@@ -112,9 +113,9 @@ async function checkAfter(which: string, expectDisk: number) {
   await waitFor(() => c.fleetNow().hosts.find((h) => h.host === 'fw3')?.status === 'live', 30_000, 'fw3 live in the console again');
   const disk = await diskAdvskew('fw3'); // parses: the file is whole
   const st = JSON.parse((await lab.exec('fw3', '/usr/local/bin/carp-agent status --json')).stdout) as { agent: { configRevision: number }; groups: Array<{ vhid: number; advskew: number }> };
-  const member = c.fleetNow().groups[0]!.members.find((m) => m.host === 'fw3')!;
+  const member = c.fleetNow().groups[0].members.find((m) => m.host === 'fw3')!;
   const shownRev = c.link('fw3').report().snapshot?.agent.configRevision;
-  console.log(`${which}: after power-on fw3 runs advskew ${st.groups[0]!.advskew} (revision ${st.agent.configRevision}), on disk ${disk}; the console shows advskew ${member.advskew}, revision ${shownRev}`);
+  console.log(`${which}: after power-on fw3 runs advskew ${st.groups[0].advskew} (revision ${st.agent.configRevision}), on disk ${disk}; the console shows advskew ${member.advskew}, revision ${shownRev}`);
   expect(disk).toBe(expectDisk);
   expect(st.groups.find((g) => g.vhid === 1)!.advskew).toBe(disk);
   expect(member.advskew).toBe(disk);

@@ -16,7 +16,7 @@ import { openConsole, type OpenedConsole } from '../../electron/core/open.js';
 import { deployAll, readManifest } from '../../electron/core/deploy/index.js';
 import type { ConsoleEvent } from '../../electron/core/events.js';
 import type { GroupSpecInput } from '../../electron/core/commands/group-spec.js';
-import { waitFor } from '../wait.js';
+import { waitFor, sleep } from '../wait.js';
 
 const LAB_ID = 60;
 const VIP1 = `198.18.${LAB_ID}.100`;
@@ -101,7 +101,7 @@ async function snapshotBundle(to: string): Promise<string> {
       /* mid-build: try again */
     }
     if (i >= 60) throw new Error(`no consistent copy of ${BUNDLE} in 60 s (is it being rebuilt?); run npm run build`);
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
   }
 }
 
@@ -166,11 +166,11 @@ describe('rolling upgrade (lab)', () => {
     probes.push(p1);
     const p2 = await lab.startProbe(VIP2, { rate: 100 });
     probes.push(p2);
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     const t0 = Date.now();
     const res = await c.deploy(undefined, { op: 'rolling-60' });
     const took = Date.now() - t0;
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     const [r1, r2] = [await p1.stop(), await p2.stop()];
     probes.length = 0;
     off();
@@ -193,7 +193,7 @@ describe('rolling upgrade (lab)', () => {
     expect(maxOut.length).toBe(1);
     const idx = (h: string, step: string, last = false) => {
       const i = events.map((e, k) => (e.type === 'deploy' && e.host === h && e.step === step ? k : -1)).filter((k) => k >= 0);
-      return last ? i.at(-1)! : i[0]!;
+      return last ? i.at(-1)! : i[0];
     };
     for (const [before, after] of [['fw3', 'fw1'], ['fw1', 'fw2']]) expect(idx(after, 'maintenance-on')).toBeGreaterThan(idx(before, 'done'));
     for (const h of ['fw1', 'fw2', 'fw3']) {
@@ -230,7 +230,7 @@ describe('rolling upgrade (lab)', () => {
     probes.push(p1);
     const p2 = await lab.startProbe(VIP2, { rate: 100 });
     probes.push(p2);
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     const t0 = Date.now();
     const out = await new Promise<{ code: number; stdout: string; stderr: string }>((res) => {
       execFile(process.execPath, [resolve('bin/carpctl.js'), '--inventory', JSON.stringify(lab.info), 'deploy', '--parallel'], { env: { ...process.env, CARP_AGENT_BUNDLE: bundle }, timeout: 90_000 }, (err, stdout, stderr) =>
@@ -239,7 +239,7 @@ describe('rolling upgrade (lab)', () => {
     });
     const took = Date.now() - t0;
     await waitFor(() => x!.c.fleetNow().hosts.every((h) => h.status === 'live' && h.agentVersion === v3) && x!.c.fleetNow().groups.map((g) => g.master).join() === 'fw1,fw2', 20_000, 'every agent back on the parallel version');
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     const [r1, r2] = [await p1.stop(), await p2.stop()];
     probes.length = 0;
     console.log(`carpctl deploy --parallel ${v3}: exit ${out.code}, ${took} ms\n  ${probeLine(VIP1, r1)}\n  ${probeLine(VIP2, r2)}`);

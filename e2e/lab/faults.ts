@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { mustRun, run } from './run.js';
 import { LabError, type HostNames, type LabNames } from './names.js';
+import { sleep } from '../wait.js';
 
 const LOSS_TABLE = 'carplab_loss';
 const OFF_TABLE = 'carplab_off';
@@ -129,7 +130,7 @@ function isStopped(pid: number): boolean | undefined {
 async function waitStopped(pids: number[], stopped: boolean): Promise<void> {
   for (let i = 0; i < 100; i++) {
     if (pids.every((p) => isStopped(p) === undefined || isStopped(p) === stopped)) return;
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
   }
 }
 

@@ -15,7 +15,8 @@ import {
   LabConfigSchema, StatusSchema, paths, readJson, writeJsonAtomic,
   type ControlAction, type LabConfig, type Status,
 } from './state.js';
-import { pidAlive, run, sleep, type RunResult } from './run.js';
+import { pidAlive, run, type RunResult } from './run.js';
+import { sleep } from '../wait.js';
 import * as faults from './faults.js';
 import { probeFor, startProbe, type ProbeResult, type RunningProbe } from './probe.js';
 

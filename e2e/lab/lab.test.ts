@@ -6,7 +6,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Lab, LabError } from './index.js';
 import { ourLinks, ourNetns } from './net.js';
-import { run, sleep } from './run.js';
+import { run } from './run.js';
+import { sleep } from '../wait.js';
 
 const ID = 10;
 const VIP = `198.18.${ID}.100`;
@@ -111,18 +112,22 @@ describe('lab', () => {
     expect((await lab.exec('fw1', `ip addr add ${VIP}/24 dev eth0 && echo ok`)).stdout.trim()).toBe('ok');
     const probe = await lab.startProbe(VIP, { rate: 100 });
     await sleep(500);
+    const cutAt = Date.now();
     await lab.cut('fw1');
     await sleep(200);
     expect((await lab.exec('fw1', 'ip -o link show eth0')).stdout).toMatch(/NO-CARRIER/);
     await sleep(800);
     await lab.heal('fw1');
+    const downMs = Date.now() - cutAt; // the cut as it really lasted (sleeps overrun on a loaded machine)
     await sleep(700);
     const r = await probe.stop();
     console.log(`probe across a 1 s cut: ${JSON.stringify(r)}`);
     expect(r.received).toBeGreaterThan(80);
     expect(r.lost).toBeGreaterThan(70);
+    // The probe measures the cut: at least its planned second, at most its real length plus a few probe
+    // intervals and the link coming back (relative to the measured cut: no wall-clock bound).
     expect(r.longestGapMs).toBeGreaterThanOrEqual(900);
-    expect(r.longestGapMs).toBeLessThan(2000);
+    expect(r.longestGapMs).toBeLessThanOrEqual(downMs + 500);
     expect(r.firstLossAtMs).toBeGreaterThanOrEqual(400);
     const after = await lab.probe(VIP, { rate: 100, seconds: 0.5 });
     expect(after.lost).toBe(0);

@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { ipBatch, mustRun, run } from './run.js';
 import { isOurLink, isOurNetns, labMac, type LabNames } from './names.js';
+import { sleep } from '../wait.js';
 
 export async function listNetns(): Promise<string[]> {
   const out = await mustRun('ip', ['-o', 'netns', 'list']);
@@ -125,7 +126,7 @@ export async function destroyNetworks(prefix: string): Promise<{ netns: string[]
     }
     killed += found;
     if (found === 0) break;
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   for (const ns of nss) await run('ip', ['netns', 'del', ns]);
   const links = await ourLinks(prefix);

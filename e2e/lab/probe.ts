@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabError } from './names.js';
+import { sleep } from '../wait.js';
 
 export interface ProbeResult {
   target: string;
@@ -132,6 +133,6 @@ export function startProbe(netns: string, target: string, rate = 100): Promise<R
 export async function probeFor(netns: string, target: string, rate: number, seconds: number): Promise<ProbeResult> {
   if (!Number.isFinite(seconds) || seconds <= 0) throw new LabError(`--seconds must be > 0, got ${seconds}`);
   const p = await startProbe(netns, target, rate);
-  await new Promise((r) => setTimeout(r, seconds * 1000));
+  await sleep(seconds * 1000);
   return p.stop();
 }

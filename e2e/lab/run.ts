@@ -46,10 +46,6 @@ export async function ipBatch(lines: string[], netns?: string): Promise<void> {
   await mustRun('ip', args, { input: lines.join('\n') + '\n' });
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

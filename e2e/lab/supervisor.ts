@@ -9,7 +9,7 @@ import {
   ControlRequestSchema, LabConfigSchema, paths, readJson, writeJsonAtomic,
   type ControlAction, type HostStatus, type Status,
 } from './state.js';
-import { sleep } from './run.js';
+import { sleep } from '../wait.js';
 
 interface Running {
   h: HostNames;
@@ -155,7 +155,7 @@ export async function superviseLab(stateDir: string): Promise<void> {
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
-    await Promise.all([...hosts.values()].map((r) => (r.child ? stop(r, false, 'off') : undefined)));
+    await Promise.all([...hosts.values()].filter((r) => r.child).map((r) => stop(r, false, 'off')));
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown());

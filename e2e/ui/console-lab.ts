@@ -82,7 +82,7 @@ export function startServe(home: string, extra: string[] = []): Promise<{ server
       server.kill('SIGKILL');
       reject(new Error(`npm run serve printed no URL within 20 s: ${out}${err}`));
     }, 20_000);
-    server.stdout!.on('data', (d: Buffer) => {
+    server.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
       if (m && !settled) {
@@ -91,7 +91,7 @@ export function startServe(home: string, extra: string[] = []): Promise<{ server
         resolve({ server, url: m[1] });
       }
     });
-    server.stderr!.on('data', (d: Buffer) => {
+    server.stderr.on('data', (d: Buffer) => {
       err += d.toString();
       // Whatever the server says on stderr after it started is worth seeing in the test output.
       if (settled) process.stderr.write(`[serve] ${d.toString()}`);

@@ -77,7 +77,7 @@ function wsCall(url: string, method: string, args: unknown[]): Promise<{ status?
     });
     ws.on('open', () => ws.send(JSON.stringify({ id: 1, method, args })));
     ws.on('message', (d) => {
-      const m = JSON.parse(String(d)) as { id?: number; reply?: never };
+      const m = JSON.parse((d as Buffer).toString('utf8')) as { id?: number; reply?: never };
       if (m.id !== 1) return;
       clearTimeout(t);
       resolve({ reply: m.reply });

@@ -1,17 +1,18 @@
 // The agent bundle as deploy sees it: the manifest lists every file with a matching sha256, native
 // modules for each Linux platform carry their platform, and the bundle runs with plain node.
+// In the lab project, not unit: building the bundle may fetch the other platforms' koffi with `npm pack`.
 import { describe, expect, it, beforeAll } from 'vitest';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readManifest, filesFor } from '../electron/core/deploy/index.js';
+import { readManifest, filesFor } from '../../electron/core/deploy/index.js';
 
-const dist = fileURLToPath(new URL('../agent/dist', import.meta.url));
+const dist = fileURLToPath(new URL('../../agent/dist', import.meta.url));
 
 beforeAll(() => {
-  if (!existsSync(join(dist, 'manifest.json'))) execFileSync(process.execPath, [fileURLToPath(new URL('./build-agent.mjs', import.meta.url))], { stdio: 'inherit' });
+  if (!existsSync(join(dist, 'manifest.json'))) execFileSync(process.execPath, [fileURLToPath(new URL('../../build/build-agent.mjs', import.meta.url))], { stdio: 'inherit' });
 });
 
 describe('agent bundle', () => {

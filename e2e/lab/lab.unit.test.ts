@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sleep } from '../wait.js';
 
 describe('names', () => {
   it('gives lab 10 the agreed names and addresses', () => {
@@ -126,10 +127,10 @@ describe('robust process handling (real local processes, no namespaces)', () => 
       const state = () => /\)\s+(\S)\s/.exec(readFileSync(`/proc/${live.pid}/stat`, 'utf8'))![1];
       // the exited pid comes first: before the fix the first kill threw and the live one was never handled
       expect(signalEach([dead.pid!, live.pid!], 'SIGSTOP')).toEqual([live.pid]);
-      for (let i = 0; i < 100 && state() !== 'T'; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 100 && state() !== 'T'; i++) await sleep(10);
       expect(state()).toBe('T');
       expect(signalEach([live.pid!, dead.pid!], 'SIGCONT')).toEqual([live.pid]);
-      for (let i = 0; i < 100 && state() === 'T'; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 100 && state() === 'T'; i++) await sleep(10);
       expect(['S', 'R']).toContain(state());
     } finally {
       live.kill('SIGKILL');
@@ -148,7 +149,7 @@ describe('robust process handling (real local processes, no namespaces)', () => 
       process.env.PATH = savedPath;
       expect(child.pid).toBeUndefined();
       expect(child.listenerCount('error')).toBeGreaterThan(0); // without one, 'error' crashes the process
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
       expect(readFileSync(logFile, 'utf8')).toMatch(/starting fw1 failed: spawn ip ENOENT/);
     } finally {
       process.env.PATH = savedPath;
