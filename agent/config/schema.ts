@@ -100,7 +100,6 @@ export const AgentConfigSchema = z
     });
   });
 
-export type GroupConfigInput = z.input<typeof GroupConfigSchema>;
 export type GroupConfig = z.output<typeof GroupConfigSchema>;
 export type AgentConfig = z.output<typeof AgentConfigSchema>;
 

@@ -184,7 +184,6 @@ export const CommandSchema = z.discriminatedUnion('cmd', [
   z.object({ id: z.number().int(), cmd: z.literal('rollback'), revision: z.number().int() }),
 ]);
 export type Command = z.infer<typeof CommandSchema>;
-export type CommandName = Command['cmd'];
 
 /**
  * The longest line either side of the control socket accepts (a command from a client, a message from

@@ -32,10 +32,6 @@ export function adoptCounter(heard: Buffer): Buffer {
   return nextCounter(heard);
 }
 
-export function counterHex(counter: Buffer): string {
-  return counter.toString('hex');
-}
-
 export interface ReplayWindowOptions {
   /** How long an accepted counter is remembered (default one hour). */
   ttlMs?: number;

@@ -84,9 +84,7 @@ type Parsed<K extends Method> = z.output<(typeof CONTRACT)[K]['args']>;
 const _argsFit: { [K in Method]: (...args: Parsed<K>) => unknown } = null as unknown as ConsoleApi;
 void _argsFit;
 
-/** One call over a transport, and its reply (errors as {code, message}, never a stack trace). */
-export const CallSchema = z.object({ method: z.string().max(64), args: z.array(z.unknown()).max(8) }).strict();
-export type Call = z.infer<typeof CallSchema>;
+/** The reply to one call over a transport (errors as {code, message}, never a stack trace). */
 export type CallReply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
 
 /** What a renderer holds: ConsoleApi, every method a remote call; subscribe always starts with the fleet. */

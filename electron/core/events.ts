@@ -51,7 +51,6 @@ export type ConsoleEvent =
   | { type: 'host-key'; at: number; host: string; keyType: string; fingerprint: string; file: string }
   | { type: 'error'; at: number; host?: string; code: string; message: string };
 
-export type ConsoleEventType = ConsoleEvent['type'];
 export type Listener = (e: ConsoleEvent) => void;
 
 /** Synchronous fan-out; a listener that throws is reported on the others' error channel, never breaks the bus. */

@@ -120,11 +120,6 @@ export function describeFields(fields: FieldChange[]): string[] {
   return out;
 }
 
-/** What a member's diff says in words (kept for callers that want text only). */
-export function diff(cur: Member, want: GroupConfig, password: PasswordAgreement): string[] {
-  return describeFields(fieldDiff(cur, want, password));
-}
-
 /** A new member's group, field by field from nothing. */
 function createFields(c: GroupConfig): FieldChange[] {
   return [

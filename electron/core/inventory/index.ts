@@ -3,6 +3,6 @@ export { HostSpecSchema, InventorySchema, parseInventory, type Inventory } from 
 export { configDir, consoleKnownHostsPath, defaultInventoryPath, readInventory, writeInventory } from './store.js';
 export { importSshConfig } from './ssh-config.js';
 export { importAnsible, expandHostRange } from './ansible.js';
-export { importLabJson, isLabJson, LabJsonSchema, type LabJson } from './lab-json.js';
+export { importLabJson, isLabJson, LabJsonSchema } from './lab-json.js';
 export { loadInventory, detectInventoryFormat, type InventoryFormat } from './load.js';
 export { mergeInventory, type MergeResult } from './merge.js';

@@ -1,7 +1,7 @@
 // The SSH layer's public face: transports, pool, known_hosts, host certificates, output limits and errors.
 export { SshTransport, type ConnectionState, type StateChange } from './connection.js';
 export { parseJumpSpec, type SshOptions } from './dial.js';
-export { SshPool, connect } from './pool.js';
+export { SshPool } from './pool.js';
 export { checkHostKey, fingerprint, trustHostKey, parseKnownHosts, keyTypeOfBlob, listedTrust, readKnownHosts, type HostKeyCheck, type TrustEntry } from './known-hosts.js';
 export { knownHostsFilesFor, allKnownHostsFiles, describeTrust, type KnownHostsFiles } from './known-hosts-files.js';
 export { filesForHost, describeHostTrust } from './host-keys.js';

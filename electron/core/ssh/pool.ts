@@ -50,9 +50,3 @@ export class SshPool {
   }
 }
 
-/** Connects one host outside any pool (a pool is what guarantees one connection per host). */
-export async function connect(host: HostSpec, opts: SshOptions = {}): Promise<SshTransport> {
-  const t = new SshTransport(host, opts);
-  await t.connect();
-  return t;
-}
