@@ -72,11 +72,11 @@ describe('checkHostKey', () => {
     ].join('\n');
     const e = parseKnownHosts(text, 'kh');
     expect(e.length).toBe(3);
-    expect(checkHostKeyIn(e, '198.19.0.1', 22, a.type, a.blob)).toEqual({ status: 'known' });
-    expect(checkHostKeyIn(e, 'fw1', 22, a.type, a.blob)).toEqual({ status: 'known' });
+    expect(checkHostKeyIn(e, '198.19.0.1', 22, a.type, a.blob)).toEqual({ status: 'known', file: 'kh', line: 3 });
+    expect(checkHostKeyIn(e, 'fw1', 22, a.type, a.blob)).toEqual({ status: 'known', file: 'kh', line: 3 });
     // same host, other port: the entry for port 22 does not apply
     expect(checkHostKeyIn(e, '198.19.0.1', 2222, a.type, a.blob)).toEqual({ status: 'unknown', fingerprint: fingerprint(a.blob) });
-    expect(checkHostKeyIn(e, '198.19.0.2', 2222, b.type, b.blob)).toEqual({ status: 'known' });
+    expect(checkHostKeyIn(e, '198.19.0.2', 2222, b.type, b.blob)).toEqual({ status: 'known', file: 'kh', line: 4 });
     expect(checkHostKeyIn(e, '198.19.0.2', 22, b.type, b.blob).status).toBe('unknown');
     // same type, other key: changed, with file and line
     expect(checkHostKeyIn(e, '198.19.0.1', 22, b.type, b.blob)).toEqual({
@@ -106,9 +106,9 @@ describe('checkHostKey', () => {
     const text = readFileSync(f, 'utf8');
     expect(text).not.toContain('fw1.lab'); // really hashed
     expect(text.match(/^\|1\|/gm)?.length).toBe(2);
-    expect(checkHostKey([f], 'fw1.lab', 22, a.type, a.blob)).toEqual({ status: 'known' });
+    expect(checkHostKey([f], 'fw1.lab', 22, a.type, a.blob)).toEqual({ status: 'known', file: f, line: 1 });
     expect(checkHostKey([f], 'fw2.lab', 22, a.type, a.blob).status).toBe('unknown');
-    expect(checkHostKey([f], '198.19.0.9', 2200, b.type, b.blob)).toEqual({ status: 'known' });
+    expect(checkHostKey([f], '198.19.0.9', 2200, b.type, b.blob)).toEqual({ status: 'known', file: f, line: 2 });
     expect(checkHostKey([f], '198.19.0.9', 22, b.type, b.blob).status).toBe('unknown');
     const changed = checkHostKey([f], 'fw1.lab', 22, b.type, b.blob);
     expect(changed).toMatchObject({ status: 'changed', file: f, line: 1 });
@@ -133,7 +133,7 @@ describe('checkHostKey', () => {
     expect(checkHostKey([join(dir, 'nope'), f], '198.19.0.5', 2222, a.type, a.blob).status).toBe('unknown');
     trustHostKey(f, '198.19.0.5', 2222, { keyBlob: a.blob });
     expect(readFileSync(f, 'utf8')).toBe(`[198.19.0.5]:2222 ssh-ed25519 ${a.b64}\n`);
-    expect(checkHostKey([f], '198.19.0.5', 2222, a.type, a.blob)).toEqual({ status: 'known' });
+    expect(checkHostKey([f], '198.19.0.5', 2222, a.type, a.blob)).toEqual({ status: 'known', file: f, line: 1 });
     const out = execFileSync('ssh-keygen', ['-F', '[198.19.0.5]:2222', '-f', f], { encoding: 'utf8' });
     expect(out).toContain(a.b64);
   });
@@ -156,8 +156,8 @@ describe('checkHostKey', () => {
     writeFileSync(f, `198.19.0.3 ${a.type} ${a.b64}`); // no trailing newline, as an editor may leave it
     trustHostKey(f, '198.19.0.4', 22, { keyBlob: b.blob });
     expect(readFileSync(f, 'utf8')).toBe(`198.19.0.3 ${a.type} ${a.b64}\n198.19.0.4 ${b.type} ${b.b64}\n`);
-    expect(checkHostKey([f], '198.19.0.3', 22, a.type, a.blob)).toEqual({ status: 'known' });
-    expect(checkHostKey([f], '198.19.0.4', 22, b.type, b.blob)).toEqual({ status: 'known' });
+    expect(checkHostKey([f], '198.19.0.3', 22, a.type, a.blob)).toEqual({ status: 'known', file: f, line: 1 });
+    expect(checkHostKey([f], '198.19.0.4', 22, b.type, b.blob)).toEqual({ status: 'known', file: f, line: 2 });
     // an empty file gets no blank first line
     const g = join(dir, 'empty_kh');
     writeFileSync(g, '');
