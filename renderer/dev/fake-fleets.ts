@@ -5,6 +5,7 @@ import { buildFleet } from '../../electron/core/fleet/build-fleet.js';
 import type { Fleet, HostReport, HostStatus } from '../../electron/core/fleet/types.js';
 import { preflight, type Preflight } from '../../electron/core/maintenance/decide.js';
 import { groupStatus, snapshot } from '../../electron/core/testing/snapshots.js';
+import { passwordCheckSync } from '../../agent/config/password-check.js';
 import type { HostSpec } from '../../electron/core/transport.js';
 
 export const BUILT_AT = Date.now();
@@ -20,6 +21,8 @@ interface HostState {
   startedAt?: number;
   noSnapshot?: boolean;
   hostKey?: 'unknown' | 'changed';
+  /** Another group password than the others' (the fleet shows only "password differs"). */
+  password?: string;
 }
 
 type Role = { state: GroupStatus['state']; advskew: number };
@@ -41,6 +44,7 @@ function lan(n: number, role: Role, h: HostState, extra: Partial<GroupStatus> = 
     sent: role.state === 'MASTER' ? 3581 : 12,
     received: role.state === 'MASTER' ? 9 : 3570,
     drops: n === 2 ? { hmac: 2, ttl: 1 } : {},
+    ...(h.password ? { passwordCheck: passwordCheckSync(1, h.password, ['198.18.0.100/24']) } : {}),
     ...extra,
   });
 }
@@ -135,6 +139,8 @@ export const FLEETS: Record<string, Fleet> = {
   'fw1-exiting': lab({ fw1: [B(0), { startedAt: BUILT_AT + 5000 }], fw3: [M(50)] }),
   /** Back in service: fw1 preempted, MASTER again. */
   'fw1-returned': lab({ fw1: [M(0), { startedAt: BUILT_AT + 5000 }] }),
+  /** fw2 and fw3 tied (both advskew 100): either may win; fw3 runs another password. */
+  'tie-password': lab({ fw3: [B(100), { password: 'another one' }] }),
   /** Nobody can take over from fw1: fw3 unreachable, fw2 stale. */
   'no-successor': lab({
     fw2: [B(100), { status: 'stale', lastSeenAgo: 45_000 }],

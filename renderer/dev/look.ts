@@ -174,6 +174,12 @@ const FLOWS: Record<string, Flow> = {
     await q.getByRole('button', { name: 'Reset demotion on fw2' }).click();
     await expect(q.getByText('1 group · all redundant')).toBeVisible();
     await q.context().close();
+    const t = await open(b, 'groups-tie-password', { initial: 'tie-password' }, url, '#/groups');
+    const tc = t.getByRole('article', { name: 'Group vhid 1 (lan-gateway)' });
+    await expect(tc.getByText(/fw2 or fw3/).first()).toBeVisible();
+    await expect(tc.getByText('password differs')).toBeVisible();
+    await look(t, 'groups-tie-password', tc);
+    await t.context().close();
   },
   async apply(b, url) {
     const p = await open(b, 'apply', {}, url, '#/groups');

@@ -67,6 +67,15 @@ describe('groupHealth and summaryLine', () => {
     expect(successorText({ successors: ['fw3'] })).toBe('fw3');
     expect(successorText({ successors: [] })).toBe('');
   });
+  it('members that disagree on the password are never shown as redundant, and the fleet line says so', () => {
+    const f = labFleet();
+    const g = f.groups[0];
+    const finding = { kind: 'mismatch:password' as const, severity: 'error' as const, group: g.key, hosts: ['fw3'], message: 'fw3 uses another password' };
+    expect(groupHealth(g).kind).toBe('redundant');
+    expect(groupHealth(g, [finding])).toMatchObject({ kind: 'misconfigured', label: 'misconfigured: passwords differ', tone: 'bad' });
+    expect(groupHealth(g, [{ ...finding, group: 'other#9' }]).kind).toBe('redundant'); // another group's finding
+    expect(summaryLine([g], [finding])).toEqual({ text: '1 group · 1 group misconfigured', tone: 'bad' });
+  });
   it('says so when there are no groups', () => {
     expect(summaryLine([]).text).toBe('No CARP groups yet');
   });

@@ -1,6 +1,6 @@
 // Groups board logic: order of groups (segment, then vhid) and members (live MASTER first, then by
 // election preference, hosts not live last), member state as text + shape, and each group's health.
-import type { FleetGroup, Member } from '../../../electron/core/fleet/types.js';
+import type { Finding, FleetGroup, Member } from '../../../electron/core/fleet/types.js';
 import { compareCandidates } from '../../../electron/core/fleet/election.js';
 import { lastHeard } from './age.js';
 import type { Tone } from './host-status.js';
@@ -61,7 +61,7 @@ export function memberStateDisplay(m: Member, now: number): MemberStateDisplay {
   }
 }
 
-export type GroupHealthKind = 'redundant' | 'no-master' | 'split-brain' | 'no-successor';
+export type GroupHealthKind = 'redundant' | 'no-master' | 'split-brain' | 'misconfigured' | 'no-successor';
 
 export interface GroupHealth {
   kind: GroupHealthKind;
@@ -80,9 +80,21 @@ export function successorText(g: Pick<FleetGroup, 'successors'>): string {
   return `${s.slice(0, -1).join(', ')} or ${s[s.length - 1]} (tied: either may win)`;
 }
 
-export function groupHealth(g: FleetGroup): GroupHealth {
+const MISMATCH_WORDS: Partial<Record<Finding['kind'], string>> = {
+  'mismatch:password': 'passwords differ',
+  'mismatch:addresses': 'addresses differ',
+  'mismatch:advbase': 'advbase differs',
+};
+
+/**
+ * The group's health in one line. A member set that disagrees on password, addresses or advbase is
+ * never shown as redundant, whoever is MASTER now: those members do not hear each other as peers.
+ */
+export function groupHealth(g: FleetGroup, findings: readonly Finding[] = []): GroupHealth {
   if (g.masters.length > 1) return { kind: 'split-brain', label: `split brain: ${g.masters.join(' and ')} are all MASTER`, symbol: '✕', tone: 'bad' };
   if (!g.master) return { kind: 'no-master', label: 'no master', symbol: '✕', tone: 'bad' };
+  const wrong = findings.filter((f) => f.group === g.key && f.severity === 'error' && MISMATCH_WORDS[f.kind]).map((f) => MISMATCH_WORDS[f.kind]!);
+  if (wrong.length) return { kind: 'misconfigured', label: `misconfigured: ${wrong.join(', ')}`, symbol: '✕', tone: 'bad' };
   if (!g.successors.length) return { kind: 'no-successor', label: `not redundant: nobody can take over from ${g.master}`, symbol: '⚠', tone: 'warn' };
   return { kind: 'redundant', label: `redundant: ${g.master} MASTER, ${successorText(g)} takes over`, symbol: '✓', tone: 'ok' };
 }
@@ -90,17 +102,18 @@ export function groupHealth(g: FleetGroup): GroupHealth {
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** "3 groups · all redundant", or "3 groups · 1 group without a master · 1 group not redundant". */
-export function summaryLine(groups: FleetGroup[]): { text: string; tone: Tone } {
+export function summaryLine(groups: FleetGroup[], findings: readonly Finding[] = []): { text: string; tone: Tone } {
   if (!groups.length) return { text: 'No CARP groups yet', tone: 'unknown' };
-  const count = { 'no-master': 0, 'split-brain': 0, 'no-successor': 0, redundant: 0 } as Record<GroupHealthKind, number>;
-  for (const g of groups) count[groupHealth(g).kind]++;
+  const count = { 'no-master': 0, 'split-brain': 0, misconfigured: 0, 'no-successor': 0, redundant: 0 } as Record<GroupHealthKind, number>;
+  for (const g of groups) count[groupHealth(g, findings).kind]++;
   const head = plural(groups.length, 'group', 'groups');
   const parts: string[] = [];
   if (count['no-master']) parts.push(`${plural(count['no-master'], 'group', 'groups')} without a master`);
   if (count['split-brain']) parts.push(`${plural(count['split-brain'], 'group', 'groups')} in split brain`);
+  if (count.misconfigured) parts.push(`${plural(count.misconfigured, 'group', 'groups')} misconfigured`);
   if (count['no-successor']) parts.push(`${plural(count['no-successor'], 'group', 'groups')} not redundant`);
   if (!parts.length) return { text: `${head} · all redundant`, tone: 'ok' };
-  const tone: Tone = count['no-master'] || count['split-brain'] ? 'bad' : 'warn';
+  const tone: Tone = count['no-master'] || count['split-brain'] || count.misconfigured ? 'bad' : 'warn';
   return { text: `${head} · ${parts.join(' · ')}`, tone };
 }
 

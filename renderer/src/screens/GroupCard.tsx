@@ -11,7 +11,7 @@ import { formatInterval } from '../logic/interval.js';
 
 export function GroupCard({ group: g, findings }: { group: FleetGroup; findings: Finding[] }) {
   const now = useConsoleNow();
-  const health = groupHealth(g);
+  const health = groupHealth(g, findings);
   const mine = findingsOfGroup(findings, g.key);
   const healthy = health.kind === 'redundant' && !mine.some((f) => f.severity === 'error');
   const titleId = `group-${g.key.replace(/[^A-Za-z0-9]/g, '-')}`;
@@ -99,7 +99,7 @@ export function GroupCard({ group: g, findings }: { group: FleetGroup; findings:
                 <td className="num">{stale ? '—' : formatInterval(m.effectiveIntervalMs)}</td>
                 <td className="small notes">
                   {g.successors.includes(m.host) && (
-                    <span className={g.master ? 'tag tag-successor nowrap' : 'tag tag-successor'}>
+                    <span className={g.master && g.successors.length === 1 ? 'tag tag-successor nowrap' : 'tag tag-successor'}>
                       <span aria-hidden="true">→ </span>
                       {g.master ? 'successor' : 'expected master'}
                       {g.successors.length > 1 && ' (tied)'}

@@ -16,7 +16,7 @@ export function GroupsScreen() {
   const canAct = useCanAct();
   const [applying, setApplying] = useState(false);
   const groups = sortGroups(fleet?.groups ?? []);
-  const summary = summaryLine(groups);
+  const summary = summaryLine(groups, fleet?.findings ?? []);
   const top = fleetWideFindings(fleet?.findings ?? []);
 
   return (
