@@ -12,6 +12,7 @@ import { fileStore } from './inventory/ops.js';
 import { readInventory } from './inventory/store.js';
 import type { ConsoleEvent } from './events.js';
 import { ApiError } from './api.js';
+import { until } from './testing/until.js';
 
 const SPEC = {
   vhid: 42,
@@ -30,13 +31,6 @@ afterEach(() => {
   cleanup = [];
 });
 
-async function until(pred: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** n fake hosts; the console starts with the first `start` of them and can be given the rest later. */
 function world(n: number, start: number, storeDir?: string) {

@@ -14,6 +14,7 @@ import type { ConsoleEvent } from '../core/events.js';
 import type { Fleet } from '../core/fleet/types.js';
 import { startWebServer, type WebServer } from './server.js';
 import { parseServeArgs, UsageError } from './serve-args.js';
+import { until } from '../core/testing/until.js';
 
 const INDEX = '<!doctype html><title>carp-console</title><script type="module" src="/assets/app.js"></script>';
 let dir: string;
@@ -117,13 +118,6 @@ function connect(srv: WebServer, opts: { query?: string; cookie?: string; origin
   });
 }
 
-async function until(pred: () => boolean | Promise<boolean>, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('HTTP', () => {
   it('prints a URL with a fresh 32-byte token', () => {

@@ -15,6 +15,7 @@ import { reduceOps, type Ops } from '../../../renderer/src/logic/progress.js';
 import { CONTRACT } from '../contract.js';
 import { parseArgs } from '../../cli/args.js';
 import { formatDeploy } from '../../cli/carpctl.js';
+import { until } from '../testing/until.js';
 
 // ---- pure decisions -------------------------------------------------------------------------------
 
@@ -213,13 +214,6 @@ afterEach(() => {
   cleanup = [];
 });
 
-async function until(pred: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 interface Install {
   host: string;

@@ -9,6 +9,7 @@ import type { ConsoleEvent } from '../events.js';
 import { passwordCheckSync } from '../../../agent/config/password-check.js';
 import { formatApply, formatEvent, formatHosts, formatStatus } from '../../cli/format.js';
 import { passwordAgreement, redactAgentEvent } from './password.js';
+import { until } from '../testing/until.js';
 
 const VIPS = ['198.18.0.100/24'];
 const PASSWORD = 'Hunter2-shared';
@@ -21,13 +22,6 @@ afterEach(() => {
   stop = [];
 });
 
-async function until(pred: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 function world(): { c: Console; agents: FakeAgent[]; transports: FakeTransport[]; events: ConsoleEvent[] } {
   const f = fakeFleet(3, 50);

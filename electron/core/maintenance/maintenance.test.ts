@@ -7,6 +7,7 @@ import type { ConsoleEvent } from '../events.js';
 import { preflight, handoverProgress } from './decide.js';
 import { buildFleet } from '../fleet/build-fleet.js';
 import { groupStatus, snapshot } from '../testing/snapshots.js';
+import { until } from '../testing/until.js';
 
 const SPEC = {
   vhid: 42,
@@ -50,13 +51,6 @@ async function setup(n = 3, timeouts = {}) {
   return { ...f, c, events };
 }
 
-async function until(pred: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const steps = (events: ConsoleEvent[]) => events.flatMap((e) => (e.type === 'maintenance' ? [e.group ? `${e.step}:${e.group}` : e.step] : []));
 
