@@ -127,78 +127,80 @@ export function AddHostsDialog({ onClose }: { onClose: () => void }) {
           </button>
         ))}
       </div>
-      <form id={`${ids}-panel`} role="tabpanel" aria-labelledby={`${ids}-tab-${way}`} onSubmit={(e) => void submit(e)} className="tabpanel">
-        {way === 'path' && (
-          <div className="field">
-            <label htmlFor={`${ids}-path`}>Path on the console machine</label>
-            <input id={`${ids}-path`} className="mono" value={path} onChange={(e) => setPath(e.target.value)} aria-describedby={`${ids}-path-hint`} />
-            <span id={`${ids}-path-hint`} className="hint">
-              An ssh_config (Host blocks, Include, ProxyJump, IdentityFile), an Ansible inventory (INI or YAML), the lab's JSON or an inventory JSON. Hosts are
-              matched by name; nothing is removed.
-            </span>
-          </div>
-        )}
-        {way === 'text' && (
-          <>
+      <div id={`${ids}-panel`} role="tabpanel" aria-labelledby={`${ids}-tab-${way}`} className="tabpanel">
+        <form onSubmit={(e) => void submit(e)}>
+          {way === 'path' && (
             <div className="field">
-              <label htmlFor={`${ids}-text`}>Inventory text</label>
-              <textarea
-                id={`${ids}-text`}
-                className="mono"
-                rows={10}
-                value={text}
-                onChange={(e) => setText(e.target.value)}
-                placeholder={'Host fw1\n  HostName 198.18.1.1\n  User root\n  IdentityFile ~/.ssh/id_ed25519'}
-                aria-describedby={`${ids}-text-hint`}
-              />
-              <span id={`${ids}-text-hint`} className="hint">
-                ssh_config, Ansible INI/YAML, lab JSON: the format is detected.
+              <label htmlFor={`${ids}-path`}>Path on the console machine</label>
+              <input id={`${ids}-path`} className="mono" value={path} onChange={(e) => setPath(e.target.value)} aria-describedby={`${ids}-path-hint`} />
+              <span id={`${ids}-path-hint`} className="hint">
+                An ssh_config (Host blocks, Include, ProxyJump, IdentityFile), an Ansible inventory (INI or YAML), the lab's JSON or an inventory JSON. Hosts are
+                matched by name; nothing is removed.
               </span>
             </div>
-            <div className="field-row">
+          )}
+          {way === 'text' && (
+            <>
               <div className="field">
-                <label htmlFor={`${ids}-upload`}>Or upload a file</label>
-                <input
-                  id={`${ids}-upload`}
-                  type="file"
-                  onChange={(e) => {
-                    const f = e.target.files?.[0];
-                    if (!f) return;
-                    void f.text().then((t) => {
-                      setText(t);
-                      setTextName(f.name);
-                    });
-                  }}
+                <label htmlFor={`${ids}-text`}>Inventory text</label>
+                <textarea
+                  id={`${ids}-text`}
+                  className="mono"
+                  rows={10}
+                  value={text}
+                  onChange={(e) => setText(e.target.value)}
+                  placeholder={'Host fw1\n  HostName 198.18.1.1\n  User root\n  IdentityFile ~/.ssh/id_ed25519'}
+                  aria-describedby={`${ids}-text-hint`}
                 />
+                <span id={`${ids}-text-hint`} className="hint">
+                  ssh_config, Ansible INI/YAML, lab JSON: the format is detected.
+                </span>
               </div>
-              <div className="field">
-                <label htmlFor={`${ids}-name`}>Source name (for messages)</label>
-                <input id={`${ids}-name`} value={textName} onChange={(e) => setTextName(e.target.value)} placeholder="pasted" />
+              <div className="field-row">
+                <div className="field">
+                  <label htmlFor={`${ids}-upload`}>Or upload a file</label>
+                  <input
+                    id={`${ids}-upload`}
+                    type="file"
+                    onChange={(e) => {
+                      const f = e.target.files?.[0];
+                      if (!f) return;
+                      void f.text().then((t) => {
+                        setText(t);
+                        setTextName(f.name);
+                      });
+                    }}
+                  />
+                </div>
+                <div className="field">
+                  <label htmlFor={`${ids}-name`}>Source name (for messages)</label>
+                  <input id={`${ids}-name`} value={textName} onChange={(e) => setTextName(e.target.value)} placeholder="pasted" />
+                </div>
               </div>
+            </>
+          )}
+          {way === 'hand' && (
+            <div className="form-grid">
+              {field('name', 'Name', { placeholder: 'fw1' })}
+              {field('address', 'Address', { placeholder: '198.18.1.1', mono: true })}
+              {field('port', 'Port', { inputMode: 'numeric', mono: true })}
+              {field('user', 'User')}
+              {field('identityFile', 'Identity file', { placeholder: '~/.ssh/id_ed25519', hint: 'Optional: ssh-agent keys are tried first.', mono: true })}
+              {field('jump', 'Jump host', { placeholder: 'bastion', hint: "Optional, like ssh's ProxyJump." })}
             </div>
-          </>
-        )}
-        {way === 'hand' && (
-          <div className="form-grid">
-            {field('name', 'Name', { placeholder: 'fw1' })}
-            {field('address', 'Address', { placeholder: '198.18.1.1', mono: true })}
-            {field('port', 'Port', { inputMode: 'numeric', mono: true })}
-            {field('user', 'User')}
-            {field('identityFile', 'Identity file', { placeholder: '~/.ssh/id_ed25519', hint: 'Optional: ssh-agent keys are tried first.', mono: true })}
-            {field('jump', 'Jump host', { placeholder: 'bastion', hint: "Optional, like ssh's ProxyJump." })}
+          )}
+          <ErrorNote error={action.error} what={way === 'hand' ? 'Could not add the host' : 'Could not import'} />
+          {action.result && <ChangeSummary c={action.result} />}
+          <div className="dialog-actions">
+            <button type="submit" className="primary" disabled={action.pending || (way === 'text' && !text.trim()) || (way === 'path' && !path.trim())}>
+              {action.pending ? 'Working…' : way === 'hand' ? 'Add host' : 'Import'}
+            </button>
+            <button type="button" onClick={onClose}>
+              {action.result ? 'Done' : 'Cancel'}
+            </button>
           </div>
-        )}
-        <ErrorNote error={action.error} what={way === 'hand' ? 'Could not add the host' : 'Could not import'} />
-        {action.result && <ChangeSummary c={action.result} />}
-        <div className="dialog-actions">
-          <button type="submit" className="primary" disabled={action.pending || (way === 'text' && !text.trim()) || (way === 'path' && !path.trim())}>
-            {action.pending ? 'Working…' : way === 'hand' ? 'Add host' : 'Import'}
-          </button>
-          <button type="button" onClick={onClose}>
-            {action.result ? 'Done' : 'Cancel'}
-          </button>
-        </div>
-      </form>
+        </form>
+      </div>
     </Dialog>
   );
 }
