@@ -4,6 +4,7 @@ import type { FailoverImpl } from './failover.js';
 import type { HandoverImpl } from './handover.js';
 import type { FootprintImpl } from './footprint.js';
 import type { ConsoleBench } from './console.js';
+import type { ConsoleUiBench } from './console-ui.js';
 import type { LossRun } from './loss.js';
 import { fmtMiB, fmtMs, fmtPct, fmtRatio, fmtS, fmtSigned, ratio, renderTable } from './stats.js';
 
@@ -17,6 +18,7 @@ export interface BenchResults {
   handover?: HandoverImpl[];
   footprint?: FootprintImpl[];
   console?: ConsoleBench;
+  consoleUi?: ConsoleUiBench;
   loss?: LossRun[];
   errors: Record<string, string>;
 }
@@ -59,6 +61,14 @@ export function renderSummary(r: BenchResults): string {
   if (r.console) {
     const c = r.console;
     rows.push(['console', `deploy 3 hosts ${fmtS(c.deployColdMs)} cold, ${fmtS(c.redeployMs)} again`, `event latency median ${fmtMs(c.endToEnd.median)}, worst ${fmtMs(c.endToEnd.worst)} (${c.stateEvents} changes)`]);
+  }
+  if (r.consoleUi) {
+    const u = r.consoleUi;
+    rows.push([
+      `console-ui (${u.hosts} hosts, ${u.groups} groups)`,
+      `change -> DOM median ${fmtMs(u.changeToDom.median)}, p95 ${fmtMs(u.changeToDom.p95)} (${u.changeToDom.n} changes${u.missed ? `, ${u.missed} missed` : ''})`,
+      `longest task ${u.stream.longTasks ? fmtMs(u.stream.longestTaskMs) : 'under 50 ms'} at 50 changes/s`,
+    ]);
   }
   return renderTable(rows, 3);
 }
@@ -129,6 +139,18 @@ export function renderDetails(r: BenchResults): string {
       `over ${c.stateEvents} state changes`,
       `agent->core read ${fmtMs(c.agentToConsole.median)}`,
     ]);
+  }
+  if (r.consoleUi) {
+    const u = r.consoleUi;
+    rows.push([
+      'change -> DOM',
+      'console-ui',
+      `median ${fmtMs(u.changeToDom.median)}, p95 ${fmtMs(u.changeToDom.p95)}, worst ${fmtMs(u.changeToDom.worst)}`,
+      `${u.cardsInDom} of ${u.groups} cards in the DOM`,
+      `first card ${fmtMs(u.firstCardMs)}`,
+    ]);
+    rows.push(['change -> core fleet', 'console-ui', `median ${fmtMs(u.changeToCoreFleet.median)}, worst ${fmtMs(u.changeToCoreFleet.worst)}`, `${(u.fleetBytes / 1e6).toFixed(2)} MB of JSON per fleet event`]);
+    rows.push(['50 changes/s', 'console-ui', `${u.stream.longTasks} tasks over 50 ms`, `longest ${fmtMs(u.stream.longestTaskMs)}`, `${u.stream.changes} changes`]);
   }
   for (const l of r.loss ?? []) {
     if (!Number.isFinite(l.takeovers)) {

@@ -12,11 +12,12 @@ import { benchFailover } from './failover.js';
 import { benchHandover } from './handover.js';
 import { benchFootprint } from './footprint.js';
 import { benchConsole } from './console.js';
+import { benchConsoleUi } from './console-ui.js';
 import { benchLoss } from './loss.js';
 import { renderReport, type BenchResults } from './report.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-export const BENCHES = ['failover', 'handover', 'footprint', 'console', 'loss'] as const;
+export const BENCHES = ['failover', 'handover', 'footprint', 'console', 'console-ui', 'loss'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const USAGE = `usage: npm run bench -- [--only ${BENCHES.join('|')}[,...]] [--reps N] [--impls agent,ucarp,keepalived] [--out FILE] | --render FILE
@@ -114,6 +115,7 @@ async function main(): Promise<number> {
         else if (b === 'handover') results.handover = await benchHandover({ reps: args.reps, impls: args.impls, log });
         else if (b === 'footprint') results.footprint = await benchFootprint({ impls: args.impls, log });
         else if (b === 'console') results.console = await benchConsole({ log });
+        else if (b === 'console-ui') results.consoleUi = await benchConsoleUi({ log });
         else if (b === 'loss') results.loss = await benchLoss({ impls: args.impls, log });
       } catch (e) {
         results.errors[b] = (e as Error).message;

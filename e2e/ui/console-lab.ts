@@ -105,10 +105,11 @@ export function startServe(home: string, extra: string[] = []): Promise<{ server
   });
 }
 
-export async function uiWorld(): Promise<UiWorld> {
+/** A lab of 3 hosts and the web shell on a fresh HOME; `id`: each spec file its own lab (50..59). */
+export async function uiWorld(id = LAB_ID): Promise<UiWorld> {
   ensureBuilt();
-  await Lab.down(LAB_ID, { purge: true }).catch(() => undefined);
-  const lab = await Lab.up({ id: LAB_ID, hosts: 3 });
+  await Lab.down(id, { purge: true }).catch(() => undefined);
+  const lab = await Lab.up({ id, hosts: 3 });
   const home = mkdtempSync(join(tmpdir(), 'carp-ui-home-'));
   let server: ChildProcess | undefined;
   const cleanup = async () => {

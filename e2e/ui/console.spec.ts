@@ -7,9 +7,9 @@ import { readFileSync, mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect, type Browser, type Locator, type Page } from '@playwright/test';
 import { AxeBuilder } from '@axe-core/playwright';
-import WebSocket from 'ws';
 import type { RunningProbe, ProbeResult } from '../lab/index.js';
 import { LAB_ID, ROOT, labFingerprint, startServe, stopServe, uiWorld, type UiWorld } from './console-lab.js';
+import { wsCall } from './lab-fleet.js';
 
 const HOSTS = ['fw1', 'fw2', 'fw3'] as const;
 const SHOTS = join(ROOT, 'docs/screenshots');
@@ -54,36 +54,6 @@ async function audit(what: string): Promise<void> {
   axeLog.push(line);
   console.log(line);
   expect.soft(bad.map(fmt), `axe serious/critical violations on ${what}`).toEqual([]);
-}
-
-/** One call over the web shell's WebSocket (as the renderer makes it): the reply, or the HTTP refusal. */
-function wsCall(url: string, method: string, args: unknown[]): Promise<{ status?: number; reply?: { ok: boolean; result?: unknown; error?: { code: string; message: string } } }> {
-  const u = new URL(url);
-  const wsUrl = `ws://${u.host}/ws${u.search}`;
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(wsUrl);
-    const t = setTimeout(() => {
-      ws.terminate();
-      reject(new Error(`no reply to ${method} within 10 s`));
-    }, 10_000);
-    ws.on('unexpected-response', (_req, res) => {
-      clearTimeout(t);
-      resolve({ status: res.statusCode });
-      ws.terminate();
-    });
-    ws.on('error', (e) => {
-      clearTimeout(t);
-      reject(e);
-    });
-    ws.on('open', () => ws.send(JSON.stringify({ id: 1, method, args })));
-    ws.on('message', (d) => {
-      const m = JSON.parse((d as Buffer).toString('utf8')) as { id?: number; reply?: never };
-      if (m.id !== 1) return;
-      clearTimeout(t);
-      resolve({ reply: m.reply });
-      ws.close();
-    });
-  });
 }
 
 const hostsTable = () => page.getByRole('table', { name: 'Hosts' });

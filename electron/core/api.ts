@@ -7,6 +7,7 @@ import type { GroupSpecInput } from './commands/group-spec.js';
 import type { ApplyOutcome } from './commands/two-phase.js';
 import type { MaintenanceResult } from './maintenance/driver.js';
 import type { HostKeyVerdict, HostSpec } from './transport.js';
+import type { HistoryPage, HistoryQuery } from './history/records.js';
 
 export type { ConsoleEvent, Fleet, HostView, GroupSpecInput, ApplyOutcome, MaintenanceResult, HostKeyVerdict, HostSpec };
 
@@ -145,4 +146,6 @@ export interface ConsoleApi {
    * key is refused (ApiError 'refused'), never trusted here.
    */
   trustHostKey(host: string, fingerprint?: string): Promise<HostKeyVerdict>;
+  /** The recorded history (history/records.ts) between from and to, oldest first, at most HISTORY_REPLY_MAX records (the newest). */
+  history(query: HistoryQuery): Promise<HistoryPage>;
 }

@@ -1,5 +1,5 @@
 // createConsole: the console core behind ConsoleApi — one transport and one AgentLink per host
-// (hosts can be added and removed while it runs), the fleet recomputed on every report, commands,
+// (hosts can be added and removed while it runs), the fleet recomputed after reports, commands,
 // maintenance, and every event to subscribers.
 import type { HostKeyVerdict, HostSpec, HostTransport } from './transport.js';
 import { AgentLink, AgentCommandError, type AgentLinkOptions, type CommandBody } from './agent-link/agent-link.js';
@@ -16,6 +16,8 @@ import { redactAgentEvent } from './fleet/password.js';
 import { twoPhaseApply, type ApplyOutcome } from './commands/two-phase.js';
 import { runMaintenance, type MaintenanceEnv, type MaintenanceTimeouts } from './maintenance/driver.js';
 import { DEFAULT_ROLLING_TIMEOUTS, runDeploy, type RollingEnv, type RollingTimeouts } from './deploy/rolling-driver.js';
+import { startHistory, type HistoryOptions } from './history/service.js';
+import { recordActions } from './history/actions.js';
 
 export { deployProgress, DEFAULT_ROLLING_TIMEOUTS, type RollingTimeouts } from './deploy/rolling-driver.js';
 
@@ -46,6 +48,8 @@ export interface ConsoleOptions {
   hostKeys?: (transport: HostTransport, fingerprint?: string) => Promise<HostKeyVerdict>;
   /** Emit 'fleet' events (whole fleet) on every change; on by default. */
   fleetEvents?: boolean;
+  /** Where the history is kept (history/): state changes, steps, findings, operator actions; without it history() is unavailable. */
+  history?: HistoryOptions;
 }
 
 export interface Console extends ConsoleApi {
@@ -66,11 +70,27 @@ export function createConsole(opts: ConsoleOptions): Console {
   const fleetListeners = new Set<() => void>();
   let fleet: Fleet = buildFleet([], now());
   const lastStatus = new Map<string, string>();
+  const history = opts.history ? startHistory(opts.history, now) : null;
+  if (history) bus.subscribe((e) => history.onEvent(e));
 
-  const recompute = () => {
+  const rebuild = () => {
+    dirty = false;
     fleet = buildFleet([...links.values()].map((l) => l.report()), now());
     if (opts.fleetEvents !== false) bus.emit({ type: 'fleet', at: fleet.at, fleet });
     for (const l of [...fleetListeners]) l();
+  };
+  // Reports that arrive in one turn of the event loop (200 snapshots at start, a burst of events) make
+  // one fleet, built on the next turn; a read before then (current()) builds it at once, so readers
+  // never see a stale fleet. Without this, a fleet of 1,000 groups rebuilt per report starves the links.
+  let dirty = false;
+  const recompute = () => {
+    if (dirty) return;
+    dirty = true;
+    setImmediate(() => dirty && rebuild());
+  };
+  const current = (): Fleet => {
+    if (dirty) rebuild();
+    return fleet;
   };
 
   const staleMs = opts.link?.staleMs ?? 2.5 * HEARTBEAT_MS;
@@ -140,7 +160,7 @@ export function createConsole(opts: ConsoleOptions): Console {
   };
 
   const runPlan = async (plan: Plan, dryRun: boolean, op?: string): Promise<ApplyOutcome> => {
-    const masters = fleet.groups.filter((g) => g.vhid === plan.vhid).flatMap((g) => g.masters);
+    const masters = current().groups.filter((g) => g.vhid === plan.vhid).flatMap((g) => g.masters);
     return twoPhaseApply(plan, links, {
       dryRun,
       masters,
@@ -151,7 +171,7 @@ export function createConsole(opts: ConsoleOptions): Console {
   /** Where the maintenance driver runs (maintenanceEnter, and each host of a rolling upgrade). */
   const maintenanceEnv = (emit: MaintenanceEnv['emit']): MaintenanceEnv => ({
     now,
-    fleet: () => fleet,
+    fleet: current,
     onFleet: (cb) => {
       fleetListeners.add(cb);
       return () => fleetListeners.delete(cb);
@@ -218,12 +238,12 @@ export function createConsole(opts: ConsoleOptions): Console {
     importHosts: async (src) => inventory.import(src),
     removeHost: async (name) => inventory.remove(name),
     async hosts() {
-      return fleet.hosts;
+      return current().hosts;
     },
     async fleet() {
-      return fleet;
+      return current();
     },
-    fleetNow: () => fleet,
+    fleetNow: current,
     link: linkOf,
     transportOf(host) {
       linkOf(host);
@@ -254,10 +274,10 @@ export function createConsole(opts: ConsoleOptions): Console {
         throw e;
       }
       const checks = await passwordChecksFor(spec, new Map([...links].map(([h, l]) => [h, l.report().snapshot])));
-      return runPlan(planGroupApply(spec, fleet, checks), !!o.dryRun, o.op);
+      return runPlan(planGroupApply(spec, current(), checks), !!o.dryRun, o.op);
     },
     async deleteGroup(vhid, o = {}) {
-      return runPlan(planGroupDelete(vhid, fleet, o.segment), !!o.dryRun, o.op);
+      return runPlan(planGroupDelete(vhid, current(), o.segment), !!o.dryRun, o.op);
     },
     set: (host, vhid, key: SetKey, value) => send(host, { cmd: 'set', vhid, key, value }),
     demote: (host, op, value) => send(host, { cmd: 'demote', op, value }),
@@ -271,7 +291,10 @@ export function createConsole(opts: ConsoleOptions): Console {
       );
     },
     subscribe(l: (e: ConsoleEvent) => void, so = {}) {
-      if (so.snapshot) l({ type: 'fleet', at: fleet.at, fleet });
+      if (so.snapshot) {
+        const f = current();
+        l({ type: 'fleet', at: f.at, fleet: f });
+      }
       return bus.subscribe(l);
     },
     async trustHostKey(host, fingerprint) {
@@ -294,10 +317,16 @@ export function createConsole(opts: ConsoleOptions): Console {
       }
       return verdict;
     },
+    async history(q) {
+      if (!history) throw new ApiError('unavailable', 'this console keeps no history (it was opened without a data folder)');
+      return history.query(q);
+    },
     close() {
+      history?.close();
       for (const l of links.values()) l.stop();
       for (const t of transports.values()) t.close();
     },
   };
+  if (history) recordActions(api, history, now);
   return api;
 }

@@ -73,6 +73,12 @@ export const CONTRACT = {
   maintenanceExit: { args: z.tuple([HostName]), mutates: true },
   /** Asking which key a host presents changes nothing; confirming a fingerprint records it. */
   trustHostKey: { args: z.tuple([HostName, Fingerprint.optional()]), mutates: (a: [string, string?]) => a[1] !== undefined },
+  history: {
+    args: z.tuple([
+      z.object({ from: z.number().finite(), to: z.number().finite().optional(), hosts: z.array(HostName).max(10_000).optional(), groups: z.array(z.string().max(128)).max(10_000).optional() }).strict(),
+    ]),
+    mutates: false,
+  },
 } satisfies Record<Method, MethodSpec>;
 
 /** Every ConsoleApi method the bindings carry (the event stream, `subscribe`, is carried separately). */

@@ -8,7 +8,9 @@ import { fileStore, type InventoryStore } from './inventory/ops.js';
 import { scopeKnownHosts } from './inventory/merge.js';
 import { SshPool, confirmHostKey, type SshOptions, type SshTransport } from './ssh/index.js';
 import { deployAll, readManifest } from './deploy/index.js';
+import { agentBundleCandidates, locateAgentBundle } from './deploy/bundle-location.js';
 import { createConsole, type Console, type ConsoleOptions } from './console.js';
+import { defaultHistoryDir, openHistoryStore } from './history/store.js';
 
 export interface OpenOptions {
   /**
@@ -19,7 +21,7 @@ export interface OpenOptions {
   inventory?: string;
   /** The stored inventory used when `inventory` is not given (default ~/.config/carp-console/inventory.json). */
   inventoryPath?: string;
-  /** Folder of the agent bundle to deploy (default agent/dist of this checkout, or $CARP_AGENT_BUNDLE). */
+  /** Folder of the agent bundle to deploy (default $CARP_AGENT_BUNDLE, the installed app's resources/agent, or agent/dist of this checkout). */
   bundleDir?: string;
   /** Deploy without linking carp-agent into /usr/local/sbin (carpctl --no-path-link). */
   noPathLink?: boolean;
@@ -27,6 +29,8 @@ export interface OpenOptions {
   ssh?: Omit<SshOptions, 'knownHostsFiles' | 'resolveJump'>;
   /** Core options passed through (timeouts, link settings). */
   core?: Pick<ConsoleOptions, 'link' | 'maintenanceTimeouts' | 'rollingTimeouts'>;
+  /** Keep the history (the web shell and Electron do; carpctl does not): in `dir`, default $XDG_DATA_HOME/carp-console/history. */
+  history?: { who: string; dir?: string };
 }
 
 export interface OpenedConsole {
@@ -78,9 +82,21 @@ export function openConsole(o: OpenOptions = {}): OpenedConsole {
   const inv = scopeKnownHosts(read.inv);
   const { store, source } = read;
   const pool = new SshPool({ ...o.ssh }, inv.hosts);
-  const bundleDir = o.bundleDir ?? (process.env.CARP_AGENT_BUNDLE ? resolve(process.env.CARP_AGENT_BUNDLE) : join(ROOT, 'agent', 'dist'));
+  // In an installed app (electron-builder) the bundle is in <resources>/agent, beside app.asar.
+  const resourcesPath = (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath;
+  const bundleDir = o.bundleDir ?? locateAgentBundle(agentBundleCandidates({ env: process.env.CARP_AGENT_BUNDLE, resourcesPath, root: ROOT }));
+  let history: ConsoleOptions['history'];
+  if (o.history) {
+    const dir = o.history.dir ?? defaultHistoryDir();
+    try {
+      history = { who: o.history.who, store: openHistoryStore(dir) };
+    } catch (e) {
+      process.stderr.write(`carp-console: no history this time: cannot open ${dir}: ${(e as Error).message}\n`);
+    }
+  }
   const c = createConsole({
     ...o.core,
+    ...(history ? { history } : {}),
     hosts: inv.hosts,
     ...(store ? { inventory: store } : {}),
     transport: (h) => pool.get(h),

@@ -1,6 +1,7 @@
 // The Electron shell's entry, bundled to dist/electron/main.cjs: one sandboxed window on the console
 // core, bound over IPC (ipc.ts), with a strict CSP, locked navigation and the app menu.
 import { app, BrowserWindow, Menu, dialog, ipcMain, session, shell } from 'electron';
+import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openConsole } from '../core/open.js';
@@ -63,11 +64,16 @@ function showAbout(): void {
   void (win ? dialog.showMessageBox(win, options) : dialog.showMessageBox(options));
 }
 
+/** View → Wall mode: the app page's #/wall route (the full-screen read-only view) in the window. */
+function showWall(): void {
+  win?.loadFile(INDEX, { hash: '/wall' }).catch((e: Error) => console.error(`carp-console: cannot show wall mode: ${e.message}`));
+}
+
 function start(): void {
   let opened: ReturnType<typeof openConsole>;
   try {
     // Like carpctl and the web shell: --inventory names a file in any format; else the stored inventory.
-    opened = openConsole(args.inventory ? { inventory: resolve(args.inventory) } : {});
+    opened = openConsole({ ...(args.inventory ? { inventory: resolve(args.inventory) } : {}), history: { who: `${userInfo().username} (desktop)` } });
   } catch (e) {
     dialog.showErrorBox('carp-console cannot start', e instanceof Error ? e.message : String(e));
     app.exit(1);
@@ -76,12 +82,12 @@ function start(): void {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) =>
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } }),
   );
-  lockSession(session.defaultSession);
+  lockSession(session.defaultSession, APP_URL);
   const unbind = bindIpc(ipcMain, opened.console, {
     readOnly: args.readOnly,
     isTrustedSender: appSenderCheck(() => win?.webContents, APP_URL),
   });
-  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({ isPackaged: app.isPackaged, platform: process.platform, about: showAbout })));
+  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({ isPackaged: app.isPackaged, platform: process.platform, about: showAbout, wall: showWall })));
   win = createWindow();
   app.on('activate', () => {
     if (!win) win = createWindow();

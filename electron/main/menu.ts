@@ -1,4 +1,4 @@
-// The application menu: File (Quit), Edit (clipboard keys), View (reload, zoom; DevTools only in
+// The application menu: File (Quit), Edit (clipboard keys), View (reload, wall mode, zoom; DevTools only in
 // development), Window, Help (About). A plain template so it is built and tested without Electron.
 import type { MenuItemConstructorOptions } from 'electron';
 
@@ -6,11 +6,14 @@ export interface MenuOptions {
   isPackaged: boolean;
   platform: NodeJS.Platform;
   about(): void;
+  /** Shows wall mode (the renderer's #/wall route): View → Wall mode. */
+  wall(): void;
 }
 
 export function menuTemplate(o: MenuOptions): MenuItemConstructorOptions[] {
   const view: MenuItemConstructorOptions[] = [{ role: 'reload' }, { role: 'forceReload' }];
   if (!o.isPackaged) view.push({ role: 'toggleDevTools' });
+  view.push({ type: 'separator' }, { label: 'Wall mode', click: () => o.wall() });
   view.push({ type: 'separator' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' });
   return [
     // On macOS the first menu is the application's own, whatever its label.

@@ -35,8 +35,13 @@ export function lockWebContents(contents: Contents, appUrl: string, openExternal
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
-/** No camera, notifications, geolocation, … : every permission is refused, asked or checked. */
-export function lockSession(session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'>): void {
-  session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+/**
+ * No camera, geolocation, clipboard, … : every permission is refused, asked or checked, except
+ * desktop notifications for the app page itself (the console's notifications on failovers use the web
+ * Notification API, which Electron shows as native notifications).
+ */
+export function lockSession(session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'>, appUrl: string): void {
+  const allowed = (permission: string, url: string | undefined) => permission === 'notifications' && url !== undefined && isAppUrl(url, appUrl);
+  session.setPermissionRequestHandler((_wc, permission, callback, details) => callback(allowed(permission, details.requestingUrl)));
+  session.setPermissionCheckHandler((_wc, permission, _origin, details) => allowed(permission, details.requestingUrl));
 }

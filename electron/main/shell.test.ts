@@ -67,16 +67,25 @@ describe('navigation and permissions', () => {
     expect(webview).toBe(true);
   });
 
-  it('refuses every permission request and check', () => {
+  it('refuses every permission request and check but notifications for the app page', () => {
     const handlers: { request?: (...a: unknown[]) => void; check?: (...a: unknown[]) => boolean } = {};
-    lockSession({
-      setPermissionRequestHandler: (h) => void (handlers.request = h as never),
-      setPermissionCheckHandler: (h) => void (handlers.check = h as never),
-    });
+    lockSession(
+      {
+        setPermissionRequestHandler: (h) => void (handlers.request = h as never),
+        setPermissionCheckHandler: (h) => void (handlers.check = h as never),
+      },
+      APP,
+    );
     const answers: boolean[] = [];
-    for (const p of ['media', 'notifications', 'geolocation', 'openExternal']) handlers.request!(null, p, (ok: boolean) => answers.push(ok), {});
-    expect(answers).toEqual([false, false, false, false]);
-    expect(handlers.check!(null, 'clipboard-read', APP, {})).toBe(false);
+    for (const p of ['media', 'notifications', 'geolocation', 'openExternal']) handlers.request!(null, p, (ok: boolean) => answers.push(ok), { requestingUrl: `${APP}#/groups` });
+    expect(answers).toEqual([false, true, false, false]);
+    // Notifications for any other page (a frame or a page it would navigate to) are refused.
+    handlers.request!(null, 'notifications', (ok: boolean) => answers.push(ok), { requestingUrl: 'https://example.org/' });
+    handlers.request!(null, 'notifications', (ok: boolean) => answers.push(ok), {});
+    expect(answers.slice(4)).toEqual([false, false]);
+    expect(handlers.check!(null, 'clipboard-read', APP, { requestingUrl: APP })).toBe(false);
+    expect(handlers.check!(null, 'notifications', 'file:///', { requestingUrl: APP })).toBe(true);
+    expect(handlers.check!(null, 'notifications', 'https://example.org', { requestingUrl: 'https://example.org/' })).toBe(false);
   });
 });
 
@@ -85,13 +94,21 @@ describe('menu, command line, CSP', () => {
 
   it('has File/Quit, View with DevTools only when not packaged, Window and Help/About', () => {
     let about = 0;
-    const dev = menuTemplate({ isPackaged: false, platform: 'linux', about: () => about++ });
+    let wall = 0;
+    const dev = menuTemplate({ isPackaged: false, platform: 'linux', about: () => about++, wall: () => wall++ });
     expect(dev.map((m) => m.label ?? m.role)).toEqual(['File', 'editMenu', 'View', 'windowMenu', 'help']);
     expect(roles(dev)).toContain('toggleDevTools');
-    expect(roles(menuTemplate({ isPackaged: true, platform: 'linux', about: () => {} }))).not.toContain('toggleDevTools');
-    expect(menuTemplate({ isPackaged: true, platform: 'darwin', about: () => {} })[0].role).toBe('appMenu');
+    expect(roles(menuTemplate({ isPackaged: true, platform: 'linux', about: () => {}, wall: () => {} }))).not.toContain('toggleDevTools');
+    expect(menuTemplate({ isPackaged: true, platform: 'darwin', about: () => {}, wall: () => {} })[0].role).toBe('appMenu');
     const help = dev[4].submenu as Array<{ click?: () => void }>;
     help[0].click!();
+    expect(about).toBe(1);
+    // View → Wall mode asks the shell to show the wall route.
+    const view = dev[2].submenu as Array<{ label?: string; click?: () => void }>;
+    const item = view.find((m) => m.label === 'Wall mode');
+    expect(item).toBeDefined();
+    item!.click!();
+    expect(wall).toBe(1);
     expect(about).toBe(1);
   });
 

@@ -1,9 +1,11 @@
 // `npm run serve`: opens the console on the inventory and serves the web shell on 127.0.0.1, printing
 // the one URL to open (with its token). `serve(argv)` is the same without the process handling.
+import { userInfo } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openConsole } from '../core/open.js';
 import { startWebServer } from './server.js';
 import { USAGE, UsageError, parseServeArgs } from './serve-args.js';
+import { openSimulatedConsole } from './simulate.js';
 
 /** The built renderer, found from this file so any working directory works. */
 export const STATIC_DIR = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
@@ -19,7 +21,8 @@ export async function serve(argv: string[], out: (line: string) => void = (l) =>
   if (args.help) throw new UsageError('--help asks for the usage; there is nothing to serve');
   let opened;
   try {
-    opened = openConsole(args.inventory ? { inventory: args.inventory } : {});
+    // --simulate: fake agents instead of the inventory, one random master change a second
+    opened = args.simulate ? openSimulatedConsole(args.simulate, { churnMs: 1000 }) : openConsole({ ...(args.inventory ? { inventory: args.inventory } : {}), history: { who: `${userInfo().username} (web)` } });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -31,6 +34,7 @@ export async function serve(argv: string[], out: (line: string) => void = (l) =>
     throw e;
   }
   out(`carp-console: open ${server.url}`);
+  if (args.simulate) out(`carp-console: SIMULATED fleet: ${args.simulate.hosts} fake hosts, ${args.simulate.groups} groups (no real host is touched)`);
   if (args.readOnly) out('carp-console: read-only: every change is refused (wall display)');
   let closing: Promise<void> | null = null;
   return {

@@ -6,6 +6,7 @@ import { MAX_MESSAGE_BYTES, WsClientMessageSchema, type WsClientMessage, type Ws
 import type { Dispatcher } from '../core/dispatch.js';
 import type { ConsoleEvent } from '../core/events.js';
 import { describeIssues } from '../../agent/config/schema.js';
+import { fleetPacer } from './fleet-pacer.js';
 
 export interface SessionOptions {
   api: ConsoleApi;
@@ -80,13 +81,20 @@ export function runSession(ws: WebSocket, opts: SessionOptions): void {
     if ('subscribe' in m) {
       if (unsubscribe || closing) return;
       // The snapshot arrives inside subscribe(): the socket may already be closing when it returns.
-      const stop = opts.api.subscribe((event: ConsoleEvent) => {
+      const sendEvent = (event: ConsoleEvent): void => {
         try {
           send({ event });
         } catch {
           /* an event that cannot be sent is dropped for this client only */
         }
-      }, { snapshot: true });
+      };
+      // whole fleets paced (fleet-pacer.ts: the latest of a burst, at most one per 100 ms), the rest at once
+      const fleets = fleetPacer(sendEvent);
+      const unsubscribeEvents = opts.api.subscribe((event: ConsoleEvent) => (event.type === 'fleet' ? fleets.push(event) : sendEvent(event)), { snapshot: true });
+      const stop = (): void => {
+        fleets.stop();
+        unsubscribeEvents();
+      };
       if (closing) stop();
       else unsubscribe = stop;
       return;

@@ -279,6 +279,12 @@
         setTimeout(() => setScenario('normal'), 600);
         return ok({ host, status: 'trusted', keyType: 'ssh-ed25519', fingerprint: fp, file });
       }
+      case 'history': {
+        // the timeline's look: cfg.timeline (renderer/dev/fake-history.ts), shifted to now like the rest
+        const q = args[0] || {};
+        const records = (cfg.timeline || []).map((r) => ({ ...r, t: r.t + shift })).filter((r) => r.t >= q.from && r.t <= (q.to ?? Infinity));
+        return ok({ records, truncated: false, oldest: cfg.timeline && cfg.timeline.length ? cfg.timeline[0].t + shift : null });
+      }
       default:
         return fail('invalid', `unknown method ${JSON.stringify(method)}`);
     }

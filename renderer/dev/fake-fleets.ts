@@ -106,6 +106,23 @@ function dmz(n: number, state: GroupStatus['state'], advskew: number): GroupStat
   return groupStatus({ vhid: 3, name: 'dmz', segment: '198.18.2.0/24', interface: 'eth2', srcip: `198.18.2.${n}`, addresses: ['198.18.2.100/24'], state, advskew, since: BUILT_AT - 60_000 });
 }
 
+/** Wall mode's look: more groups on their own segments (vhid 4 voip, 5 mgmt, 6 storage). */
+function other(vhid: number, name: string, net: number, n: number, state: GroupStatus['state'], advskew: number): GroupStatus {
+  const seg = `198.18.${net}`;
+  return groupStatus({ vhid, name, segment: `${seg}.0/24`, interface: `eth${net}`, srcip: `${seg}.${n}`, addresses: [`${seg}.100/24`], state, advskew, since: BUILT_AT - 60_000 });
+}
+
+function wallFleet(fw2Silent: boolean): Fleet {
+  return lab({
+    ...(fw2Silent ? { fw2: [B(100), { status: 'stale', lastSeenAgo: 12_000 }] as [Role, HostState] } : {}),
+    extra: {
+      fw1: [wan(1, 'MASTER', 0), other(4, 'voip', 3, 1, 'MASTER', 0), other(5, 'mgmt', 4, 1, 'BACKUP', 100), other(6, 'storage', 5, 1, 'MASTER', 0)],
+      fw2: [wan(2, 'BACKUP', 100), dmz(2, 'BACKUP', 100)],
+      fw3: [dmz(3, fw2Silent ? 'BACKUP' : 'MASTER', 50), other(4, 'voip', 3, 3, 'BACKUP', 50), other(5, 'mgmt', 4, 3, 'MASTER', 0), other(6, 'storage', 5, 3, 'BACKUP', 50)],
+    },
+  });
+}
+
 export const FLEETS: Record<string, Fleet> = {
   normal: lab(),
   'fw2-stale': lab({ fw2: [B(100), { status: 'stale', lastSeenAgo: 12_000, error: 'no line from the agent for 3.1 s' }] }),
@@ -141,6 +158,10 @@ export const FLEETS: Record<string, Fleet> = {
   'fw1-returned': lab({ fw1: [M(0), { startedAt: BUILT_AT + 5000 }] }),
   /** fw2 and fw3 tied (both advskew 100): either may win; fw3 runs another password. */
   'tie-password': lab({ fw3: [B(100), { password: 'another one' }] }),
+  /** Wall mode: six groups; fw2 silent for 12 s (its groups' tiles stale), dmz without a master, wan not redundant. */
+  wall: wallFleet(true),
+  /** The same six groups, all live and redundant (dmz mastered by fw3). */
+  'wall-calm': wallFleet(false),
   /** Nobody can take over from fw1: fw3 unreachable, fw2 stale. */
   'no-successor': lab({
     fw2: [B(100), { status: 'stale', lastSeenAgo: 45_000 }],

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILT_AT, FINGERPRINT, FLEETS, INVENTORY, PREFLIGHT } from './fake-fleets.js';
 import { serveStatic, type FakeWs } from './serve-static.js';
+import { fakeHistory } from './fake-history.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const argv = process.argv.slice(2);
@@ -18,6 +19,8 @@ const FAKE = readFileSync(join(ROOT, 'renderer/dev/fake-carp.js'), 'utf8');
 
 interface FakeConfig {
   initial?: keyof typeof FLEETS;
+  /** History records for the timeline (fake-history.ts). */
+  timeline?: unknown[];
   readOnly?: boolean;
   gates?: string[];
   unknownKeys?: string[];
@@ -181,6 +184,30 @@ const FLOWS: Record<string, Flow> = {
     await look(t, 'groups-tie-password', tc);
     await t.context().close();
   },
+  async wall(b, url) {
+    const p = await open(b, 'wall', { initial: 'wall-calm', readOnly: true }, url, '#/wall');
+    const tiles = p.getByRole('article');
+    await expect(tiles).toHaveCount(6);
+    await expect(p.getByText('6 groups · all redundant')).toBeVisible();
+    const boxes = () => tiles.evaluateAll((els) => els.map((e) => `${e.getAttribute('aria-label')} ${JSON.stringify(e.getBoundingClientRect())}`));
+    const calm = await boxes();
+    // fw2 goes silent: three tiles stale, two loud, a two-line health text; not one tile moves or resizes.
+    await p.evaluate(() => (window as unknown as { __fake: { setScenario(n: string): void } }).__fake.setScenario('wall'));
+    const lan = p.getByRole('article', { name: 'Group vhid 1 (lan-gateway)' });
+    await expect(lan.getByText(/stale: fw2 last heard 1\d s ago/)).toBeVisible();
+    expect(await boxes()).toEqual(calm);
+    await expect(p.getByRole('article', { name: 'Group vhid 3 (dmz)' })).toHaveAttribute('data-kind', 'no-master');
+    await expect(p.getByRole('button')).toHaveCount(0);
+    await look(p, 'wall');
+    await p.context().close();
+    const q = await open(b, 'notifications', {}, url, '#/groups');
+    await q.getByRole('button', { name: 'Notifications' }).click();
+    const d = q.getByRole('dialog', { name: 'Notifications' });
+    await d.getByRole('checkbox', { name: /vhid 1 · lan-gateway/ }).uncheck();
+    await expect(d.getByText('· muted')).toBeVisible();
+    await look(q, 'dialog-notifications');
+    await q.context().close();
+  },
   async apply(b, url) {
     const p = await open(b, 'apply', {}, url, '#/groups');
     await p.getByRole('button', { name: 'Apply a group file' }).click();
@@ -255,6 +282,16 @@ const FLOWS: Record<string, Flow> = {
     await expect(v.getByRole('button', { name: 'Enter maintenance' })).toBeEnabled();
     await look(q, 'host-fw1-wizard-force', v);
     await q.context().close();
+  },
+  async timeline(b, url) {
+    // a day of 40 lanes (renderer/dev/fake-history.ts): bars, a lost master's outage, maintenance, demotion
+    const p = await open(b, 'timeline', { timeline: fakeHistory(BUILT_AT) }, url, '#/timeline');
+    await p.getByRole('button', { name: '1 day', exact: true }).click();
+    await p.waitForTimeout(500);
+    await look(p, 'timeline-day');
+    await expect(p.locator('.failover-item')).toHaveCount(6);
+    await expect(p.locator('.outage-item')).toHaveCount(1);
+    await p.context().close();
   },
   async readonly(b, url) {
     const p = await open(b, 'readonly', { readOnly: true }, url);

@@ -6,7 +6,11 @@ import { TopBar } from './components/TopBar.js';
 import { useAppState, useRoute } from './hooks.js';
 import { FleetScreen } from './screens/FleetScreen.js';
 import { GroupsScreen } from './screens/GroupsScreen.js';
+import { TimelineScreen } from './screens/TimelineScreen.js';
 import { HostScreen } from './screens/HostScreen.js';
+import { WallScreen } from './screens/WallScreen.js';
+import { useNotifications } from './use-notifications.js';
+import { useWallMode } from './use-wall-mode.js';
 
 export function App() {
   const route = useRoute();
@@ -18,9 +22,12 @@ export function App() {
   // Remembered while rendering (React's way to derive state from a changed prop), not in an effect.
   if (openHost && openHost !== lastHost) setLastHost(openHost);
 
+  const wall = useWallMode();
+  // Desktop notifications on master changes and error findings (muted per group, coalesced): every view, the wall too.
+  useNotifications();
   useEffect(() => {
-    document.title = `${openHost ?? (route.view === 'groups' ? 'Groups' : 'Fleet')} · carp-console`;
-  }, [openHost, route.view]);
+    document.title = wall ? 'Wall · carp-console' : `${openHost ?? (route.view === 'groups' ? 'Groups' : route.view === 'timeline' ? 'Timeline' : 'Fleet')} · carp-console`;
+  }, [openHost, route.view, wall]);
 
   useEffect(() => {
     // A new screen starts at its top with focus on its heading, as a page load would.
@@ -30,7 +37,10 @@ export function App() {
       h.focus({ preventScroll: false });
     }
     window.scrollTo(0, 0);
-  }, [route.view, openHost]);
+  }, [route.view, openHost, wall]);
+
+  // Wall mode (?wall or #/wall): the full-screen read-only view alone, no top bar, no actions.
+  if (wall) return <WallScreen />;
 
   return (
     <>
@@ -46,6 +56,7 @@ export function App() {
       <div className={cut ? 'view-cut' : undefined}>
         {route.view === 'fleet' && <FleetScreen />}
         {route.view === 'groups' && <GroupsScreen />}
+        {route.view === 'timeline' && <TimelineScreen />}
         {route.view === 'host' && <HostScreen key={route.host} host={route.host} />}
       </div>
     </>

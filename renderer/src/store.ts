@@ -6,8 +6,12 @@ import { initialState, reduceEvent, type ConsoleState } from './logic/state.js';
 import { newSession, type CallError, type MaintenanceSession } from './logic/wizard.js';
 import type { ConnectionState } from './ws-transport.js';
 
-/** Fleet snapshots (one per heartbeat per host) re-render the screens at most this often. */
-export const FLEET_RENDER_MS = 250;
+/**
+ * Fleet snapshots (one per change the core sees, one per turn of its event loop) re-render the screens at
+ * most this often: short enough for a state change to show within 100 ms (the console-ui bench), long
+ * enough that a burst of changes makes one render.
+ */
+export const FLEET_RENDER_MS = 50;
 
 export interface DeployRun {
   op: string;

@@ -41,8 +41,8 @@ class BrowserWindow extends EventEmitter {
 const session = {
   defaultSession: {
     webRequest: { onHeadersReceived: (f) => f({ responseHeaders: { 'X-Other': ['kept'] } }, (r) => log({ headers: r.responseHeaders })) },
-    setPermissionRequestHandler: (f) => f(null, 'media', (ok) => log({ permissionRequest: ok })),
-    setPermissionCheckHandler: (f) => log({ permissionCheck: f(null, 'clipboard-read') }),
+    setPermissionRequestHandler: (f) => f(null, 'media', (ok) => log({ permissionRequest: ok }), { requestingUrl: 'https://example.org/' }),
+    setPermissionCheckHandler: (f) => log({ permissionCheck: f(null, 'clipboard-read', 'https://example.org', { requestingUrl: 'https://example.org/' }) }),
   },
 };
 const fake = {

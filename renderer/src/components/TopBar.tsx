@@ -2,6 +2,7 @@
 // the read-only badge and the console's version.
 import { hrefOf, type Route } from '../logic/route.js';
 import { useAppState } from '../hooks.js';
+import { NotificationsButton } from './NotificationsButton.js';
 
 export function TopBar({ route, lastHost }: { route: Route; lastHost: string | null }) {
   const info = useAppState((s) => s.info);
@@ -21,6 +22,11 @@ export function TopBar({ route, lastHost }: { route: Route; lastHost: string | n
               Groups
             </a>
           </li>
+          <li>
+            <a href={hrefOf({ view: 'timeline' })} aria-current={current('timeline')}>
+              Timeline
+            </a>
+          </li>
           {lastHost && (
             <li>
               <a href={hrefOf({ view: 'host', host: lastHost })} aria-current={current('host', lastHost)}>
@@ -31,6 +37,7 @@ export function TopBar({ route, lastHost }: { route: Route; lastHost: string | n
         </ul>
       </nav>
       <span className="topbar-right">
+        <NotificationsButton />
         {info?.readOnly && (
           <span className="badge tone-warn readonly-badge">
             <span aria-hidden="true">⊘ </span>Read-only console

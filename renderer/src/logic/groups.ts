@@ -16,10 +16,12 @@ function segmentKey(segment: string): [number, string] {
 }
 
 export function sortGroups(groups: FleetGroup[]): FleetGroup[] {
+  // each segment parsed once, not per comparison (1,000 groups: 20,000 parses per render otherwise)
+  const keys = new Map(groups.map((g) => [g, segmentKey(g.segment)]));
   return [...groups].sort((a, b) => {
-    const [na, sa] = segmentKey(a.segment);
-    const [nb, sb] = segmentKey(b.segment);
-    return na - nb || sa.localeCompare(sb) || a.vhid - b.vhid;
+    const [na, sa] = keys.get(a)!;
+    const [nb, sb] = keys.get(b)!;
+    return na - nb || (sa === sb ? 0 : sa.localeCompare(sb)) || a.vhid - b.vhid;
   });
 }
 

@@ -1,6 +1,6 @@
-// The hash route: #/fleet, #/groups, #/host/NAME (links work in Electron and the web shell alike).
+// The hash route: #/fleet, #/groups, #/timeline, #/host/NAME (links work in Electron and the web shell alike).
 
-export type Route = { view: 'fleet' } | { view: 'groups' } | { view: 'host'; host: string };
+export type Route = { view: 'fleet' } | { view: 'groups' } | { view: 'timeline' } | { view: 'host'; host: string };
 
 export function parseRoute(hash: string): Route {
   const h = hash.replace(/^#\/?/, '');
@@ -14,6 +14,7 @@ export function parseRoute(hash: string): Route {
     if (host) return { view: 'host', host };
   }
   if (h === 'groups') return { view: 'groups' };
+  if (h === 'timeline') return { view: 'timeline' };
   return { view: 'fleet' };
 }
 

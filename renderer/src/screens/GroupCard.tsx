@@ -8,8 +8,9 @@ import { useConsoleNow } from '../hooks.js';
 import { findingsOfGroup } from '../logic/findings.js';
 import { groupHealth, groupLabel, groupTitle, memberStateDisplay, sortMembers, successorText, wireNote } from '../logic/groups.js';
 import { formatInterval } from '../logic/interval.js';
+import { GroupHistoryMeta } from './GroupHistoryMeta.js';
 
-export function GroupCard({ group: g, findings }: { group: FleetGroup; findings: Finding[] }) {
+export function GroupCard({ group: g, findings, onEdit }: { group: FleetGroup; findings: Finding[]; onEdit?: (g: FleetGroup) => void }) {
   const now = useConsoleNow();
   const health = groupHealth(g, findings);
   const mine = findingsOfGroup(findings, g.key);
@@ -22,6 +23,11 @@ export function GroupCard({ group: g, findings }: { group: FleetGroup; findings:
         <Badge symbol={health.symbol} tone={health.tone}>
           {health.label}
         </Badge>
+        {onEdit && (
+          <button type="button" className="small-button card-edit" aria-label={`Edit ${groupLabel(g)}`} onClick={() => onEdit(g)}>
+            Edit
+          </button>
+        )}
       </header>
       <dl className="card-meta">
         <div>
@@ -44,6 +50,7 @@ export function GroupCard({ group: g, findings }: { group: FleetGroup; findings:
             )}
           </dd>
         </div>
+        <GroupHistoryMeta group={g} now={now} />
       </dl>
       <table className="data members">
         <colgroup>

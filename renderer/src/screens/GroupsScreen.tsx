@@ -7,7 +7,10 @@ import { useAppState, useCanAct } from '../hooks.js';
 import { fleetWideFindings } from '../logic/findings.js';
 import { sortGroups, summaryLine } from '../logic/groups.js';
 import { ApplyGroupDialog } from './ApplyGroupDialog.js';
+import { GroupEditor } from './GroupEditor.js';
+import type { FleetGroup } from '../../../electron/core/fleet/types.js';
 import { GroupCard } from './GroupCard.js';
+import { WindowedList } from '../components/WindowedList.js';
 
 const SUMMARY_SYMBOL = { ok: '✓', warn: '⚠', bad: '✕', unknown: '–' } as const;
 
@@ -15,6 +18,8 @@ export function GroupsScreen() {
   const fleet = useAppState((s) => s.console.fleet);
   const canAct = useCanAct();
   const [applying, setApplying] = useState(false);
+  // The group editor: a group of the board (Edit), 'new' (New group), or closed.
+  const [editing, setEditing] = useState<FleetGroup | 'new' | null>(null);
   const groups = sortGroups(fleet?.groups ?? []);
   const summary = summaryLine(groups, fleet?.findings ?? []);
   const top = fleetWideFindings(fleet?.findings ?? []);
@@ -31,6 +36,9 @@ export function GroupsScreen() {
           </p>
         )}
         <div className="toolbar">
+          <button type="button" className="primary" onClick={() => setEditing('new')} disabled={!canAct}>
+            New group
+          </button>
           <button type="button" onClick={() => setApplying(true)} disabled={!canAct}>
             Apply a group file
           </button>
@@ -50,15 +58,19 @@ export function GroupsScreen() {
         </section>
       )}
 
-      {fleet && !groups.length && <p className="empty">No CARP groups yet. Deploy the agent on your hosts, then apply a group file.</p>}
+      {fleet && !groups.length && <p className="empty">No CARP groups yet. Deploy the agent on your hosts, then create one with New group or apply a group file.</p>}
 
       <div className="cards">
-        {groups.map((g) => (
-          <GroupCard key={g.key} group={g} findings={fleet?.findings ?? []} />
-        ))}
+        {/* 1,000 groups: only the first cards and more as the board scrolls (WindowedList) */}
+        <WindowedList
+          items={groups}
+          noun="groups"
+          render={(g) => <GroupCard key={g.key} group={g} findings={fleet?.findings ?? []} onEdit={canAct ? setEditing : undefined} />}
+        />
       </div>
 
       {applying && <ApplyGroupDialog onClose={() => setApplying(false)} />}
+      {editing && <GroupEditor group={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />}
     </main>
   );
 }

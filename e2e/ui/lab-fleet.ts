@@ -1,0 +1,60 @@
+// Browser-test helpers that set a lab's fleet up over the web shell's WebSocket, as the renderer would
+// call it: import the lab's hosts, trust each key (the fingerprint ssh-keygen computes), deploy the agent.
+import WebSocket from 'ws';
+import { labFingerprint, type UiWorld } from './console-lab.js';
+
+export interface WsReply {
+  status?: number;
+  reply?: { ok: boolean; result?: unknown; error?: { code: string; message: string } };
+}
+
+/** One call over the web shell's WebSocket: the reply, or the HTTP refusal. */
+export function wsCall(url: string, method: string, args: unknown[], timeoutMs = 10_000): Promise<WsReply> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://${u.host}/ws${u.search}`);
+    const t = setTimeout(() => {
+      ws.terminate();
+      reject(new Error(`no reply to ${method} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    ws.on('unexpected-response', (_req, res) => {
+      clearTimeout(t);
+      resolve({ status: res.statusCode });
+      ws.terminate();
+    });
+    ws.on('error', (e) => {
+      clearTimeout(t);
+      reject(e);
+    });
+    ws.on('open', () => ws.send(JSON.stringify({ id: 1, method, args })));
+    ws.on('message', (d) => {
+      const m = JSON.parse((d as Buffer).toString('utf8')) as { id?: number; reply?: WsReply['reply'] };
+      if (m.id !== 1) return;
+      clearTimeout(t);
+      resolve({ reply: m.reply });
+      ws.close();
+    });
+  });
+}
+
+async function ok(url: string, method: string, args: unknown[], timeoutMs?: number): Promise<unknown> {
+  const r = await wsCall(url, method, args, timeoutMs);
+  if (!r.reply?.ok) throw new Error(`${method} failed: ${r.status ?? ''} ${JSON.stringify(r.reply?.error)}`);
+  return r.reply.result;
+}
+
+/** Imports the lab's hosts, trusts their keys, deploys the agent everywhere; resolves once each host is live. */
+export async function deployedFleet(w: UiWorld, hosts: readonly string[]): Promise<void> {
+  await ok(w.url, 'importHosts', [{ path: w.lab.info.sshConfigFile }]);
+  for (const h of hosts) await ok(w.url, 'trustHostKey', [h, labFingerprint(w.lab, h)]);
+  const res = (await ok(w.url, 'deploy', [[...hosts]], 180_000)) as Array<{ host: string; ok: boolean; error?: string }>;
+  const bad = res.filter((r) => !r.ok);
+  if (bad.length) throw new Error(`deploy failed: ${bad.map((r) => `${r.host}: ${r.error}`).join('; ')}`);
+  const end = Date.now() + 60_000;
+  for (;;) {
+    const views = (await ok(w.url, 'hosts', [])) as Array<{ host: string; status: string }>;
+    if (hosts.every((h) => views.find((v) => v.host === h)?.status === 'live')) return;
+    if (Date.now() > end) throw new Error(`hosts not live after deploy: ${JSON.stringify(views)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
