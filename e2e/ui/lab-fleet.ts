@@ -1,7 +1,16 @@
 // Browser-test helpers that set a lab's fleet up over the web shell's WebSocket, as the renderer would
 // call it: import the lab's hosts, trust each key (the fingerprint ssh-keygen computes), deploy the agent.
+import { join } from 'node:path';
 import WebSocket from 'ws';
-import { labFingerprint, type UiWorld } from './console-lab.js';
+import { expect } from '@playwright/test';
+import { Lab } from '../lab/index.js';
+import { importLabJson } from '../../electron/core/inventory/index.js';
+import { SshPool } from '../../electron/core/ssh/index.js';
+import { deployAll } from '../../electron/core/deploy/index.js';
+import { createConsole } from '../../electron/core/console.js';
+import { demoGroup } from '../faults/helpers.js';
+import { waitFor } from '../wait.js';
+import { ROOT, ensureBuilt, labFingerprint, type UiWorld } from './console-lab.js';
 
 export interface WsReply {
   status?: number;
@@ -57,4 +66,35 @@ export async function deployedFleet(w: UiWorld, hosts: readonly string[]): Promi
     if (Date.now() > end) throw new Error(`hosts not live after deploy: ${JSON.stringify(views)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/**
+ * A fresh lab of 3 hosts with the agent deployed and the demo group applied by the core (as carpctl
+ * would), fw1 its one master: the starting point of the specs that only watch through the web shell.
+ */
+export async function labWithDemoGroup(id: number): Promise<Lab> {
+  ensureBuilt();
+  await Lab.down(id, { purge: true }).catch(() => undefined);
+  const lab = await Lab.up({ id, hosts: 3 });
+  const inv = importLabJson(lab.info);
+  const pool = new SshPool({ knownHostsFiles: inv.knownHostsFiles, agentSocket: null, defaultIdentityFiles: [] });
+  try {
+    const res = await deployAll(
+      inv.hosts.map((h) => pool.get(h)),
+      { bundleDir: join(ROOT, 'agent/dist') },
+    );
+    expect(res.filter((r) => !r.ok)).toEqual([]);
+    const c = createConsole({ hosts: inv.hosts, transport: (h) => pool.get(h) });
+    try {
+      await waitFor(() => c.fleetNow().hosts.every((h) => h.status === 'live'), 20_000, 'all agents live');
+      const r = await c.applyGroup(demoGroup(id));
+      expect(r.ok, r.summary).toBe(true);
+      await waitFor(() => c.fleetNow().groups[0]?.master === 'fw1' && c.fleetNow().groups[0].members.length === 3, 15_000, 'fw1 the one master');
+    } finally {
+      c.close();
+    }
+  } finally {
+    pool.closeAll();
+  }
+  return lab;
 }

@@ -9,17 +9,13 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { Lab } from '../lab/index.js';
-import { importLabJson } from '../../electron/core/inventory/index.js';
-import { SshPool } from '../../electron/core/ssh/index.js';
-import { deployAll } from '../../electron/core/deploy/index.js';
-import { createConsole } from '../../electron/core/console.js';
-import { agentDaemonPid, demoGroup, isStopped } from '../faults/helpers.js';
+import { agentDaemonPid, isStopped } from '../faults/helpers.js';
 import { waitFor } from '../wait.js';
-import { ROOT, ensureBuilt, startServe, stopServe } from './console-lab.js';
+import { ROOT, startServe, stopServe } from './console-lab.js';
+import { labWithDemoGroup } from './lab-fleet.js';
 
 /** Lab ids 50..59 are for the browser tests: 50 console.spec.ts, 51 the Electron spec, 57 this one. */
 const LAB_ID = 57;
-const BUNDLE = join(ROOT, 'agent/dist');
 const SHOTS = join(ROOT, 'docs/screenshots');
 const TILE = 'Group vhid 1 (lan-gateway)';
 
@@ -46,30 +42,7 @@ type Note = { title: string; body: string; at: number };
 const notes = () => page.evaluate(() => (window as unknown as { __notes: Note[] }).__notes);
 
 async function setUp(): Promise<void> {
-  ensureBuilt();
-  await Lab.down(LAB_ID, { purge: true }).catch(() => undefined);
-  lab = await Lab.up({ id: LAB_ID, hosts: 3 });
-  // Deploy and apply with the core (as carpctl would), then let the read-only web shell watch.
-  const inv = importLabJson(lab.info);
-  const pool = new SshPool({ knownHostsFiles: inv.knownHostsFiles, agentSocket: null, defaultIdentityFiles: [] });
-  try {
-    const res = await deployAll(
-      inv.hosts.map((h) => pool.get(h)),
-      { bundleDir: BUNDLE },
-    );
-    expect(res.filter((r) => !r.ok)).toEqual([]);
-    const c = createConsole({ hosts: inv.hosts, transport: (h) => pool.get(h) });
-    try {
-      await waitFor(() => c.fleetNow().hosts.every((h) => h.status === 'live'), 20_000, 'all agents live');
-      const r = await c.applyGroup(demoGroup(LAB_ID));
-      expect(r.ok, r.summary).toBe(true);
-      await waitFor(() => c.fleetNow().groups[0]?.master === 'fw1' && c.fleetNow().groups[0].members.length === 3, 15_000, 'fw1 the one master');
-    } finally {
-      c.close();
-    }
-  } finally {
-    pool.closeAll();
-  }
+  lab = await labWithDemoGroup(LAB_ID);
   home = mkdtempSync(join(tmpdir(), 'carp-wall-home-'));
   const inventory = join(home, 'lab.json');
   writeFileSync(inventory, JSON.stringify(lab.info));

@@ -99,3 +99,17 @@ export function PlanTable({ o, caption }: { o: ApplyOutcome; caption: string }) 
     </table>
   );
 }
+
+/** A dry run's result as a titled section: its summary (✓ or ✕) and the table of what would change. */
+export function PlanPreview({ o, id, title }: { o: ApplyOutcome; id: string; title: string }) {
+  return (
+    <section aria-labelledby={id} className="subpanel">
+      <h3 id={id}>{title}</h3>
+      <p className={o.ok ? '' : 'tone-text-bad'} role="status">
+        <span aria-hidden="true">{o.ok ? '✓ ' : '✕ '}</span>
+        {o.summary}
+      </p>
+      <PlanTable o={o} caption="What would change, per host and field" />
+    </section>
+  );
+}

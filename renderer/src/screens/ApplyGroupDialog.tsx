@@ -4,7 +4,7 @@ import { useId, useState } from 'react';
 import type { ApplyOutcome } from '../../../electron/core/commands/two-phase.js';
 import { Dialog } from '../components/Dialog.js';
 import { ErrorNote } from '../components/ErrorNote.js';
-import { PlanTable } from '../components/PlanTable.js';
+import { PlanPreview, PlanTable } from '../components/PlanTable.js';
 import { useAction, useApp, useAppState, useCanAct } from '../hooks.js';
 import { newOpId } from '../logic/op-id.js';
 import { stepState } from '../logic/progress.js';
@@ -111,14 +111,7 @@ export function ApplyGroupDialog({ onClose }: { onClose: () => void }) {
       <ErrorNote error={apply.error} what="Apply" />
 
       {preview.result && !apply.result && (
-        <section aria-labelledby={`${ids}-prev`} className="subpanel">
-          <h3 id={`${ids}-prev`}>Preview: what would change</h3>
-          <p className={preview.result.ok ? '' : 'tone-text-bad'} role="status">
-            <span aria-hidden="true">{preview.result.ok ? '✓ ' : '✕ '}</span>
-            {preview.result.summary}
-          </p>
-          <PlanTable o={preview.result} caption="What would change, per host and field" />
-        </section>
+        <PlanPreview o={preview.result} id={`${ids}-prev`} title="Preview: what would change" />
       )}
 
       {(apply.pending || apply.result) && (

@@ -7,7 +7,7 @@ import type { FleetGroup } from '../../../electron/core/fleet/types.js';
 import { Badge } from '../components/Badge.js';
 import { Dialog } from '../components/Dialog.js';
 import { ErrorNote } from '../components/ErrorNote.js';
-import { PlanTable } from '../components/PlanTable.js';
+import { PlanPreview, PlanTable } from '../components/PlanTable.js';
 import { useAction, useApp, useAppState, useCanAct } from '../hooks.js';
 import {
   addMember,
@@ -371,14 +371,7 @@ export function GroupEditor({ group, onClose }: { group: FleetGroup | null; onCl
       <ErrorNote error={apply.error} what={deleting ? 'Delete' : 'Apply'} />
 
       {preview.result && !apply.result && !apply.pending && (
-        <section aria-labelledby={`${ids}-prev`} className="subpanel">
-          <h3 id={`${ids}-prev`}>{deleting ? 'Preview: what deleting the group would change' : 'Preview: what would change'}</h3>
-          <p className={preview.result.ok ? '' : 'tone-text-bad'} role="status">
-            <span aria-hidden="true">{preview.result.ok ? '✓ ' : '✕ '}</span>
-            {preview.result.summary}
-          </p>
-          <PlanTable o={preview.result} caption="What would change, per host and field" />
-        </section>
+        <PlanPreview o={preview.result} id={`${ids}-prev`} title={deleting ? 'Preview: what deleting the group would change' : 'Preview: what would change'} />
       )}
 
       {(apply.pending || apply.result) && (
