@@ -9,16 +9,15 @@
 //     first fleet in which fw1 is live: it learns maintenance from the agent, not from its own memory; and
 //     while it is still connecting it claims nothing it does not know (no "no master: VIP unreachable"
 //     error, no host down).
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import type { Lab } from '../lab/index.js';
 import { createConsole, type Console } from '../../electron/core/console.js';
 import { SshPool } from '../../electron/core/ssh/index.js';
 import type { Fleet } from '../../electron/core/fleet/types.js';
-import { consoleLab, closeConsoleLab, type ConsoleLab } from '../core/console-lab.js';
-import { ConsoleWatch, applyDemoGroup, sleep, waitFor } from './helpers.js';
+import { ConsoleWatch, sleep, waitFor, useFaultLab } from './helpers.js';
 
 const LAB_ID = 66;
-let x: ConsoleLab | undefined;
+const f = useFaultLab(LAB_ID);
 let lab: Lab;
 let c: Console;
 
@@ -37,15 +36,10 @@ async function enterMaintenance(con: Console): Promise<void> {
   await waitFor(() => con.fleetNow().groups[0]?.master === 'fw3' && !!maintenanceFinding(con.fleetNow(), 'fw1'), 10_000, 'fw3 master, fw1 in maintenance');
 }
 
-beforeAll(async () => {
-  ({ lab, c } = x = await consoleLab(LAB_ID, { deploy: true }));
-  await applyDemoGroup(c, LAB_ID);
+beforeAll(() => {
+  ({ lab, c } = f.x!);
 });
 
-afterAll(async () => {
-  await lab?.healAll().catch(() => undefined);
-  await closeConsoleLab(x);
-});
 
 describe('console loses a host during maintenance (lab)', () => {
   it('management link cut: maintenance stays shown, exit fails while cut, reconnect shows the true state', async () => {
@@ -102,11 +96,11 @@ describe('console loses a host during maintenance (lab)', () => {
   it('a new console over the same lab shows the host in maintenance as soon as it hears it', async () => {
     await enterMaintenance(c);
     // The console process goes away; a new one starts with nothing but the inventory.
-    x!.c.close();
-    x!.pool.closeAll();
-    const pool = new SshPool({ knownHostsFiles: x!.inv.knownHostsFiles, agentSocket: null, defaultIdentityFiles: [] });
-    const c2 = createConsole({ hosts: x!.inv.hosts, transport: (h) => pool.get(h) });
-    x = { ...x!, pool, c: c2 };
+    f.x!.c.close();
+    f.x!.pool.closeAll();
+    const pool = new SshPool({ knownHostsFiles: f.x!.inv.knownHostsFiles, agentSocket: null, defaultIdentityFiles: [] });
+    const c2 = createConsole({ hosts: f.x!.inv.hosts, transport: (h) => pool.get(h) });
+    f.x = { ...f.x!, pool, c: c2 };
     c = c2;
     const cw = new ConsoleWatch(c2);
     try {

@@ -11,6 +11,8 @@ import type { Fleet } from '../../electron/core/fleet/types.js';
 import { parseAgentMessage, type CarpState, type Snapshot } from '../../agent/control/messages.js';
 import { ControlClient } from '../../agent/control/client.js';
 import { waitFor } from '../wait.js';
+import { afterAll, beforeAll } from 'vitest';
+import { consoleLab, closeConsoleLab, type ConsoleLab } from '../core/console-lab.js';
 
 export { sleep, waitFor } from '../wait.js';
 
@@ -39,6 +41,24 @@ export async function applyDemoGroup(c: Console, id: number): Promise<void> {
   const r = await c.applyGroup(demoGroup(id));
   if (!r.ok) throw new Error(`applying the demo group failed: ${r.summary}`);
   await waitFor(() => c.fleetNow().groups.length === 1 && c.fleetNow().groups[0].master === 'fw1' && c.fleetNow().groups[0].members.length === 3, 15_000, 'fw1 the one master of vhid 1 in the console');
+}
+
+/**
+ * The file's lab for a fault test: 3 hosts, the agent deployed and the demo group applied (fw1 master),
+ * healed and closed after the file. A test that restarts the console replaces `f.x`, and the
+ * replacement is what gets closed.
+ */
+export function useFaultLab(id: number): { x?: ConsoleLab } {
+  const f: { x?: ConsoleLab } = {};
+  beforeAll(async () => {
+    f.x = await consoleLab(id, { deploy: true });
+    await applyDemoGroup(f.x.c, id);
+  });
+  afterAll(async () => {
+    await f.x?.lab.healAll().catch(() => undefined);
+    await closeConsoleLab(f.x);
+  });
+  return f;
 }
 
 /** Advert interval (ms) of a member with this advbase/advskew: advbase + advskew/256 s. */

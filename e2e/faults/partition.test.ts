@@ -5,28 +5,22 @@
 // with the finding); (3) after the heal exactly one master remains within two advert intervals (the
 // agents' own state) and the finding goes away; (4) the finding is never shown without two agents
 // reporting MASTER.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import type { Lab } from '../lab/index.js';
 import type { Console } from '../../electron/core/console.js';
-import { consoleLab, closeConsoleLab, type ConsoleLab } from '../core/console-lab.js';
-import { AgentWatch, ConsoleWatch, applyDemoGroup, falseSplitBrain, intervalMs, rel, sleep, waitFor } from './helpers.js';
+import { AgentWatch, ConsoleWatch, falseSplitBrain, intervalMs, rel, sleep, waitFor, useFaultLab } from './helpers.js';
 
 const LAB_ID = 63;
 const LAG_MS = 500;
 
-let x: ConsoleLab | undefined;
+const f = useFaultLab(LAB_ID);
 let lab: Lab;
 let c: Console;
 
-beforeAll(async () => {
-  ({ lab, c } = x = await consoleLab(LAB_ID, { deploy: true }));
-  await applyDemoGroup(c, LAB_ID);
+beforeAll(() => {
+  ({ lab, c } = f.x!);
 });
 
-afterAll(async () => {
-  await lab?.healAll().catch(() => undefined);
-  await closeConsoleLab(x);
-});
 
 describe('LAN partition and heal (lab)', () => {
   for (const round of [1, 2]) {

@@ -15,14 +15,13 @@ import type { Lab } from '../lab/index.js';
 import { run } from '../lab/run.js';
 import type { Console } from '../../electron/core/console.js';
 import type { ConsoleEvent } from '../../electron/core/events.js';
-import { consoleLab, closeConsoleLab, type ConsoleLab } from '../core/console-lab.js';
-import { agentDaemonPid, applyDemoGroup, demoGroup, waitFor } from './helpers.js';
+import { agentDaemonPid, demoGroup, waitFor, useFaultLab } from './helpers.js';
 import { sleep } from '../wait.js';
 
 const LAB_ID = 65;
 const CONF = '/etc/carp-agent/config.json';
 
-let x: ConsoleLab | undefined;
+const f = useFaultLab(LAB_ID);
 let lab: Lab;
 let c: Console;
 
@@ -49,14 +48,13 @@ async function dropRepliesFrom(host: string, on: boolean): Promise<void> {
   if (r.code !== 0) throw new Error(`nft: ${r.stderr}`);
 }
 
-beforeAll(async () => {
-  ({ lab, c } = x = await consoleLab(LAB_ID, { deploy: true }));
-  await applyDemoGroup(c, LAB_ID);
+beforeAll(() => {
+  ({ lab, c } = f.x!);
 });
 
+// Runs before the lab's own clean-up (after-hooks run in reverse order).
 afterAll(async () => {
   await dropRepliesFrom('fw3', false).catch(() => undefined);
-  await closeConsoleLab(x);
 });
 
 async function powerCycleDuringApply(which: 'A' | 'B', delta: number) {

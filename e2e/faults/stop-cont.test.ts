@@ -5,11 +5,10 @@
 // at that moment (it shows the frozen host as not live instead), and it converges on the one master.
 // Only the agent daemon is frozen (not every `node` of the host: that would also freeze the
 // `carp-agent attach` processes that carry the console's SSH channels).
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import type { Lab } from '../lab/index.js';
 import type { Console } from '../../electron/core/console.js';
-import { consoleLab, closeConsoleLab, type ConsoleLab } from '../core/console-lab.js';
-import { AgentWatch, ConsoleWatch, type FleetSample, agentDaemonPid, applyDemoGroup, falseSplitBrain, intervalMs, isStopped, rel, sleep, waitFor } from './helpers.js';
+import { AgentWatch, ConsoleWatch, type FleetSample, agentDaemonPid, falseSplitBrain, intervalMs, isStopped, rel, sleep, waitFor, useFaultLab } from './helpers.js';
 
 const LAB_ID = 62;
 /** fw3 (advskew 50) is the successor: master down after 3 x 1 + 50/256 s. */
@@ -17,19 +16,14 @@ const MASTER_DOWN_MS = 3000 + (50 * 1000) / 256;
 /** Agent -> SSH -> console, allowed at either end of a split-brain finding. */
 const LAG_MS = 500;
 
-let x: ConsoleLab | undefined;
+const f = useFaultLab(LAB_ID);
 let lab: Lab;
 let c: Console;
 
-beforeAll(async () => {
-  ({ lab, c } = x = await consoleLab(LAB_ID, { deploy: true }));
-  await applyDemoGroup(c, LAB_ID);
+beforeAll(() => {
+  ({ lab, c } = f.x!);
 });
 
-afterAll(async () => {
-  await lab?.healAll().catch(() => undefined);
-  await closeConsoleLab(x);
-});
 
 describe('SIGSTOP / SIGCONT of the master agent (lab)', () => {
   for (const round of [1, 2]) {
