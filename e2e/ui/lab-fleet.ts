@@ -1,6 +1,8 @@
 // Browser-test helpers that set a lab's fleet up over the web shell's WebSocket, as the renderer would
 // call it: import the lab's hosts, trust each key (the fingerprint ssh-keygen computes), deploy the agent.
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import WebSocket from 'ws';
 import { expect } from '@playwright/test';
 import { Lab } from '../lab/index.js';
@@ -10,7 +12,7 @@ import { deployAll } from '../../electron/core/deploy/index.js';
 import { createConsole } from '../../electron/core/console.js';
 import { demoGroup } from '../faults/helpers.js';
 import { waitFor } from '../wait.js';
-import { ROOT, ensureBuilt, labFingerprint, type UiWorld } from './console-lab.js';
+import { ROOT, ensureBuilt, labFingerprint, stopServe, type UiWorld } from './console-lab.js';
 
 export interface WsReply {
   status?: number;
@@ -97,4 +99,24 @@ export async function labWithDemoGroup(id: number): Promise<Lab> {
     pool.closeAll();
   }
   return lab;
+}
+
+/** Undoes what such a spec set up, each step even when one before it failed: thaw, web shell, lab, home. */
+export async function tearDownServedLab(o: { frozenPid?: number; server?: ChildProcess; lab?: Lab; home?: string }): Promise<void> {
+  if (o.frozenPid !== undefined) {
+    try {
+      process.kill(o.frozenPid, 'SIGCONT');
+    } catch {
+      /* gone already */
+    }
+  }
+  try {
+    if (o.server) await stopServe(o.server);
+  } finally {
+    try {
+      if (o.lab) await o.lab.down({ purge: true });
+    } finally {
+      if (o.home) rmSync(o.home, { recursive: true, force: true });
+    }
+  }
 }

@@ -3,7 +3,7 @@
 // then fw1's agent frozen (SIGSTOP) until fw3 takes over (an outage: no master for a moment) and thawed.
 // The timeline shows each failover with its cause and the outage with its duration; after a restart of
 // the web shell on the same data folder, they are all still there.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -11,7 +11,7 @@ import { test, expect, type Browser, type Page } from '@playwright/test';
 import { Lab } from '../lab/index.js';
 import { agentDaemonPid } from '../faults/helpers.js';
 import { ROOT, startServe, stopServe } from './console-lab.js';
-import { labWithDemoGroup, wsCall } from './lab-fleet.js';
+import { labWithDemoGroup, tearDownServedLab, wsCall } from './lab-fleet.js';
 
 /** Lab ids 50..59 are for the browser tests: 50 console, 51 Electron, 56 editor, 57 wall, 58 this one. */
 const LAB_ID = 58;
@@ -55,22 +55,7 @@ async function serveOn(h: string): Promise<void> {
 }
 
 async function tearDown(): Promise<void> {
-  if (frozenPid !== undefined) {
-    try {
-      process.kill(frozenPid, 'SIGCONT');
-    } catch {
-      /* gone already */
-    }
-  }
-  try {
-    if (server) await stopServe(server);
-  } finally {
-    try {
-      if (lab) await lab.down({ purge: true });
-    } finally {
-      if (home) rmSync(home, { recursive: true, force: true });
-    }
-  }
+  await tearDownServedLab({ frozenPid, server, lab, home });
 }
 
 /** What the timeline lists in view: its outages and failovers, as text. */

@@ -3,7 +3,7 @@
 // stale with a growing age and fw3 takes over; tile boxes never move; one coalesced notification (a
 // stubbed window.Notification records it); thawed (SIGCONT), the tile is fresh again. Then the group
 // muted in the settings panel: a second failover sends nothing, and the mute survives a reload.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -11,8 +11,8 @@ import { test, expect, type Browser, type Page } from '@playwright/test';
 import { Lab } from '../lab/index.js';
 import { agentDaemonPid, isStopped } from '../faults/helpers.js';
 import { waitFor } from '../wait.js';
-import { ROOT, startServe, stopServe } from './console-lab.js';
-import { labWithDemoGroup } from './lab-fleet.js';
+import { ROOT, startServe } from './console-lab.js';
+import { labWithDemoGroup, tearDownServedLab } from './lab-fleet.js';
 
 /** Lab ids 50..59 are for the browser tests: 50 console.spec.ts, 51 the Electron spec, 57 this one. */
 const LAB_ID = 57;
@@ -52,22 +52,7 @@ async function setUp(): Promise<void> {
 }
 
 async function tearDown(): Promise<void> {
-  if (frozenPid !== undefined) {
-    try {
-      process.kill(frozenPid, 'SIGCONT');
-    } catch {
-      /* gone already */
-    }
-  }
-  try {
-    if (server) await stopServe(server);
-  } finally {
-    try {
-      if (lab) await lab.down({ purge: true });
-    } finally {
-      if (home) rmSync(home, { recursive: true, force: true });
-    }
-  }
+  await tearDownServedLab({ frozenPid, server, lab, home });
 }
 
 test.describe.serial('wall mode and notifications, on a lab of 3 firewalls', () => {
