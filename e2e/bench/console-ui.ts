@@ -1,6 +1,7 @@
 // Benchmark `console-ui` (issue 10, scale): the web shell on a simulated fleet (200 hosts, 1,000 groups,
 // fake agents), Chromium via Playwright. Figures: a fake agent's state change → the new MASTER in the
-// groups board's DOM, and the longest main-thread task while 50 changes per second stream in.
+// groups board's DOM, and the longest main-thread task while 50 changes per second stream in, with the
+// size of the fleet updates the page receives (deltas: fleet/delta.ts).
 import { chromium, type Page } from '@playwright/test';
 import { summarise, type Summary } from './stats.js';
 import { percentile } from './percentile.js';
@@ -22,10 +23,12 @@ export interface ConsoleUiBench {
   groups: number;
   /** Fake agent's state change (Node's Date.now() before the flip) → the MutationObserver seeing the new MASTER (page Date.now()). */
   changeToDom: Summary & { p95: number };
-  /** The same change → the core's next 'fleet' event (what the web shell then sends whole to the page). */
+  /** The same change → the core's next 'fleet' event (the web shell then sends the page what changed). */
   changeToCoreFleet: Summary;
-  /** Size of one fleet event as JSON (the web shell sends one per change). */
+  /** Size of the whole fleet as JSON (sent once, when the page subscribes). */
   fleetBytes: number;
+  /** WebSocket frames carrying fleet updates while the changes stream in: their count and sizes in bytes. */
+  updateFrames?: { count: number; medianBytes: number; maxBytes: number };
   /** Changes that never showed within 5 s. */
   missed: number;
   /** Cards in the DOM with the board scrolled to the top (1,000 without windowing). */
@@ -86,6 +89,12 @@ export async function benchConsoleUi(opts: { log: (m: string) => void; changes?:
   try {
     await sim.console.ready(30_000);
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    let frameSizes: number[] | null = null;
+    page.on('websocket', (ws) =>
+      ws.on('framereceived', (f) => {
+        if (frameSizes && typeof f.payload === 'string' && f.payload.startsWith('{"event":{"type":"fleet-update"')) frameSizes.push(Buffer.byteLength(f.payload));
+      }),
+    );
     const t0 = Date.now();
     await page.goto(`${server.url.replace(/#.*$/, '')}#/groups`);
     await page.waitForSelector('main article[aria-label^="Group vhid"]', { timeout: 60_000 });
@@ -141,10 +150,11 @@ export async function benchConsoleUi(opts: { log: (m: string) => void; changes?:
     const s = summarise(samples);
     const changeToDom = { ...s, p95: percentile(samples, 95) };
     opts.log(`console-ui: change -> DOM median ${changeToDom.median} ms, p95 ${changeToDom.p95} ms, worst ${changeToDom.worst} ms (${samples.length} changes, ${missed} missed)`);
-    opts.log(`console-ui: of which change -> core fleet event median ${changeToCoreFleet.median} ms; a fleet is ${(fleetBytes / 1e6).toFixed(2)} MB of JSON`);
+    opts.log(`console-ui: of which change -> core fleet event median ${changeToCoreFleet.median} ms; the whole fleet is ${(fleetBytes / 1e6).toFixed(2)} MB of JSON (sent once)`);
 
     // 50 changes per second over every group, long tasks counted from here
     await page.evaluate(() => (window.__longTasks = []));
+    frameSizes = [];
     const total = STREAM_PER_S * STREAM_S;
     const start = Date.now();
     for (let k = 0; k < total; k++) {
@@ -155,8 +165,11 @@ export async function benchConsoleUi(opts: { log: (m: string) => void; changes?:
     await sleep(1000);
     const tasks = await page.evaluate(() => window.__longTasks ?? []);
     const stream = { changes: total, longTasks: tasks.length, longestTaskMs: tasks.length ? Math.round(Math.max(...tasks)) : 0, totalLongTaskMs: Math.round(tasks.reduce((a, b) => a + b, 0)) };
+    const sizes = frameSizes as number[];
+    const updateFrames = { count: sizes.length, medianBytes: sizes.length ? percentile(sizes, 50) : 0, maxBytes: sizes.length ? Math.max(...sizes) : 0 };
     opts.log(`console-ui: ${total} changes at ${STREAM_PER_S}/s: ${stream.longTasks} tasks over 50 ms, longest ${stream.longestTaskMs} ms`);
-    return { hosts: UI_SIZE.hosts, groups: UI_SIZE.groups, changeToDom, changeToCoreFleet, fleetBytes, missed, cardsInDom: labels.length, stream, firstCardMs, samples };
+    opts.log(`console-ui: ${updateFrames.count} fleet updates sent, median ${updateFrames.medianBytes} bytes, largest ${updateFrames.maxBytes} bytes`);
+    return { hosts: UI_SIZE.hosts, groups: UI_SIZE.groups, changeToDom, changeToCoreFleet, fleetBytes, updateFrames, missed, cardsInDom: labels.length, stream, firstCardMs, samples };
   } finally {
     await closeBrowser();
     await closeServer();

@@ -149,8 +149,9 @@ export function renderDetails(r: BenchResults): string {
       `${u.cardsInDom} of ${u.groups} cards in the DOM`,
       `first card ${fmtMs(u.firstCardMs)}`,
     ]);
-    rows.push(['change -> core fleet', 'console-ui', `median ${fmtMs(u.changeToCoreFleet.median)}, worst ${fmtMs(u.changeToCoreFleet.worst)}`, `${(u.fleetBytes / 1e6).toFixed(2)} MB of JSON per fleet event`]);
-    rows.push(['50 changes/s', 'console-ui', `${u.stream.longTasks} tasks over 50 ms`, `longest ${fmtMs(u.stream.longestTaskMs)}`, `${u.stream.changes} changes`]);
+    rows.push(['change -> core fleet', 'console-ui', `median ${fmtMs(u.changeToCoreFleet.median)}, worst ${fmtMs(u.changeToCoreFleet.worst)}`, `whole fleet ${(u.fleetBytes / 1e6).toFixed(2)} MB of JSON (sent once)`]);
+    const f = u.updateFrames;
+    rows.push(['50 changes/s', 'console-ui', `${u.stream.longTasks} tasks over 50 ms`, `longest ${fmtMs(u.stream.longestTaskMs)}`, `${u.stream.changes} changes${f ? `; ${f.count} updates, median ${(f.medianBytes / 1e3).toFixed(1)} kB, largest ${(f.maxBytes / 1e3).toFixed(1)} kB` : ''}`]);
   }
   for (const l of r.loss ?? []) {
     if (!Number.isFinite(l.takeovers)) {

@@ -108,5 +108,13 @@ export const WsClientMessageSchema = z.union([
   z.object({ subscribe: z.literal(true) }).strict(),
 ]);
 export type WsClientMessage = z.infer<typeof WsClientMessageSchema>;
+/**
+ * What a binding carries to a page: the core's events, except that a fleet travels as a FleetUpdate
+ * (the whole fleet first, then deltas: fleet/delta.ts); createClient turns them back into 'fleet' events.
+ */
+export type WireEvent =
+  | Exclude<import('./events.js').ConsoleEvent, { type: 'fleet' }>
+  | { type: 'fleet-update'; at: number; update: import('./fleet/delta.js').FleetUpdate };
+
 /** WebSocket frames, server → client: the reply to call `id`, or one event. */
-export type WsServerMessage = { id: number; reply: CallReply } | { event: import('./events.js').ConsoleEvent };
+export type WsServerMessage = { id: number; reply: CallReply } | { event: WireEvent };

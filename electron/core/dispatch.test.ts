@@ -6,6 +6,7 @@ import { createConsole, type Console } from './console.js';
 import { fakeFleet } from './testing/fake-agent.js';
 import { createDispatcher } from './dispatch.js';
 import { createClient, RemoteError } from './client.js';
+import { eventStream } from './event-stream.js';
 import { CONTRACT, METHODS } from './contract.js';
 import type { ConsoleEvent } from './events.js';
 
@@ -25,10 +26,17 @@ async function setup(readOnly = false) {
   });
   await c.ready(2000);
   const dispatch = createDispatcher(c, { readOnly });
-  // A transport that serialises like a wire does (JSON both ways).
+  // A transport that serialises like a wire does (JSON both ways), with fleets as the bindings send them.
   const client = createClient({
     call: async (m, args) => JSON.parse(JSON.stringify(await dispatch(m, JSON.parse(JSON.stringify(args))))),
-    subscribe: (l) => c.subscribe(l, { snapshot: true }),
+    subscribe: (l) => {
+      const events = eventStream((e) => l(JSON.parse(JSON.stringify(e))), 0);
+      const off = c.subscribe((e) => events.push(e), { snapshot: true });
+      return () => {
+        events.stop();
+        off();
+      };
+    },
   });
   return { c, dispatch, client };
 }

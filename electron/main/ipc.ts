@@ -4,6 +4,7 @@ import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents, WebContent
 import type { ConsoleApi } from '../core/api.js';
 import { IPC, MAX_MESSAGE_BYTES, type CallReply } from '../core/contract.js';
 import { createDispatcher } from '../core/dispatch.js';
+import { eventStream } from '../core/event-stream.js';
 
 export interface IpcBindingOptions {
   readOnly?: boolean;
@@ -82,19 +83,22 @@ export function bindIpc(ipcMain: IpcMainLike, api: ConsoleApi, opts: IpcBindingO
     sender.once('destroyed', stop);
     sender.once('render-process-gone', stop);
     sender.on('did-start-navigation', onNavigate);
-    // The first event (the fleet) is delivered inside subscribe, before `off` is known: hence `stopped`.
-    off = api.subscribe(
-      (e) => {
-        if (stopped) return;
-        if (sender.isDestroyed()) return stop();
-        try {
-          sender.send(IPC.event, e);
-        } catch {
-          stop();
-        }
-      },
-      { snapshot: true },
-    );
+    // Fleets paced and sent as deltas, the rest at once (event-stream.ts). The first event (the fleet)
+    // is delivered inside subscribe, before `off` is known: hence `stopped`.
+    const events = eventStream((e) => {
+      if (stopped) return;
+      if (sender.isDestroyed()) return stop();
+      try {
+        sender.send(IPC.event, e);
+      } catch {
+        stop();
+      }
+    });
+    const unsubscribe = api.subscribe((e) => events.push(e), { snapshot: true });
+    off = () => {
+      events.stop();
+      unsubscribe();
+    };
     if (stopped) off();
   };
 

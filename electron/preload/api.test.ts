@@ -1,8 +1,7 @@
 // createPreloadApi against a minimal fake ipcRenderer: what leaves the page (checked methods, sizes,
 // one subscribe per page) and what listeners get (the fleet first, the IPC event object never).
 import { describe, expect, it } from 'vitest';
-import { IPC, MAX_MESSAGE_BYTES, METHODS } from '../core/contract.js';
-import type { ConsoleEvent } from '../core/events.js';
+import { IPC, MAX_MESSAGE_BYTES, METHODS, type WireEvent } from '../core/contract.js';
 import { createPreloadApi, type IpcRendererLike } from './api.js';
 
 function fakeRenderer(reply: (method: unknown, args: unknown) => unknown = () => ({ ok: true, result: null })) {
@@ -24,8 +23,9 @@ function fakeRenderer(reply: (method: unknown, args: unknown) => unknown = () =>
   return { ipc: ipc as unknown as IpcRendererLike, invoked, sent, listeners, emit };
 }
 
-const fleetEvent = (at: number) => ({ type: 'fleet', at, fleet: { at, hosts: [], groups: [], findings: [] } }) as ConsoleEvent;
-const hostEvent = (at: number) => ({ type: 'host', at, host: 'fw1', status: 'live' }) as ConsoleEvent;
+const fleetEvent = (at: number) => ({ type: 'fleet-update', at, update: { kind: 'full', seq: at, fleet: { at, hosts: [], groups: [], findings: [] } } }) as WireEvent;
+const deltaEvent = (at: number, base: number) => ({ type: 'fleet-update', at, update: { kind: 'delta', delta: { seq: at, base, at, hosts: [], groups: [] } } }) as WireEvent;
+const hostEvent = (at: number) => ({ type: 'host', at, host: 'fw1', status: 'live' }) as WireEvent;
 
 describe('preload API (window.carp)', () => {
   it('exposes exactly call and subscribe', () => {
@@ -73,16 +73,17 @@ describe('preload API (window.carp)', () => {
     r.emit(hostEvent(1)); // before the fleet: not a first event
     r.emit(fleetEvent(2));
     r.emit(hostEvent(3));
-    expect(a).toEqual([[fleetEvent(2)], [hostEvent(3)]]);
-    const b: ConsoleEvent[] = [];
+    r.emit(deltaEvent(3, 2)); // a delta on fleet 2
+    expect(a).toEqual([[fleetEvent(2)], [hostEvent(3)], [deltaEvent(3, 2)]]);
+    const b: WireEvent[] = [];
     api.subscribe((e) => b.push(e));
     expect(r.sent).toHaveLength(1);
     expect(r.listeners.get(IPC.event)).toHaveLength(1);
-    expect(b).toEqual([fleetEvent(2)]);
+    expect(b).toEqual([fleetEvent(3)]); // the late listener starts with the whole fleet as it is now
     offA();
     r.emit(fleetEvent(4));
-    expect(a).toHaveLength(2);
-    expect(b.map((e) => e.at)).toEqual([2, 4]);
+    expect(a).toHaveLength(3);
+    expect(b.map((e) => e.at)).toEqual([3, 4]);
   });
 
   it('keeps delivering when one listener throws', () => {

@@ -1,9 +1,9 @@
 // window.carp, built on ipcRenderer: calls checked against the contract's method list before they
 // leave the page, and one event stream per page shared by every listener. Imports no Electron code.
 import type { IpcRenderer } from 'electron';
-import { IPC, MAX_MESSAGE_BYTES, METHODS, type CallReply } from '../core/contract.js';
-import type { ConsoleEvent } from '../core/events.js';
+import { IPC, MAX_MESSAGE_BYTES, METHODS, type CallReply, type WireEvent } from '../core/contract.js';
 import type { ClientTransport } from '../core/client.js';
+import { fleetFollower } from '../core/fleet/delta.js';
 
 /** What the preload exposes as window.carp: exactly the client's transport (electron/core/client.ts). */
 export type CarpBridge = ClientTransport;
@@ -14,23 +14,30 @@ const fail = (code: string, message: string): CallReply => ({ ok: false, error: 
 
 export function createPreloadApi(ipc: IpcRendererLike): CarpBridge {
   const methods = new Set<string>(METHODS);
-  const listeners = new Set<{ fn: (e: ConsoleEvent) => void; started: boolean }>();
-  let lastFleet: ConsoleEvent | null = null;
+  const listeners = new Set<{ fn: (e: WireEvent) => void; started: boolean }>();
+  // follows the fleet updates so that a late listener starts with the whole fleet as it is now
+  const fleet = fleetFollower();
   let streaming = false;
 
-  const deliver = (l: { fn: (e: ConsoleEvent) => void }, e: ConsoleEvent) => {
+  const deliver = (l: { fn: (e: WireEvent) => void }, e: WireEvent) => {
     try {
       l.fn(e);
     } catch (err) {
       console.error('carp: an event listener threw', err);
     }
   };
-  // The IpcRendererEvent (it holds ipcRenderer) never reaches the page: only the ConsoleEvent does.
-  const onEvent = (_event: unknown, e: ConsoleEvent) => {
-    if (e?.type === 'fleet') lastFleet = e;
+  // The IpcRendererEvent (it holds ipcRenderer) never reaches the page: only the event does.
+  const onEvent = (_event: unknown, e: WireEvent) => {
+    if (e?.type === 'fleet-update') {
+      try {
+        fleet.follow(e.update);
+      } catch (err) {
+        console.error('carp: a fleet update did not apply', err);
+      }
+    }
     for (const l of [...listeners]) {
       if (!l.started) {
-        if (e?.type !== 'fleet') continue; // every listener starts with the fleet
+        if (e?.type !== 'fleet-update' || e.update.kind !== 'full') continue; // every listener starts with the whole fleet
         l.started = true;
       }
       deliver(l, e);
@@ -66,9 +73,12 @@ export function createPreloadApi(ipc: IpcRendererLike): CarpBridge {
         streaming = true;
         ipc.on(IPC.event, onEvent);
         ipc.send(IPC.subscribe);
-      } else if (lastFleet) {
-        l.started = true;
-        deliver(l, lastFleet);
+      } else {
+        const now = fleet.current();
+        if (now) {
+          l.started = true;
+          deliver(l, { type: 'fleet-update', at: now.fleet.at, update: now });
+        }
       }
       return () => {
         listeners.delete(l);

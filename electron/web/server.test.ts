@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { WebSocket, type ClientOptions } from 'ws';
 import { createConsole, type Console } from '../core/console.js';
 import { fakeFleet, type FakeNet } from '../core/testing/fake-agent.js';
-import { MAX_MESSAGE_BYTES, type CallReply } from '../core/contract.js';
+import { MAX_MESSAGE_BYTES, type CallReply, type WireEvent } from '../core/contract.js';
 import type { ConsoleApi } from '../core/api.js';
 import type { ConsoleEvent } from '../core/events.js';
 import type { Fleet } from '../core/fleet/types.js';
@@ -216,7 +216,7 @@ describe('WebSocket', () => {
     const n = subscribeOpts.length;
     p.ws.send(JSON.stringify({ subscribe: true }));
     const first = await p.wait((f) => 'event' in f);
-    expect((first.event as ConsoleEvent).type).toBe('fleet');
+    expect(first.event as WireEvent).toMatchObject({ type: 'fleet-update', update: { kind: 'full', seq: 1 } });
     expect(subscribeOpts.slice(n)).toEqual([{ snapshot: true }]);
   });
 

@@ -6,7 +6,7 @@ import { MAX_MESSAGE_BYTES, WsClientMessageSchema, type WsClientMessage, type Ws
 import type { Dispatcher } from '../core/dispatch.js';
 import type { ConsoleEvent } from '../core/events.js';
 import { describeIssues } from '../../agent/config/schema.js';
-import { fleetPacer } from './fleet-pacer.js';
+import { eventStream } from '../core/event-stream.js';
 
 export interface SessionOptions {
   api: ConsoleApi;
@@ -81,18 +81,17 @@ export function runSession(ws: WebSocket, opts: SessionOptions): void {
     if ('subscribe' in m) {
       if (unsubscribe || closing) return;
       // The snapshot arrives inside subscribe(): the socket may already be closing when it returns.
-      const sendEvent = (event: ConsoleEvent): void => {
+      // fleets paced and sent as deltas, the rest at once (event-stream.ts)
+      const events = eventStream((event) => {
         try {
           send({ event });
         } catch {
           /* an event that cannot be sent is dropped for this client only */
         }
-      };
-      // whole fleets paced (fleet-pacer.ts: the latest of a burst, at most one per 100 ms), the rest at once
-      const fleets = fleetPacer(sendEvent);
-      const unsubscribeEvents = opts.api.subscribe((event: ConsoleEvent) => (event.type === 'fleet' ? fleets.push(event) : sendEvent(event)), { snapshot: true });
+      });
+      const unsubscribeEvents = opts.api.subscribe((event: ConsoleEvent) => events.push(event), { snapshot: true });
       const stop = (): void => {
-        fleets.stop();
+        events.stop();
         unsubscribeEvents();
       };
       if (closing) stop();

@@ -7,11 +7,11 @@ import { newSession, type CallError, type MaintenanceSession } from './logic/wiz
 import type { ConnectionState } from './ws-transport.js';
 
 /**
- * Fleet snapshots (one per change the core sees, one per turn of its event loop) re-render the screens at
+ * Fleets (at most one per 40 ms from the core, unchanged groups shared) re-render the screens at
  * most this often: short enough for a state change to show within 100 ms (the console-ui bench), long
  * enough that a burst of changes makes one render.
  */
-export const FLEET_RENDER_MS = 50;
+export const FLEET_RENDER_MS = 20;
 
 export interface DeployRun {
   op: string;

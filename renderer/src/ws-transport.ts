@@ -1,8 +1,7 @@
 // The WebSocket transport of the web shell: one socket to /ws carrying calls ({id, method, args} →
 // {id, reply}) and the event stream ({subscribe: true} → {event}); reconnects with backoff.
 import type { ClientTransport } from '../../electron/core/client.js';
-import type { CallReply, Method, WsClientMessage, WsServerMessage } from '../../electron/core/contract.js';
-import type { ConsoleEvent } from '../../electron/core/events.js';
+import type { CallReply, Method, WsClientMessage, WsServerMessage, WireEvent } from '../../electron/core/contract.js';
 
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting';
 
@@ -62,7 +61,7 @@ export class WsTransport implements ClientTransport {
   private ws: WsLike | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private readonly listeners = new Set<(e: ConsoleEvent) => void>();
+  private readonly listeners = new Set<(e: WireEvent) => void>();
   private readonly stateListeners = new Set<(s: ConnectionState) => void>();
   private state: ConnectionState = { status: 'connecting', attempt: 0 };
   private retryTimer: unknown = null;
@@ -116,7 +115,8 @@ export class WsTransport implements ClientTransport {
     });
   }
 
-  subscribe(listener: (e: ConsoleEvent) => void): () => void {
+  /** createClient is the one listener: it subscribes once and assembles the fleet updates (a second listener joining mid-stream would get deltas without their base). */
+  subscribe(listener: (e: WireEvent) => void): () => void {
     this.listeners.add(listener);
     if (this.ws?.readyState === OPEN && !this.subscribedOnThisSocket) this.sendSubscribe();
     return () => {

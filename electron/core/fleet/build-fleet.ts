@@ -105,7 +105,7 @@ function membersOf(reports: HostReport[]): Map<string, { segment: string; vhid: 
         effectiveIntervalMs: advertIntervalMs({ vhid: g.vhid, advbase: g.wireAdvbase, advskew: g.wireAdvskew, demote: g.demote, preempt: g.preempt, maintenance: s.maintenance }),
         addresses: [...g.addresses],
         password: 'unknown', // set below, once every member is in: compared by check value, never kept
-        lastSeen: r.lastSeen,
+        ...(r.status === 'live' ? {} : { lastSeen: r.lastSeen }),
         since: g.since,
         sent: g.sent,
         received: g.received,

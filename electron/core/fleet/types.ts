@@ -45,7 +45,11 @@ export interface Member {
   addresses: string[];
   /** Whether its password is the group's (compared by the agents' check values, which the fleet never carries). */
   password: PasswordAgreement;
-  lastSeen: number;
+  /**
+   * While the host is not live: when the console last heard from it (0: never). Absent while it is
+   * live, so that a heartbeat changes the host (HostView.lastSeen) and not each of its groups.
+   */
+  lastSeen?: number;
   since: number;
   /** Adverts this member sent and received, and received packets it dropped, by reason. */
   sent: number;

@@ -254,8 +254,15 @@ export class FakeNet {
     return a;
   }
 
+  /** Each agent beats every `ms`; like real agents started at different times, not all at once (a tenth of them per tick). */
   startHeartbeats(ms = 1000): void {
-    this.heartbeatTimer = setInterval(() => this.agents.forEach((a) => a.heartbeat()), ms);
+    const slices = 10;
+    let tick = 0;
+    this.heartbeatTimer = setInterval(() => {
+      const slice = ++tick % slices; // the first agent beats at ms, 2 ms… as if alone
+      let i = 0;
+      for (const a of this.agents.values()) if (i++ % slices === slice) a.heartbeat();
+    }, ms / slices);
   }
 
   stop(): void {

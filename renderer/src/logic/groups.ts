@@ -51,7 +51,7 @@ export interface MemberStateDisplay {
 export function memberStateDisplay(m: Member, now: number): MemberStateDisplay {
   if (!m.live) {
     const why = m.hostStatus === 'stale' ? '' : ` · host ${m.hostStatus === 'no-agent' ? 'has no agent' : m.hostStatus}`;
-    return { label: 'UNKNOWN', symbol: '?', tone: 'unknown', detail: `${lastHeard(m.lastSeen, now)}${why}` };
+    return { label: 'UNKNOWN', symbol: '?', tone: 'unknown', detail: `${lastHeard(m.lastSeen ?? 0, now)}${why}` };
   }
   switch (m.state) {
     case 'MASTER':

@@ -81,7 +81,7 @@ export function wallTile(g: FleetGroup, fleet: Pick<Fleet, 'findings' | 'at'>, n
   if (fleetAge > WALL_FLEET_STALE_MS) staleText = `no update for ${formatAge(fleetAge).replace(/ ago$/, '')}`;
   else if (old.length) {
     // The oldest news first: the member heard from longest ago says how old this tile's data is.
-    const oldest = [...old].sort((a, b) => a.lastSeen - b.lastSeen)[0];
+    const oldest = [...old].sort((a, b) => (a.lastSeen ?? 0) - (b.lastSeen ?? 0))[0];
     const heard = oldest.lastSeen ? `last heard ${formatAge(now - oldest.lastSeen)}` : 'never heard from';
     staleText = `${oldest.host} ${heard}${old.length > 1 ? ` (+${old.length - 1} more)` : ''}`;
   }

@@ -1,5 +1,6 @@
 // One CARP group as a card: "vhid N · name", segment, VIPs, health, its members (state as word +
 // shape + colour; UNKNOWN with the age when the host is not live), the predicted successor, findings.
+import { memo } from 'react';
 import type { Finding, FleetGroup } from '../../../electron/core/fleet/types.js';
 import { Badge } from '../components/Badge.js';
 import { FindingItem } from '../components/FindingItem.js';
@@ -10,7 +11,8 @@ import { groupHealth, groupLabel, groupTitle, memberStateDisplay, sortMembers, s
 import { formatInterval } from '../logic/interval.js';
 import { GroupHistoryMeta } from './GroupHistoryMeta.js';
 
-export function GroupCard({ group: g, findings, onEdit }: { group: FleetGroup; findings: Finding[]; onEdit?: (g: FleetGroup) => void }) {
+/** Memoised: a fleet update keeps unchanged groups as the same objects (fleet/delta.ts), so only changed cards redraw. */
+export const GroupCard = memo(function GroupCard({ group: g, findings, onEdit }: { group: FleetGroup; findings: Finding[]; onEdit?: (g: FleetGroup) => void }) {
   const now = useConsoleNow();
   const health = groupHealth(g, findings);
   const mine = findingsOfGroup(findings, g.key);
@@ -137,4 +139,4 @@ export function GroupCard({ group: g, findings, onEdit }: { group: FleetGroup; f
       )}
     </article>
   );
-}
+});

@@ -1,9 +1,9 @@
-// Paces whole-fleet events to one web client: the first after a quiet spell goes at once, the ones that
-// follow within `minGapMs` are held and only the latest is sent when the gap has passed (a fleet replaces
-// the one before it, so nothing is lost). 1,000 groups make a 1.4 MB fleet; 50 changes a second would
-// otherwise be 70 MB/s for the page to parse.
+// Paces fleets to one page (web client or Electron window): the first after a quiet spell goes at once,
+// the ones that follow within `minGapMs` are held and only the latest is sent when the gap has passed (a
+// fleet replaces the one before it, so nothing is lost). The core may build a fleet on every turn of its
+// event loop; a page needs far fewer (event-stream.ts sends each as a delta).
 
-export const FLEET_SEND_GAP_MS = 100;
+export const FLEET_SEND_GAP_MS = 40;
 
 export interface Pacer<T> {
   push(value: T): void;

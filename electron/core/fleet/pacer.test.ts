@@ -1,6 +1,6 @@
-// The web client's fleet pacing: the first fleet at once, a burst sends only its latest after the gap.
+// Fleet pacing for one page: the first fleet at once, a burst sends only its latest after the gap.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fleetPacer } from './fleet-pacer.js';
+import { fleetPacer } from './pacer.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
