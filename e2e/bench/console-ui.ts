@@ -165,7 +165,7 @@ export async function benchConsoleUi(opts: { log: (m: string) => void; changes?:
     await sleep(1000);
     const tasks = await page.evaluate(() => window.__longTasks ?? []);
     const stream = { changes: total, longTasks: tasks.length, longestTaskMs: tasks.length ? Math.round(Math.max(...tasks)) : 0, totalLongTaskMs: Math.round(tasks.reduce((a, b) => a + b, 0)) };
-    const sizes = frameSizes as number[];
+    const sizes = frameSizes;
     const updateFrames = { count: sizes.length, medianBytes: sizes.length ? percentile(sizes, 50) : 0, maxBytes: sizes.length ? Math.max(...sizes) : 0 };
     opts.log(`console-ui: ${total} changes at ${STREAM_PER_S}/s: ${stream.longTasks} tasks over 50 ms, longest ${stream.longestTaskMs} ms`);
     opts.log(`console-ui: ${updateFrames.count} fleet updates sent, median ${updateFrames.medianBytes} bytes, largest ${updateFrames.maxBytes} bytes`);

@@ -5,8 +5,18 @@ import { compareCandidates } from '../../../electron/core/fleet/election.js';
 import { lastHeard } from './age.js';
 import type { Tone } from './host-status.js';
 
-/** Numeric order of dotted IPv4 segments ("198.18.0.0/24"), text order for anything else. */
+const segmentKeys = new Map<string, [number, string]>();
+/** Numeric order of dotted IPv4 segments ("198.18.0.0/24"), text order for anything else; each segment parsed once. */
 function segmentKey(segment: string): [number, string] {
+  let k = segmentKeys.get(segment);
+  if (!k) {
+    if (segmentKeys.size > 10_000) segmentKeys.clear();
+    segmentKeys.set(segment, (k = parseSegmentKey(segment)));
+  }
+  return k;
+}
+
+function parseSegmentKey(segment: string): [number, string] {
   const [ip, len] = segment.split('/');
   const p = (ip ?? '').split('.').map(Number);
   if (p.length === 4 && p.every((n) => Number.isInteger(n) && n >= 0 && n <= 255)) {
@@ -15,14 +25,18 @@ function segmentKey(segment: string): [number, string] {
   return [Number.MAX_SAFE_INTEGER, segment];
 }
 
+const sorted = new WeakMap<readonly FleetGroup[], FleetGroup[]>();
+/** Groups by segment, then vhid; the same list sorts once however many screens ask (a fleet update makes a new list). */
 export function sortGroups(groups: FleetGroup[]): FleetGroup[] {
-  // each segment parsed once, not per comparison (1,000 groups: 20,000 parses per render otherwise)
-  const keys = new Map(groups.map((g) => [g, segmentKey(g.segment)]));
-  return [...groups].sort((a, b) => {
-    const [na, sa] = keys.get(a)!;
-    const [nb, sb] = keys.get(b)!;
+  const done = sorted.get(groups);
+  if (done) return done;
+  const out = [...groups].sort((a, b) => {
+    const [na, sa] = segmentKey(a.segment);
+    const [nb, sb] = segmentKey(b.segment);
     return na - nb || (sa === sb ? 0 : sa.localeCompare(sb)) || a.vhid - b.vhid;
   });
+  sorted.set(groups, out);
+  return out;
 }
 
 const STATE_RANK: Record<string, number> = { MASTER: 0, BACKUP: 1, INIT: 2 };
@@ -93,6 +107,28 @@ const MISMATCH_WORDS: Partial<Record<Finding['kind'], string>> = {
  * never shown as redundant, whoever is MASTER now: those members do not hear each other as peers.
  */
 export function groupHealth(g: FleetGroup, findings: readonly Finding[] = []): GroupHealth {
+  // Memoised per group object and findings list: a fleet update keeps both when they did not change.
+  const memo = healthMemo.get(g);
+  if (memo?.findings === findings) return memo.health;
+  const health = computeHealth(g, byGroup(findings).get(g.key) ?? []);
+  healthMemo.set(g, { findings, health });
+  return health;
+}
+
+const healthMemo = new WeakMap<FleetGroup, { findings: readonly Finding[]; health: GroupHealth }>();
+const findingIndex = new WeakMap<readonly Finding[], Map<string, Finding[]>>();
+/** The findings list by group key, made once per list (1,000 groups × every finding per render otherwise). */
+function byGroup(findings: readonly Finding[]): Map<string, Finding[]> {
+  let m = findingIndex.get(findings);
+  if (!m) {
+    m = new Map();
+    for (const f of findings) if (f.group) m.set(f.group, [...(m.get(f.group) ?? []), f]);
+    findingIndex.set(findings, m);
+  }
+  return m;
+}
+
+function computeHealth(g: FleetGroup, findings: readonly Finding[]): GroupHealth {
   if (g.masters.length > 1) return { kind: 'split-brain', label: `split brain: ${g.masters.join(' and ')} are all MASTER`, symbol: '✕', tone: 'bad' };
   if (!g.master) return { kind: 'no-master', label: 'no master', symbol: '✕', tone: 'bad' };
   const wrong = findings.filter((f) => f.group === g.key && f.severity === 'error' && MISMATCH_WORDS[f.kind]).map((f) => MISMATCH_WORDS[f.kind]!);
