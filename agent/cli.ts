@@ -4,7 +4,8 @@
 import { realpathSync } from 'node:fs';
 import { atomicWriteFile } from './config/atomic.js';
 import { parseArgs, UsageError, USAGE, type Parsed } from './cli/args.js';
-import { formatStatus, statusJson } from './cli/format.js';
+import { formatStatus, statusJson, describeAllow } from './cli/format.js';
+import type { AllowStatus } from './control/messages.js';
 import { agentVersion } from './cli/version.js';
 import { ConfigError } from './config/schema.js';
 import { loadConfigFile } from './config/store.js';
@@ -13,8 +14,10 @@ import { ControlClient, NotRunningError, type CommandBody } from './control/clie
 import { startControlServer } from './control/server.js';
 import { attach } from './control/attach.js';
 import { Runtime } from './runtime/runtime.js';
-import { stderrLogger } from './runtime/log.js';
+import { createLogger } from './runtime/log.js';
+import { agentLogSink } from './net/syslog.js';
 import { installCrashHandler } from './runtime/crash.js';
+import { limitMallocRetention } from './runtime/footprint.js';
 import { sendBowOut } from './runtime/bowout.js';
 import { linuxNet } from './net/index.js';
 import { libc } from './net/libc.js';
@@ -49,7 +52,8 @@ function lastWords(line: string): void {
 }
 
 async function runAgent(p: Extract<Parsed, { cmd: 'run' }>): Promise<number> {
-  const log = stderrLogger();
+  const where = agentLogSink();
+  const log = createLogger(where.sink);
   for (const w of p.warnings ?? []) process.stderr.write(`${w}\n`);
   let config;
   let configPath = p.configPath;
@@ -94,8 +98,9 @@ async function runAgent(p: Extract<Parsed, { cmd: 'run' }>): Promise<number> {
     return EXIT_USAGE;
   }
   installCrashHandler({ release: () => runtime.releaseAddressesSync(), socketPath: p.socket, lastWords });
+  limitMallocRetention(); // before the groups' password checks (scrypt, 16 MiB each) run
   runtime.start(config);
-  log.info(`started ${agentVersion()}: ${config.groups.length} group(s), control socket ${p.socket}`);
+  log.info(`started ${agentVersion()}: ${config.groups.length} group(s), control socket ${p.socket}, logging to ${where.where} at level ${log.level()}`);
 
   process.on('SIGHUP', () => {
     if (p.inline) {
@@ -285,6 +290,10 @@ async function main(argv: string[]): Promise<number> {
         return await command(p.socket, { cmd: 'maintenance', on: p.on }, (r) => `maintenance ${(r as { maintenance: boolean }).maintenance ? 'on' : 'off'}`);
       case 'set':
         return await command(p.socket, { cmd: 'set', vhid: p.vhid, key: p.key, value: p.value }, (r) => `config revision ${(r as { revision: number }).revision}`);
+      case 'log':
+        return await command(p.socket, { cmd: 'log', level: p.level }, (r) => `log ${(r as { log: number }).log}`);
+      case 'allow':
+        return await command(p.socket, { cmd: 'allow', on: p.on, persist: p.persist }, (r) => describeAllow(r as AllowStatus));
     }
   } catch (e) {
     if (e instanceof NotRunningError) {

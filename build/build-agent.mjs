@@ -12,8 +12,24 @@ const dist = join(root, 'agent/dist');
 const nm = join(root, 'node_modules');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
+// zod's classic API imports every locale it ships (about 60, 370 KiB of code) to offer z.locales.*; the
+// agent speaks English only (z.config(en()) is zod's default). Parsing and running them cost the agent about
+// 6 MiB of RSS at start (e2e/bench footprint), so the bundle gets a locales module with English alone.
+const zodEnglishOnly = {
+  name: 'zod-locales-english-only',
+  setup(b) {
+    b.onResolve({ filter: /[/\\]locales[/\\]index\.js$/ }, (a) => (/[/\\]node_modules[/\\]zod[/\\]/.test(a.importer) ? { path: join(dirname(a.importer), a.path), namespace: 'zod-locales' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (a) => ({ contents: `export { default as en } from ${JSON.stringify(join(dirname(a.path), 'en.js'))};\n`, resolveDir: dirname(a.path) }));
+  },
+};
+
 const common = {
   entryPoints: [join(root, 'agent/cli.ts')],
+  plugins: [zodEnglishOnly],
+  // Whitespace and syntax only: names stay, so a crash's stack trace still reads (and the source V8 keeps
+  // in memory is half the size).
+  minifyWhitespace: true,
+  minifySyntax: true,
   bundle: true,
   platform: 'node',
   target: 'node18',

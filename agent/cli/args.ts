@@ -20,6 +20,8 @@ export type Parsed =
   | { cmd: 'demote'; socket: string; op: 'set' | 'add'; value: number }
   | { cmd: 'maintenance'; socket: string; on: boolean }
   | { cmd: 'set'; socket: string; vhid: number; key: 'advskew' | 'advbase' | 'preempt'; value: number | boolean }
+  | { cmd: 'log'; socket: string; level: number }
+  | { cmd: 'allow'; socket: string; on: boolean; persist: boolean }
   | { cmd: 'attach'; socket: string }
   | { cmd: 'version' }
   | { cmd: 'help' };
@@ -42,6 +44,10 @@ export const USAGE = `usage: carp-agent <command> [--socket PATH]
   demote N|+N|-N                        set or change the demotion counter (0..255)
   maintenance on|off                    hand every group to a peer (kept across restarts)
   set VHID advskew|advbase|preempt VALUE
+  set log N                             syslog level of CARP messages 0..7 (net.inet.carp.log; 2 = state
+                                        changes, 7 = debug) until a restart (the config's "log" keeps it)
+  allow on|off [--persist]              take part in CARP or not (net.inet.carp.allow): off hands over
+                                        where master, then stops; --persist keeps it across restarts
   attach                                bridge stdin/stdout to the control socket (JSON lines)
   version
 --socket PATH defaults to ${DEFAULT_SOCKET_PATH}.`;
@@ -55,7 +61,7 @@ const UCARP: Record<string, [string, boolean]> = {
   M: ['nomcast', false], f: ['facility', true],
 };
 const LONG_VALUE = new Set(['config', 'state', 'socket', 'mcast', 'mcastip', ...Object.values(UCARP).filter(([, v]) => v).map(([n]) => n)]);
-const LONG_FLAG = new Set(['json', 'help', ...Object.values(UCARP).filter(([, v]) => !v).map(([n]) => n)]);
+const LONG_FLAG = new Set(['json', 'help', 'persist', ...Object.values(UCARP).filter(([, v]) => !v).map(([n]) => n)]);
 
 interface Opts {
   values: Map<string, string>;
@@ -211,6 +217,13 @@ export function parseArgs(argv: string[]): Parsed {
       return { cmd: 'maintenance', socket, on: w === 'on' };
     }
     case 'set': {
+      if (o.positional[0] === 'log') {
+        const [, n, more] = o.positional;
+        if (n === undefined || more !== undefined) throw new UsageError('usage: carp-agent set log N (0..7)');
+        const level = int(n, 'log');
+        if (level < 0 || level > 7) throw new UsageError(`log takes a syslog level 0..7 (2 = crit, the default: state changes; 7 = debug), got ${level}`);
+        return { cmd: 'log', socket, level };
+      }
       const [vh, key, val, extra] = o.positional;
       if (vh === undefined || key === undefined || val === undefined || extra !== undefined) {
         throw new UsageError('usage: carp-agent set VHID advskew|advbase|preempt VALUE');
@@ -223,6 +236,12 @@ export function parseArgs(argv: string[]): Parsed {
       }
       if (key !== 'advskew' && key !== 'advbase') throw new UsageError(`set: unknown key "${key}"; use advskew, advbase or preempt`);
       return { cmd: 'set', socket, vhid, key, value: int(val, key) };
+    }
+    case 'allow': {
+      const [w, extra] = o.positional;
+      if ((w !== 'on' && w !== 'off') || extra !== undefined) throw new UsageError('usage: carp-agent allow on|off [--persist]');
+      // on always clears an off kept in state.json: --persist changes nothing there
+      return { cmd: 'allow', socket, on: w === 'on', persist: o.flags.has('persist') };
     }
     case 'attach':
       noPositional();

@@ -1,5 +1,5 @@
 // Human output of `carp-agent status`, in the style of `ifconfig carp`, and what `status --json` prints.
-import type { Snapshot, GroupStatus } from '../control/messages.js';
+import type { Snapshot, GroupStatus, AllowStatus } from '../control/messages.js';
 
 function groupLine(g: GroupStatus): string {
   const wire = g.wireAdvskew !== g.advskew || g.wireAdvbase !== g.advbase ? ` (on the wire advbase ${g.wireAdvbase} advskew ${g.wireAdvskew})` : '';
@@ -9,8 +9,12 @@ function groupLine(g: GroupStatus): string {
 export function formatStatus(s: Snapshot, now = Date.now()): string {
   const lines = [
     `carp-agent ${s.agent.version} on ${s.agent.hostname} (pid ${s.agent.pid}), config ${s.agent.configPath} revision ${s.agent.configRevision}`,
-    `demote ${s.demote}, maintenance ${s.maintenance ? 'ON' : 'off'}`,
+    `demote ${s.demote}, maintenance ${s.maintenance ? 'ON' : 'off'}${s.allow ? `, ${describeAllow(s.allow)}` : ''}${s.log !== undefined ? `, log ${s.log}` : ''}`,
   ];
+  // OpenBSD's link demotion, apart from the operator's counter: the wire carries their sum.
+  if (s.linkDemotion && s.linkDemotion.demote > 0) {
+    lines.push(`link demotion ${s.linkDemotion.demote} (down: ${s.linkDemotion.down.join(', ')}): groups advertise demote ${Math.min(255, s.demote + s.linkDemotion.demote)}`);
+  }
   if (s.groups.length === 0) lines.push('no groups configured');
   for (const g of s.groups) {
     lines.push(groupLine(g));
@@ -31,4 +35,11 @@ export function formatStatus(s: Snapshot, now = Date.now()): string {
  */
 export function statusJson(s: Snapshot): Snapshot {
   return { ...s, groups: s.groups.map(({ passwordCheck: _omit, ...g }) => g) };
+}
+
+/** net.inet.carp.allow in words: "allow on", "allow OFF (CARP stopped; kept across restarts)", "allow: turning off (handing over)". */
+export function describeAllow(a: AllowStatus): string {
+  if (a.leaving) return 'allow: turning OFF (handing over where master)';
+  if (a.allowed) return 'allow on';
+  return `allow OFF (CARP stopped${a.persistedOff ? '; kept across restarts' : ' until `allow on` or a restart'})`;
 }

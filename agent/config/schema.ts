@@ -35,16 +35,28 @@ export const ScriptPathSchema = z
   .string()
   .regex(/^\/[^\0]*$/, 'must be an absolute path such as /usr/local/sbin/vip-up.sh (it runs as root; no PATH lookup)');
 
-export const GroupConfigSchema = z
+/**
+ * advbase 0 (OpenBSD and ucarp; FreeBSD refuses it): adverts every advskew/256 s, so advskew must not be
+ * 0 then. The one rule beyond the ranges; GroupConfigSchema applies it, and so does every schema built
+ * from GroupConfigObjectSchema (the group spec, per member). Null when the pair is fine.
+ */
+export function advbaseProblem(advbase: number, advskew: number): string | null {
+  if (advbase === 0 && advskew === 0) return 'advbase 0 needs advskew 1..254: the advert interval is advskew/256 s, and 0 would be no interval at all';
+  return null;
+}
+
+/** A group's fields without the advbase/advskew rule: for schemas derived from it (omit/pick need an unrefined object). */
+export const GroupConfigObjectSchema = z
   .object({
     vhid: z.number().int().min(1, 'must be 1..255').max(255, 'must be 1..255'),
     name: z.string().max(64).optional(),
     interface: InterfaceNameSchema,
     addresses: z.array(Ipv4CidrSchema).min(1, 'must list at least one virtual address'),
     password: PasswordSchema,
-    advbase: z.number().int().min(1, 'must be 1..255 seconds').max(255, 'must be 1..255 seconds').default(1),
+    advbase: z.number().int().min(0, 'must be 0..255 seconds (0: sub-second adverts, every advskew/256 s)').max(255, 'must be 0..255 seconds').default(1),
     advskew: z.number().int().min(0, 'must be 0..254').max(254, 'must be 0..254 (255 is reserved for the bow-out advert)').default(0),
-    preempt: z.boolean().default(false),
+    /** Take the group back from a less preferred master. Absent: the config's top-level `preempt` (default false). */
+    preempt: z.boolean().optional(),
     /** Source address of adverts; default: the interface's first IPv4 address. */
     srcip: Ipv4Schema.optional(),
     /** ucarp-style hooks: run as `script <interface> <vaddr> [xparam]`. */
@@ -56,9 +68,23 @@ export const GroupConfigSchema = z
   })
   .strict();
 
+export const GroupConfigSchema = GroupConfigObjectSchema.superRefine((g, ctx) => {
+  const problem = advbaseProblem(g.advbase, g.advskew);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['advskew'], message: problem });
+});
+
 export const AgentConfigSchema = z
   .object({
     groups: z.array(GroupConfigSchema),
+    /** OpenBSD's net.inet.carp.preempt: the default of every group that does not set its own `preempt`. */
+    preempt: z.boolean().optional(),
+    /** OpenBSD's net.inet.carp.log: the syslog level of CARP messages, 0..7 (default 2, LOG_CRIT: state changes). */
+    log: z
+      .number()
+      .int('must be a whole number 0..7')
+      .min(0, 'must be a syslog level 0..7 (2 = crit, the default: state changes; 7 = debug)')
+      .max(7, 'must be a syslog level 0..7 (2 = crit, the default: state changes; 7 = debug)')
+      .optional(),
   })
   .strict()
   .superRefine((cfg, ctx) => {

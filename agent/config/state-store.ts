@@ -9,6 +9,8 @@ import { describeIssues } from './schema.js';
 export const PersistentStateSchema = z.object({
   demote: z.number().int().min(0).max(255).default(0),
   maintenance: z.boolean().default(false),
+  /** `carp-agent allow off --persist` (net.inet.carp.allow=0 in sysctl.conf): false keeps CARP off across restarts. Absent: allowed. */
+  allow: z.boolean().optional(),
 });
 export type PersistentState = z.output<typeof PersistentStateSchema>;
 

@@ -57,6 +57,75 @@ export const GroupStatusSchema = z.object({
 });
 export type GroupStatus = z.infer<typeof GroupStatusSchema>;
 
+/**
+ * OpenBSD's link demotion (agent/runtime/link-demotion.ts): while an interface that carries a group has
+ * lost its link, 1 per such interface, added on the wire to the operator's `demote` (kept apart from it:
+ * `demote` and maintenance never clobber it). `down` names those interfaces.
+ */
+export const LinkDemotionSchema = z.object({ demote: z.number().int().min(0).max(255), down: z.array(z.string()) });
+export type LinkDemotion = z.infer<typeof LinkDemotionSchema>;
+
+/**
+ * One network interface of the host as the agent reads it (agent/net/iface.ts): what the console's group
+ * editor offers. `addresses` are the host's own IPv4 addresses with prefix (the agent's VIPs left out),
+ * `segments` their networks ("198.18.0.0/24": where a group on this interface lives), `up` the link.
+ */
+export const InterfaceReportSchema = z.object({
+  name: z.string().min(1).max(64),
+  addresses: z.array(z.string().max(18)).max(64),
+  segments: z.array(z.string().max(18)).max(64),
+  up: z.boolean(),
+  mac: z.string().max(17).optional(),
+});
+export type InterfaceReport = z.infer<typeof InterfaceReportSchema>;
+/** The most interfaces an agent reports. */
+export const MAX_REPORTED_INTERFACES = 256;
+
+/**
+ * A sender of protocol-112 packets heard on one of the agent's interfaces (agent/runtime/foreign-adverts.ts,
+ * decoded by agent/protocol/foreign.ts): a VRRP router (v2 or v3; `id` is its router id, whose virtual MAC
+ * 00:00:5e:00:01:id a CARP vhid of the same number shares), or a CARP peer (`id` is the vhid): of a vhid this
+ * agent runs (`hmac` says whether its HMAC matched this group's password and addresses; 'one-address': only
+ * over one of them, as ucarp hashes) or of another vhid ('no-key'). `impl` 'ucarp' when the agent can tell
+ * (`evidence` says how), else 'foreign'. Peers that are other fleet agents are reported too: the console knows
+ * their addresses and leaves them out.
+ */
+export const ForeignAdvertSchema = z.object({
+  interface: z.string().max(64),
+  /** The interface's segment when the packet came in ("" when it had none). */
+  segment: z.string().max(18),
+  kind: z.enum(['vrrp', 'carp']),
+  version: z.number().int().min(2).max(3),
+  id: z.number().int().min(0).max(255),
+  from: Ipv4Schema,
+  count: z.number().int().min(1),
+  firstAt: z.number(),
+  lastAt: z.number(),
+  /** VRRP: priority, advert interval (ms) and the router's virtual addresses. */
+  priority: z.number().int().optional(),
+  intervalMs: z.number().optional(),
+  addresses: z.array(Ipv4Schema).max(32).optional(),
+  /** CARP: the advert's values. */
+  advbase: z.number().int().optional(),
+  advskew: z.number().int().optional(),
+  demote: z.number().int().optional(),
+  hmac: z.enum(['match', 'one-address', 'mismatch', 'no-key']).optional(),
+  impl: z.enum(['ucarp', 'foreign']).optional(),
+  evidence: z.string().max(300).optional(),
+});
+export type ForeignAdvert = z.infer<typeof ForeignAdvertSchema>;
+/** The most senders an agent keeps (the oldest heard is forgotten first), and how long one unheard is kept. */
+export const MAX_FOREIGN_ADVERTS = 64;
+export const FOREIGN_ADVERT_TTL_MS = 5 * 60_000;
+
+/**
+ * net.inet.carp.allow as the agent runs it: `allowed` false = this host takes no part in CARP (sends
+ * nothing, ignores adverts, holds no VIP); `leaving` while it hands its masters over first (maintenance
+ * style) before it stops; `persistedOff` when state.json keeps it off across restarts (`allow off --persist`).
+ */
+export const AllowStatusSchema = z.object({ allowed: z.boolean(), leaving: z.boolean(), persistedOff: z.boolean() });
+export type AllowStatus = z.infer<typeof AllowStatusSchema>;
+
 export const SnapshotSchema = z.object({
   type: z.literal('snapshot'),
   protocol: z.number().int(),
@@ -85,9 +154,20 @@ export const SnapshotSchema = z.object({
       })
       .optional(),
   }),
+  /** The operator's demotion counter (`carp-agent demote`); what goes on the wire adds linkDemotion.demote. */
   demote: z.number().int(),
   maintenance: z.boolean(),
+  /** Link demotion now. Optional: older agents. */
+  linkDemotion: LinkDemotionSchema.optional(),
+  /** net.inet.carp.allow (AllowStatusSchema). Optional: older agents (always allowed). */
+  allow: AllowStatusSchema.optional(),
+  /** net.inet.carp.log: the syslog level of CARP messages now (0..7). Optional: older agents. */
+  log: z.number().int().min(0).max(7).optional(),
   groups: z.array(GroupStatusSchema),
+  /** The host's interfaces (InterfaceReportSchema). Optional: older agents. */
+  interfaces: z.array(InterfaceReportSchema).max(MAX_REPORTED_INTERFACES).optional(),
+  /** Protocol-112 senders heard lately (ForeignAdvertSchema). Optional: older agents. */
+  foreign: z.array(ForeignAdvertSchema).max(MAX_FOREIGN_ADVERTS).optional(),
   /** Drops of packets that matched no group (e.g. unknown vhid), by reason. */
   unmatchedDrops: z.record(z.string(), z.number().int()),
 });
@@ -109,7 +189,7 @@ export const AgentEventSchema = z.discriminatedUnion('kind', [
   }),
   /** A group's parameters or counters changed (advskew, demote, preempt, lastAdvert source...). */
   z.object({ kind: z.literal('group'), at: z.number(), group: GroupStatusSchema }),
-  z.object({ kind: z.literal('demotion'), at: z.number(), demote: z.number().int(), maintenance: z.boolean() }),
+  z.object({ kind: z.literal('demotion'), at: z.number(), demote: z.number().int(), maintenance: z.boolean(), linkDemotion: LinkDemotionSchema.optional(), allow: AllowStatusSchema.optional() }),
   z.object({
     kind: z.literal('config'),
     at: z.number(),
@@ -119,6 +199,10 @@ export const AgentEventSchema = z.discriminatedUnion('kind', [
     changed: z.array(z.number().int()),
   }),
   z.object({ kind: z.literal('error'), at: z.number(), vhid: z.number().int().optional(), message: z.string() }),
+  /** The host's interfaces changed (address, link, MAC, added or gone): the whole list. */
+  z.object({ kind: z.literal('interfaces'), at: z.number(), interfaces: z.array(InterfaceReportSchema).max(MAX_REPORTED_INTERFACES) }),
+  /** A protocol-112 sender appeared, changed (values, HMAC verdict) or was forgotten: the whole list. */
+  z.object({ kind: z.literal('foreign'), at: z.number(), foreign: z.array(ForeignAdvertSchema).max(MAX_FOREIGN_ADVERTS) }),
 ]);
 export type AgentEvent = z.infer<typeof AgentEventSchema>;
 
@@ -182,6 +266,10 @@ export const CommandSchema = z.discriminatedUnion('cmd', [
   }),
   /** Put back the config that was in force before `revision` was applied (refused if another change came after). */
   z.object({ id: z.number().int(), cmd: z.literal('rollback'), revision: z.number().int() }),
+  /** net.inet.carp.allow: off = bow out where master (as maintenance), then stop; persist: kept in state.json across restarts. Result: AllowStatus. */
+  z.object({ id: z.number().int(), cmd: z.literal('allow'), on: z.boolean(), persist: z.boolean().optional() }),
+  /** net.inet.carp.log: the syslog level of CARP messages, 0..7, until the next restart (the config's `log` keeps it). Result: { log }. */
+  z.object({ id: z.number().int(), cmd: z.literal('log'), level: z.number().int().min(0, 'must be a syslog level 0..7').max(7, 'must be a syslog level 0..7') }),
 ]);
 export type Command = z.infer<typeof CommandSchema>;
 

@@ -2,9 +2,14 @@
 // bottom like OpenBSD's ip_carp.c; the runtime does the I/O (cf. etcd raft's Step).
 //
 // Choices (docs/protocol.md §4–§6):
-// - Timers as FreeBSD/ucarp: advert every advbase + advskew/256 s (configured advskew);
-//   master down after 3·advbase + advskew/256 s. In maintenance the master-down timeout uses the
+// - Timers (timers.ts): advert every advbase + advskew/256 s (configured advskew); master down after
+//   3·advbase + advskew/256 s as FreeBSD/ucarp, and at advbase 0 (sub-second, OpenBSD and ucarp
+//   only) after OpenBSD's 3 × advskew/256 s. In maintenance the master-down timeout uses the
 //   advertised advskew (>= 240), so a normal backup wins the race when a master dies.
+// - "Would time out": a BACKUP takes over at once from a master whose advert period is longer than
+//   its own master-down timeout (OpenBSD, FreeBSD and ucarp do; the bow-out 255/255 is the extreme
+//   case). OpenBSD skips that check at advbase 0, where its test (3·advbase s) would be 0; with the
+//   exact timeout it holds at advbase 0 too, so a bow-out is acted on at once there as well.
 // - Elections with OpenBSD's demote rule (compareElection in election.ts): lower demote wins first,
 //   then the smaller key = advbase*256 + advskew. Equal (demote, key): the MASTER yields, kernel style
 //   (OpenBSD and FreeBSD do; ucarp breaks the tie by source IP instead). Give every node a distinct advskew.
@@ -23,6 +28,7 @@
 //   below 255: a clean stop) is acted on at once: nobody holds the addresses any more.
 import type { CarpState, EngineAction, EngineEvent, EngineParams, PeerAdvert, TimerName } from './types.js';
 import { compareElection, electionKey, type ElectionValues } from './election.js';
+import { advertPeriodMs, masterDownTicks, masterDownTimeoutMs } from './timers.js';
 
 export const BOWOUT_ADVBASE = 255;
 export const BOWOUT_ADVSKEW = 255;
@@ -60,13 +66,12 @@ function effectiveAdvskew(p: EngineParams): number {
 
 /** Period of this node's adverts while MASTER: advbase + advskew/256 s (1/256 s if both are 0). */
 export function advertIntervalMs(p: EngineParams): number {
-  if (p.advbase === 0 && p.advskew === 0) return 1000 / 256;
-  return p.advbase * 1000 + (p.advskew * 1000) / 256;
+  return advertPeriodMs(p.advbase, p.advskew);
 }
 
-/** Silence after which a BACKUP takes over: 3·advbase + advskew/256 s (FreeBSD, ucarp). */
+/** Silence after which a BACKUP takes over: 3·advbase + advskew/256 s; 3·advskew/256 s at advbase 0 (timers.ts). */
 export function masterDownMs(p: EngineParams): number {
-  return 3 * p.advbase * 1000 + (effectiveAdvskew(p) * 1000) / 256;
+  return masterDownTimeoutMs(p.advbase, effectiveAdvskew(p));
 }
 
 /** How long a BACKUP waits before taking over from a master that is still there: advskew/256 s. */
@@ -177,7 +182,8 @@ function masterYieldsTo(s: EngineState, a: PeerAdvert): string | null {
 function backupTakesOver(s: EngineState, a: PeerAdvert): string | null {
   const p = s.params;
   const me = electionValues(p);
-  const timesOut = p.advbase !== 0 && electionKey(a) > 3 * p.advbase * 256 + effectiveAdvskew(p);
+  // The sender's advert period (its key, in 1/256 s) is longer than our master-down timeout.
+  const timesOut = electionKey(a) > masterDownTicks(p.advbase, effectiveAdvskew(p));
   if (p.maintenance) {
     if (timesOut && isBowOut(a) && a.demote < MAINTENANCE_DEMOTE) return `master ${a.src} bowed out (advbase 255, advskew 255)`;
     return null;

@@ -9,7 +9,7 @@ export type CarpState = (typeof CARP_STATES)[number];
 /** The parameters a group runs with; changing any of them is an event. */
 export interface EngineParams {
   vhid: number;
-  advbase: number; // 1..255 s
+  advbase: number; // 0..255 s (0: sub-second, advskew/256 s; the config requires advskew >= 1 then)
   advskew: number; // 0..254, configured
   demote: number; // 0..255, this host's demotion counter (OpenBSD byte 4)
   preempt: boolean;

@@ -1,6 +1,6 @@
 // Interface facts: a MAC that is missing or all zero is "unknown" (never announced), segments from prefixes.
 import { describe, it, expect } from 'vitest';
-import { usableMac, segmentOf, interfaceInfo, interfaceAddresses, macOf } from './iface.js';
+import { usableMac, segmentOf, interfaceInfo, interfaceAddresses, macOf, listInterfaces } from './iface.js';
 
 describe('interface info', () => {
   it('treats a missing, malformed or all-zero MAC as unknown', () => {
@@ -25,5 +25,14 @@ describe('interface info', () => {
     expect(lo!.ifindex).toBeGreaterThan(0);
     expect(interfaceAddresses('lo')).toContain('127.0.0.1');
     expect(interfaceAddresses('ar-no-such-if0')).toEqual([]);
+  });
+});
+
+describe('listInterfaces (real, read here)', () => {
+  it('lists the host’s interfaces sorted, without loopback, addresses with prefix', () => {
+    const list = listInterfaces();
+    expect(list.some((i) => i.name === 'lo')).toBe(false);
+    expect(list.map((i) => i.name)).toEqual([...list.map((i) => i.name)].sort((a, b) => a.localeCompare(b)));
+    for (const i of list) for (const a of i.addresses) expect(a).toMatch(/^\d+\.\d+\.\d+\.\d+\/\d+$/);
   });
 });

@@ -1,6 +1,6 @@
 // What the agent needs to know about an interface: its IPv4 address and segment, MAC and carrier.
 import { networkInterfaces } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { ipToNumber, bufferToIp, macFromString } from '../protocol/index.js';
 
 export interface InterfaceInfo {
@@ -79,4 +79,41 @@ export function carrierUp(name: string): boolean {
   } catch {
     return false; // interface down (EINVAL) or missing
   }
+}
+
+/** One interface as the agent reports it (InterfaceReport in agent/control/messages.ts), before VIPs are left out. */
+export interface HostInterface {
+  name: string;
+  /** IPv4 addresses with prefix, "198.18.0.1/24", in the kernel's order. */
+  addresses: string[];
+  up: boolean;
+  mac?: string;
+}
+
+/**
+ * Every interface of the host except loopback: its IPv4 addresses with prefix, link (carrier) and MAC.
+ * Interfaces without IPv4 are listed too (a group needs one: the editor says so). Sorted by name.
+ */
+export function listInterfaces(): HostInterface[] {
+  const ifs = networkInterfaces();
+  let names: string[];
+  try {
+    names = readdirSync('/sys/class/net');
+  } catch {
+    names = Object.keys(ifs);
+  }
+  const out: HostInterface[] = [];
+  for (const name of new Set([...names, ...Object.keys(ifs)])) {
+    const list = ifs[name] ?? [];
+    if (name === 'lo' || list.some((a) => a.internal)) continue;
+    const v4 = list.filter((a) => a.family === 'IPv4');
+    const mac = macOf(name) ?? usableMac(list[0]?.mac);
+    out.push({
+      name,
+      addresses: v4.map((a) => `${a.address}/${a.cidr?.split('/')[1] ?? '32'}`),
+      up: carrierUp(name),
+      ...(mac ? { mac: [...mac].map((b) => b.toString(16).padStart(2, '0')).join(':') } : {}),
+    });
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
 }

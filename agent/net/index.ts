@@ -2,9 +2,10 @@
 import { CarpSocket, type CarpSocketOptions } from './carp-socket.js';
 import { addAddress, removeAddress } from './netlink.js';
 import { sendFrame } from './arp.js';
-import { interfaceInfo, interfaceAddresses, carrierUp, type InterfaceInfo } from './iface.js';
+import { interfaceInfo, interfaceAddresses, carrierUp, listInterfaces, type InterfaceInfo, type HostInterface } from './iface.js';
+import { watchLinks, type LinkWatch } from './link-watch.js';
 
-export type { InterfaceInfo, CarpSocketOptions };
+export type { InterfaceInfo, CarpSocketOptions, LinkWatch, HostInterface };
 
 export interface CarpChannel {
   send(carp: Buffer): void;
@@ -20,6 +21,13 @@ export interface NetPort {
   removeAddress(ifname: string, cidr: string): void;
   sendFrame(ifname: string, frame: Buffer): void;
   carrierUp(ifname: string): boolean;
+  /**
+   * Link changes, event driven (rtnetlink RTMGRP_LINK): the table (name -> up and running) is complete on
+   * return; `onChange` gets it again after each change. Optional: a port without it has no link demotion.
+   */
+  watchLinks?(onChange: (links: ReadonlyMap<string, boolean>) => void, onError?: (e: Error) => void): LinkWatch;
+  /** Every interface of the host (not loopback), for the status report. Optional: a port without it reports none. */
+  listInterfaces?(): HostInterface[];
 }
 
 export const linuxNet: NetPort = {
@@ -30,4 +38,6 @@ export const linuxNet: NetPort = {
   removeAddress,
   sendFrame,
   carrierUp,
+  watchLinks,
+  listInterfaces,
 };

@@ -26,6 +26,8 @@ export interface GroupEnv {
   onStateChange(g: GroupRunner, from: CarpState, to: CarpState, reason: string): void;
   onError(g: GroupRunner, key: string, message: string): void;
   onChanged(g: GroupRunner): void;
+  /** The host-wide `preempt` (config top level) for groups that do not set their own; absent: false. */
+  preemptDefault?(): boolean;
 }
 
 export class GroupRunner {
@@ -35,6 +37,8 @@ export class GroupRunner {
   private readonly replay = new ReplayWindow();
   private readonly ownCounters = new SentCounters();
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
+  /** While the advert timer's event is dispatched: the deadline it was armed for (keeps the period on schedule). */
+  private advertDue: number | null = null;
   private readonly hooks: HookQueue;
   private stopped = false;
   since = Date.now();
@@ -79,6 +83,10 @@ export class GroupRunner {
     );
   }
 
+  /** The group's own preempt, else the host-wide default (config top-level `preempt`). */
+  get preempt(): boolean {
+    return this.config.preempt ?? this.env.preemptDefault?.() ?? false;
+  }
   get vhid(): number {
     return this.config.vhid;
   }
@@ -93,7 +101,7 @@ export class GroupRunner {
       advbase: this.config.advbase,
       advskew: this.config.advskew,
       demote: h.demote,
-      preempt: this.config.preempt,
+      preempt: this.preempt,
       maintenance: h.maintenance,
     };
   }
@@ -252,12 +260,24 @@ export class GroupRunner {
       case 'arm': {
         const old = this.timers.get(a.timer);
         if (old) clearTimeout(old);
+        // The next advert is due one period after the last one was due, not after the timer fired
+        // (timers fire ~1 ms late: at advbase 0, 10/256 s periods would stretch by 2-3 %); after a
+        // stall longer than a period it starts again from now.
+        const now = monotonicNow();
+        const due = this.advertDue;
+        const from = a.timer === 'advert' && due !== null && due <= now && now - due < a.ms ? due : now;
+        const at = from + Math.max(0, a.ms);
         this.timers.set(
           a.timer,
           setTimeout(() => {
             this.timers.delete(a.timer);
-            this.dispatch({ type: 'timer', now: monotonicNow(), timer: a.timer });
-          }, Math.max(0, a.ms)),
+            if (a.timer === 'advert') this.advertDue = at;
+            try {
+              this.dispatch({ type: 'timer', now: monotonicNow(), timer: a.timer });
+            } finally {
+              this.advertDue = null;
+            }
+          }, Math.max(0, at - now)),
         );
         return;
       }
@@ -317,7 +337,7 @@ export class GroupRunner {
       wireAdvskew: w.advskew,
       wireAdvbase: w.advbase,
       demote: w.demote,
-      preempt: this.config.preempt,
+      preempt: this.preempt,
       ...(this.passwordCheck !== undefined ? { passwordCheck: this.passwordCheck } : {}),
       lastAdvert: this.lastAdvert,
       sent: this.sent,

@@ -13,6 +13,12 @@ import { spawnHook, type HookRunner } from './hooks.js';
 import { GroupRunner, type GroupEnv } from './group.js';
 import { diffConfigs, summarise, groupKey } from './diff.js';
 import { CommandError } from './errors.js';
+import { HostReporter } from './foreign-adverts.js';
+import { LinkDemoter } from './link-demoter.js';
+import { AllowSwitch } from './allow.js';
+import { hostSettingsChanged, preemptFollowers } from './host-settings.js';
+import { transitionMessage, transitionSeverity, carpPrefix, LOG_DEBUG, DEFAULT_LOG_LEVEL } from './log.js';
+import { effectiveDemote } from './link-demotion.js';
 
 export interface RuntimeOptions {
   net: NetPort;
@@ -59,22 +65,81 @@ export class Runtime {
   private linkTimer: NodeJS.Timeout | null = null;
   private readonly startedAt = Date.now();
   private readonly env: GroupEnv;
+  /** The host's interfaces and the protocol-112 senders heard, reported beside the groups (foreign-adverts.ts). */
+  private readonly reporter: HostReporter;
+  /** OpenBSD's link demotion, kept apart from the operator's counter in `host` (added on the wire). */
+  private readonly linkDemoter: LinkDemoter;
+  /** net.inet.carp.allow (allow.ts): off = every group stopped after handing over. */
+  private readonly allowSwitch: AllowSwitch;
 
   constructor(private readonly o: RuntimeOptions) {
     this.host = o.initialState ?? { demote: 0, maintenance: false };
+    this.reporter = new HostReporter({
+      ...(o.net.listInterfaces ? { listInterfaces: () => o.net.listInterfaces!() } : {}),
+      vips: () => this.config.groups.flatMap((g) => g.addresses),
+      onInterfaces: (interfaces) => this.emit({ kind: 'interfaces', at: Date.now(), interfaces }),
+      onForeign: (foreign) => this.emit({ kind: 'foreign', at: Date.now(), foreign }),
+    });
     this.env = {
       net: o.net,
       log: o.log,
       runHook: o.runHook ?? spawnHook,
-      host: () => this.host,
+      // allow off hands over as maintenance does before the groups stop
+      host: () => ({ ...this.host, demote: effectiveDemote(this.host.demote, this.linkDemoter.current), maintenance: this.host.maintenance || this.allowSwitch.leaving }),
+      preemptDefault: () => this.config.preempt ?? false,
       onStateChange: (g, from, to, reason) => {
-        o.log.info(`vhid ${g.vhid} ${g.config.interface} ${from} -> ${to}: ${reason}`);
+        // carp_set_state's line at its OpenBSD severity, then why (the same severity)
+        const severity = transitionSeverity(from, to);
+        const transition = transitionMessage(g.vhid, g.config.interface, from, to);
+        if (o.log.carp) {
+          o.log.carp(severity, transition);
+          o.log.carp(severity, `${carpPrefix(g.vhid, g.config.interface)}reason: ${reason}`);
+        } else o.log.info(`${transition}: ${reason}`);
         this.emit({ kind: 'state', at: Date.now(), vhid: g.vhid, interface: g.config.interface, from, to, reason });
         this.emit({ kind: 'group', at: Date.now(), group: g.status() });
       },
       onError: (g, key, message) => this.error(key, message, g.vhid),
       onChanged: (g) => this.emit({ kind: 'group', at: Date.now(), group: g.status() }),
     };
+    this.linkDemoter = new LinkDemoter({
+      net: o.net,
+      log: o.log,
+      // Like carp_group_demote_adj: every group takes the new demotion; a MASTER advertises it at once.
+      onDemotion: () => {
+        this.emit({ kind: 'demotion', at: Date.now(), demote: this.host.demote, maintenance: this.host.maintenance, linkDemotion: this.linkDemoter.current });
+        for (const g of this.groups.values()) g.refreshParams();
+      },
+      onLinks: () => this.pollLinks(),
+      onError: (key, message) => this.error(key, message),
+    });
+    this.allowSwitch = new AllowSwitch(
+      {
+        groups: () => [...this.groups.values()].map((g) => ({ state: g.state, advbase: g.config.advbase })),
+        refreshParams: () => {
+          for (const g of this.groups.values()) g.refreshParams();
+        },
+        park: () => this.parkGroups(),
+        unpark: () => {
+          for (const h of this.ifaces.values()) h.polls = FULL_POLL_EVERY - 1; // the next poll reads in full and starts every group
+          this.pollLinks();
+        },
+        persist: (allow) => {
+          const { allow: _was, ...rest } = this.host;
+          const next = allow === undefined ? rest : { ...rest, allow };
+          if (this.o.statePath) {
+            try {
+              saveState(this.o.statePath, next);
+            } catch (e) {
+              throw new CommandError('io', `cannot write ${this.o.statePath}: ${(e as Error).message}; nothing was changed`);
+            }
+          }
+          this.host = next;
+        },
+        log: (m) => o.log.info(m),
+        changed: (allow) => this.emit({ kind: 'demotion', at: Date.now(), demote: this.host.demote, maintenance: this.host.maintenance, linkDemotion: this.linkDemoter.current, allow }),
+      },
+      { allowed: this.host.allow !== false, persistedOff: this.host.allow === false },
+    );
   }
 
   // ---- life cycle -------------------------------------------------------------------------
@@ -82,7 +147,9 @@ export class Runtime {
   /** Starts the groups of `config` and the link watch. */
   start(config: AgentConfig): void {
     if (this.host.maintenance) this.o.log.info(`maintenance mode is on (persisted in ${this.o.statePath}): every group defers to its peers`);
+    if (!this.allowSwitch.allowed) this.o.log.info(`allow is off (persisted in ${this.o.statePath}): CARP does not run until \`carp-agent allow on\``);
     this.config = config;
+    this.o.log.setLevel?.(config.log ?? DEFAULT_LOG_LEVEL);
     // A killed agent (kill -9, OOM) leaves its VIPs behind. Before any group runs, whatever the
     // interface's carrier, none of them may stay: this agent starts every group as BACKUP, and a
     // BACKUP holds no VIP. (Its supervisor removes them at the death already; this covers a start by hand.)
@@ -90,13 +157,24 @@ export class Runtime {
       this.o.log.info(`removed ${left}, left behind by an agent that did not stop cleanly: every group starts as BACKUP`);
     }
     for (const g of config.groups) this.addGroup(g);
-    this.linkTimer = setInterval(() => this.pollLinks(), this.o.linkPollMs ?? 200);
+    this.linkDemoter.start(config.groups);
+    // With the kernel's link events (the link demoter's watch) a carrier change is re-checked at once, so
+    // the timer only has to catch address, index and MAC changes: once a second, in full each time, instead
+    // of a carrier read every 200 ms (half the agent's idle CPU; e2e/bench footprint).
+    const relaxed = this.o.linkPollMs === undefined && this.linkDemoter.watching;
+    this.linkTimer = setInterval(() => {
+      if (relaxed) for (const h of this.ifaces.values()) h.polls = FULL_POLL_EVERY - 1;
+      this.pollLinks();
+    }, this.o.linkPollMs ?? (relaxed ? FULL_POLL_EVERY * 200 : 200));
     this.pollLinks();
+    this.reporter.start();
   }
 
   /** Clean stop: MASTERs bow out, addresses removed, sockets closed. */
   async stop(): Promise<void> {
     if (this.linkTimer) clearInterval(this.linkTimer);
+    this.reporter.stop();
+    this.linkDemoter.stop();
     this.linkTimer = null;
     await Promise.all([...this.groups.values()].map((g) => g.stop()));
     this.groups.clear();
@@ -179,7 +257,11 @@ export class Runtime {
       },
       demote: this.host.demote,
       maintenance: this.host.maintenance,
+      linkDemotion: this.linkDemoter.current,
+      allow: this.allowSwitch.status(),
+      ...(this.o.log.level ? { log: this.o.log.level() } : {}),
       groups: [...this.groups.values()].map((g) => g.status()),
+      ...this.reporter.fields(),
       unmatchedDrops: { ...this.unmatched },
     };
   }
@@ -215,11 +297,11 @@ export class Runtime {
         const k = groupKey(cmd.group);
         const exists = this.config.groups.some((x) => groupKey(x) === k);
         const groups = exists ? this.config.groups.map((x) => (groupKey(x) === k ? cmd.group : x)) : [...this.config.groups, cmd.group];
-        return this.apply({ groups }, cmd.dryRun ?? false, true);
+        return this.apply({ ...this.config, groups }, cmd.dryRun ?? false, true);
       }
       case 'deleteGroup': {
         const g = this.findOne(cmd.vhid, cmd.interface);
-        return this.apply({ groups: this.config.groups.filter((x) => x !== g) }, cmd.dryRun ?? false, true);
+        return this.apply({ ...this.config, groups: this.config.groups.filter((x) => x !== g) }, cmd.dryRun ?? false, true);
       }
       case 'rollback': {
         if (!Number.isInteger(cmd.revision) || cmd.revision < 2 || cmd.revision > this.revision) {
@@ -233,6 +315,34 @@ export class Runtime {
         }
         return this.apply(this.previous.config, false, true);
       }
+      case 'allow':
+        return this.allowSwitch.set(cmd.on, cmd.persist ?? false);
+      case 'log': {
+        if (!this.o.log.setLevel || !this.o.log.level) throw new CommandError('unavailable', 'this agent\'s logger has no log level');
+        const was = this.o.log.level();
+        this.o.log.setLevel(cmd.level);
+        if (was !== cmd.level) this.o.log.info(`log level ${was} -> ${cmd.level} (until the agent restarts; the config's "log" keeps it)`);
+        return { log: cmd.level };
+      }
+    }
+  }
+
+  /** allow off: every group stopped (a MASTER left bows out) and replaced by a fresh one that the link poll does not start. */
+  private async parkGroups(): Promise<void> {
+    const running = [...this.groups.entries()];
+    await Promise.all(running.map(([, g]) => g.stop()));
+    for (const [k, g] of running) {
+      if (this.groups.get(k) !== g) continue; // replaced meanwhile (apply)
+      const parked = new GroupRunner(g.config, this.env);
+      // the same member of the same group for status and the console (segment, source), its counters kept
+      parked.iface = g.iface;
+      parked.sent = g.sent;
+      parked.received = g.received;
+      parked.drops = { ...g.drops };
+      parked.lastAdvert = g.lastAdvert;
+      this.groups.set(k, parked);
+      this.started.delete(k);
+      this.emit({ kind: 'group', at: Date.now(), group: this.groups.get(k)!.status() });
     }
   }
 
@@ -267,7 +377,11 @@ export class Runtime {
     this.refuseHostAddresses(next);
     const d = diffConfigs(this.config, next);
     const s = summarise(d);
-    const nothing = s.added.length + s.removed.length + s.changed.length === 0;
+    // Host-wide settings (log, preempt, ...) count as a change too; groups that follow the host's preempt are changed.
+    const settings = hostSettingsChanged(this.config, next);
+    const followers = preemptFollowers(this.config, next).filter((v) => !s.changed.includes(v) && !s.added.includes(v));
+    s.changed.push(...followers);
+    const nothing = s.added.length + s.removed.length + s.changed.length === 0 && settings.length === 0;
     if (dryRun || nothing) return { revision: this.revision, dryRun, ...s };
     if (persist && this.o.persist) {
       try {
@@ -285,6 +399,9 @@ export class Runtime {
     }
     for (const c of d.soft) this.groups.get(groupKey(c.after))?.refreshParams(c.after);
     for (const g of d.added) this.addGroup(g);
+    if (settings.includes('preempt')) for (const g of this.groups.values()) g.refreshParams();
+    if (settings.includes('log')) this.o.log.setLevel?.(next.log ?? DEFAULT_LOG_LEVEL);
+    this.linkDemoter.setGroups(next.groups);
     this.revision++;
     this.previous = { revision: this.revision, config: before };
     this.o.log.info(`config revision ${this.revision} applied: added [${s.added.join(',')}] removed [${s.removed.join(',')}] changed [${s.changed.join(',')}]`);
@@ -327,7 +444,7 @@ export class Runtime {
     this.host = next;
     if (was.maintenance !== next.maintenance) this.o.log.info(`maintenance ${next.maintenance ? 'on: handing every group to a peer' : 'off'}`);
     if (was.demote !== next.demote) this.o.log.info(`demotion counter ${was.demote} -> ${next.demote}`);
-    this.emit({ kind: 'demotion', at: Date.now(), demote: next.demote, maintenance: next.maintenance });
+    this.emit({ kind: 'demotion', at: Date.now(), demote: next.demote, maintenance: next.maintenance, linkDemotion: this.linkDemoter.current });
     for (const g of this.groups.values()) g.refreshParams();
   }
 
@@ -413,7 +530,7 @@ export class Runtime {
         } else for (const g of running) g.reassert();
       }
       for (const [k, g] of members) {
-        if (this.started.has(k)) continue;
+        if (this.started.has(k) || !this.allowSwitch.allowed) continue;
         // A crash may have left our VIPs behind: a BACKUP must not hold them.
         for (const a of g.config.addresses) {
           try { this.o.net.removeAddress(h.name, a); } catch { /* not there */ }
@@ -425,6 +542,7 @@ export class Runtime {
   }
 
   private onPacket(h: IfaceHandle, ip: Buffer): void {
+    if (!this.allowSwitch.allowed) return; // allow off: as carp_proto_input, before any check or counter
     const find = (vhid: number) => this.groups.get(`${h.name}/${vhid}`);
     if (ip.length >= 20 && h.info && bufferToIp(ip, 12) === h.info.address) {
       const ihl = (ip[0] & 0x0f) * 4;
@@ -432,6 +550,8 @@ export class Runtime {
       this.countDrop(g, 'own');
       return;
     }
+    // VRRP adverts and CARP peers are reported (foreign-adverts.ts); VRRP goes no further: it is not a CARP drop.
+    if (this.reporter.observe(h.name, h.info?.segment ?? '', ip, (vhid) => find(vhid) && { key: find(vhid)!.key, addresses: find(vhid)!.config.addresses })) return;
     const r = decodePacket(ip);
     if (!r.ok) {
       const g = r.vhid !== undefined ? find(r.vhid) : undefined;
@@ -443,6 +563,10 @@ export class Runtime {
     if (!g) {
       this.countDrop(undefined, 'vhid');
       return;
+    }
+    if (this.o.log.enabled?.(LOG_DEBUG)) {
+      const a = r.header;
+      this.o.log.carp?.(LOG_DEBUG, `${carpPrefix(a.vhid, h.name)}advert from ${r.src}: advbase ${a.advbase} advskew ${a.advskew} demote ${a.demote}`);
     }
     g.receive(r.src, r.header);
   }

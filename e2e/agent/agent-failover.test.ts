@@ -179,6 +179,6 @@ describe('carp-agent in the lab', () => {
     console.log(`restart of the master: fw2 MASTER after ${t} ms; probe sent ${res.sent}, lost ${res.lost}, longest gap ${res.longestGapMs} ms`);
     expect(res.lost).toBeLessThanOrEqual(1);
     const log = await sh(lab, 'fw2', `tail -c +${logFrom + 1} /var/log/carp-agent.log`); // this test's lines only
-    expect(log).toMatch(/vhid 1 eth0 BACKUP -> MASTER: .*bowed out/);
+    expect(log).toMatch(/carp: vhid 1 \(eth0\): state transition: BACKUP -> MASTER\n.*carp: vhid 1 \(eth0\): reason: .*bowed out/);
   });
 });

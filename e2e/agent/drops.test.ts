@@ -29,7 +29,8 @@ beforeAll(async () => {
   ensureBuilt();
   await Lab.down(ID).catch(() => {});
   lab = await Lab.up({ id: ID, hosts: 1 });
-  await startAgent(lab, 'fw1', { groups: [{ vhid: 5, interface: 'eth0', addresses: [`${VIP}/24`], password: PASS, advskew: 100 }] });
+  // log 5 (LOG_NOTICE): the TTL drop line is logged at OpenBSD's severity, notice (not at the default 2)
+  await startAgent(lab, 'fw1', { log: 5, groups: [{ vhid: 5, interface: 'eth0', addresses: [`${VIP}/24`], password: PASS, advskew: 100 }] });
   await waitFor(async () => (await stateOf(lab, 'fw1', 5)) === 'MASTER', 8000, 'fw1 MASTER');
 });
 afterAll(async () => {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Lab } from '../lab/index.js';
 import type { Snapshot } from '../../agent/control/messages.js';
 import { waitFor } from '../wait.js';
+import { AGENT_NODE } from '../../agent/node-flags.js';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const DIST = join(REPO, 'agent/dist');
@@ -33,11 +34,11 @@ export async function sh(lab: Lab, host: string, cmd: string): Promise<string> {
   return r.stdout;
 }
 
-/** Writes the host's config and starts the agent in the background (log in /var/log/carp-agent.log). */
+/** Writes the host's config and starts the agent in the background (log in /var/log/carp-agent.log), with Node as the deploy starts it. */
 export async function startAgent(lab: Lab, host: string, config: object | null, extra = ''): Promise<void> {
   installAgent(lab, host);
   if (config) await lab.exec(host, `mkdir -p /etc/carp-agent && cat > /etc/carp-agent/config.json`, { input: JSON.stringify(config) });
-  await sh(lab, host, `setsid node ${AGENT} run --config /etc/carp-agent/config.json ${extra} >>/var/log/carp-agent.log 2>&1 < /dev/null & echo $! > /run/carp-agent-test.pid`);
+  await sh(lab, host, `setsid ${AGENT_NODE} ${AGENT} run --config /etc/carp-agent/config.json ${extra} >>/var/log/carp-agent.log 2>&1 < /dev/null & echo $! > /run/carp-agent-test.pid`);
   await waitFor(async () => (await lab.exec(host, 'test -S /run/carp-agent.sock')).code === 0, 10_000, `${host}: agent socket`);
 }
 

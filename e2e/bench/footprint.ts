@@ -1,5 +1,6 @@
 // Benchmark 3, footprint: resident memory (VmRSS) after 10 s and idle CPU over 20 s of each
-// implementation with 1 vhid and with 16 vhids on one interface, as master and as backup.
+// implementation with 1 vhid and with 16 vhids on one interface, as master and as backup. The agent runs
+// as deployed (AGENT_NODE, agent/node-flags.ts).
 import { readFileSync } from 'node:fs';
 import type { Lab } from '../lab/index.js';
 import { IMPLS, implPids, resetHosts, startImpl, vipsOn, type BenchGroup, type ImplName, type Role } from './impls.js';
@@ -20,6 +21,8 @@ export interface FootprintRow {
   rssKiB: number;
   /** Sum of Pss: shared pages split among the processes that map them (fairer for ucarp's 16). */
   pssKiB: number;
+  /** Sum of RssAnon: the private memory (heap, stacks), without the file pages shared with other processes. */
+  anonKiB?: number;
   cpuPercent: number;
 }
 
@@ -29,9 +32,11 @@ export interface FootprintImpl {
   error?: string;
 }
 
-function readProc(pid: number): { rssKiB: number; pssKiB: number; ticks: number } {
+function readProc(pid: number): { rssKiB: number; pssKiB: number; anonKiB: number; ticks: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return {
-    rssKiB: rssKiBFromStatus(readFileSync(`/proc/${pid}/status`, 'utf8')),
+    rssKiB: rssKiBFromStatus(status),
+    anonKiB: Number(/^RssAnon:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN),
     pssKiB: pssKiBFromRollup(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')),
     ticks: ticksFromStat(readFileSync(`/proc/${pid}/stat`, 'utf8')),
   };
@@ -54,7 +59,7 @@ export async function benchFootprint(opts: { impls?: ImplName[]; log: (m: string
       try {
         out.push({ impl, rows: await measure(lab, impl, layout) });
         for (const r of out.at(-1)!.rows)
-          opts.log(`footprint ${impl} ${r.vhids} vhid(s) ${r.role}: ${r.processes} process(es), RSS ${(r.rssKiB / 1024).toFixed(1)} MiB (PSS ${(r.pssKiB / 1024).toFixed(1)}), idle CPU ${r.cpuPercent.toFixed(2)} %`);
+          opts.log(`footprint ${impl} ${r.vhids} vhid(s) ${r.role}: ${r.processes} process(es), RSS ${(r.rssKiB / 1024).toFixed(1)} MiB (PSS ${(r.pssKiB / 1024).toFixed(1)}, private ${((r.anonKiB ?? NaN) / 1024).toFixed(1)}), idle CPU ${r.cpuPercent.toFixed(2)} %`);
       } catch (e) {
         out.push({ impl, rows: [], error: (e as Error).message });
         opts.log(`footprint ${impl}: FAILED: ${(e as Error).message}`);
@@ -94,6 +99,7 @@ async function measure(lab: Lab, impl: ImplName, layout: Array<{ host: string; r
   await sleep(Math.max(0, SETTLE_MS - (Date.now() - started)));
   const rss = new Map(layout.map((l) => [l.host, pids.get(l.host)!.reduce((s, p) => s + readProc(p).rssKiB, 0)]));
   const pss = new Map(layout.map((l) => [l.host, pids.get(l.host)!.reduce((s, p) => s + readProc(p).pssKiB, 0)]));
+  const anon = new Map(layout.map((l) => [l.host, pids.get(l.host)!.reduce((s, p) => s + readProc(p).anonKiB, 0)]));
   const before = new Map(layout.map((l) => [l.host, pids.get(l.host)!.reduce((s, p) => s + readProc(p).ticks, 0)]));
   const w0 = Date.now();
   await sleep(WINDOW_MS);
@@ -114,6 +120,7 @@ async function measure(lab: Lab, impl: ImplName, layout: Array<{ host: string; r
     processes: pids.get(l.host)!.length,
     rssKiB: rss.get(l.host)!,
     pssKiB: pss.get(l.host)!,
+    anonKiB: anon.get(l.host)!,
     cpuPercent: cpuPercent(before.get(l.host)!, after.get(l.host)!, wall),
   }));
 }

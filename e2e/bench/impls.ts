@@ -6,6 +6,8 @@ import path from 'node:path';
 import type { Lab } from '../lab/index.js';
 import { run } from '../lab/run.js';
 import { sleep, waitFor } from './session.js';
+import { AGENT_NODE } from '../../agent/node-flags.js';
+import { masterDownTimeoutMs } from '../../agent/engine/timers.js';
 
 export type ImplName = 'agent' | 'ucarp' | 'keepalived';
 export const IMPLS: ImplName[] = ['agent', 'ucarp', 'keepalived'];
@@ -31,9 +33,9 @@ export function priorityOf(impl: ImplName, role: Role): number {
 /** Protocol bound (ms) from the backup's last received advert to its takeover. */
 export function failoverBoundMs(impl: ImplName): number {
   const p = priorityOf(impl, 'backup');
-  // CARP: 3 x advbase + advskew/256; VRRP (keepalived): 3 x advert_int + (256 - priority)/256.
-  const skew = impl === 'keepalived' ? (256 - p) / 256 : p / 256;
-  return (3 * ADVBASE_S + skew) * 1000;
+  // CARP: the engine's formula (agent/engine/timers.ts); VRRP (keepalived): 3 x advert_int + (256 - priority)/256.
+  if (impl !== 'keepalived') return masterDownTimeoutMs(ADVBASE_S, p);
+  return (3 * ADVBASE_S + (256 - p) / 256) * 1000;
 }
 
 export function boundFormula(impl: ImplName): string {
@@ -102,7 +104,7 @@ export async function startImpl(lab: Lab, host: string, impl: ImplName, groups: 
     await sh(
       lab,
       host,
-      `setsid node ${AGENT} run --config /etc/carp-agent/bench.json >>/var/log/carp-agent.log 2>&1 </dev/null & echo $! > /run/bench-agent.pid`,
+      `setsid ${AGENT_NODE} ${AGENT} run --config /etc/carp-agent/bench.json >>/var/log/carp-agent.log 2>&1 </dev/null & echo $! > /run/bench-agent.pid`,
     );
     await waitFor(async () => (await lab.exec(host, 'test -S /run/carp-agent.sock')).code === 0, 10_000, `${host}: carp-agent control socket`, 50);
   } else if (impl === 'ucarp') {

@@ -6,6 +6,7 @@ import type { FootprintImpl } from './footprint.js';
 import type { ConsoleBench } from './console.js';
 import type { ConsoleUiBench } from './console-ui.js';
 import type { LossRun } from './loss.js';
+import { fastFailoverRows, fastFailoverSummary, type FastFailoverBench } from './fast-failover-report.js';
 import { fmtMiB, fmtMs, fmtPct, fmtRatio, fmtS, fmtSigned, ratio, renderTable } from './stats.js';
 
 export interface BenchResults {
@@ -20,6 +21,7 @@ export interface BenchResults {
   console?: ConsoleBench;
   consoleUi?: ConsoleUiBench;
   loss?: LossRun[];
+  fastFailover?: FastFailoverBench;
   errors: Record<string, string>;
 }
 
@@ -58,6 +60,7 @@ export function renderSummary(r: BenchResults): string {
       ...r.loss.map((l) => (Number.isFinite(l.takeovers) ? `${l.impl} ${l.masterChanges} master change${l.masterChanges === 1 ? '' : 's'} (${l.takeovers} takeover${l.takeovers === 1 ? '' : 's'})` : `${l.impl} FAILED`)),
     ]);
   }
+  if (r.fastFailover) rows.push(fastFailoverSummary(r.fastFailover));
   if (r.console) {
     const c = r.console;
     rows.push(['console', `deploy 3 hosts ${fmtS(c.deployColdMs)} cold, ${fmtS(c.redeployMs)} again`, `event latency median ${fmtMs(c.endToEnd.median)}, worst ${fmtMs(c.endToEnd.worst)} (${c.stateEvents} changes)`]);
@@ -168,6 +171,7 @@ export function renderDetails(r: BenchResults): string {
       `independent-loss model ~${l.expected.toFixed(1)}`,
     ]);
   }
+  if (r.fastFailover) rows.push(...fastFailoverRows(r.fastFailover));
   for (const [b, e] of Object.entries(r.errors)) rows.push([b, 'FAILED', e.slice(0, 120)]);
   return rows.length ? renderTable(rows, 2) : '(no results)';
 }

@@ -14,15 +14,16 @@ import { benchFootprint } from './footprint.js';
 import { benchConsole } from './console.js';
 import { benchConsoleUi } from './console-ui.js';
 import { benchLoss } from './loss.js';
+import { benchFastFailover } from './fast-failover.js';
 import { renderReport, type BenchResults } from './report.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-export const BENCHES = ['failover', 'handover', 'footprint', 'console', 'console-ui', 'loss'] as const;
+export const BENCHES = ['failover', 'handover', 'footprint', 'console', 'console-ui', 'loss', 'fast-failover'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const USAGE = `usage: npm run bench -- [--only ${BENCHES.join('|')}[,...]] [--reps N] [--impls agent,ucarp,keepalived] [--out FILE] | --render FILE
-  Runs as root in lab namespaces (ids 50..53, 69); every lab is taken down at the end, also on Ctrl-C.
-  'loss' runs 60 s per implementation whatever --reps says.`;
+  Runs as root in lab namespaces (ids 50..53, 69; fast-failover 26); every lab is taken down at the end, also on Ctrl-C.
+  'loss' runs 60 s per implementation whatever --reps says; 'fast-failover' (agent and keepalived only) adds 60 s of loss per implementation.`;
 
 function parse(): { only: BenchName[]; reps: number; impls: ImplName[]; out: string } {
   const { values } = parseArgs({
@@ -117,6 +118,7 @@ async function main(): Promise<number> {
         else if (b === 'console') results.console = await benchConsole({ log });
         else if (b === 'console-ui') results.consoleUi = await benchConsoleUi({ log });
         else if (b === 'loss') results.loss = await benchLoss({ impls: args.impls, log });
+        else if (b === 'fast-failover') results.fastFailover = await benchFastFailover({ reps: args.reps, impls: args.impls, log });
       } catch (e) {
         results.errors[b] = (e as Error).message;
         log(`${b}: FAILED: ${(e as Error).message}`);

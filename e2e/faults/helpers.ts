@@ -13,6 +13,7 @@ import { ControlClient } from '../../agent/control/client.js';
 import { waitFor } from '../wait.js';
 import { afterAll, beforeAll } from 'vitest';
 import { consoleLab, closeConsoleLab, type ConsoleLab } from '../core/console-lab.js';
+import { advertPeriodMs } from '../../agent/engine/timers.js';
 
 export { sleep, waitFor } from '../wait.js';
 
@@ -61,8 +62,8 @@ export function useFaultLab(id: number): { x?: ConsoleLab } {
   return f;
 }
 
-/** Advert interval (ms) of a member with this advbase/advskew: advbase + advskew/256 s. */
-export const intervalMs = (advbase: number, advskew: number) => advbase * 1000 + (advskew * 1000) / 256;
+/** Advert interval (ms) of a member with this advbase/advskew: the engine's own formula (agent/engine/timers.ts). */
+export const intervalMs = advertPeriodMs;
 
 // ---- processes ------------------------------------------------------------------------------
 

@@ -4,12 +4,15 @@ import { defaultStateDir } from './names.js';
 import { preflight } from './preflight.js';
 
 const USAGE = `usage: npm run lab -- <command> [--id N] [--state-dir DIR] [--json]
-  up [--hosts N] [--reboot-delay-ms MS]   create fw1..fwN, the LAN, management net and client
+  up [--hosts N] [--segments 2] [--reboot-delay-ms MS]
+                                          create fw1..fwN, the LAN, management net and client;
+                                          --segments 2 adds a WAN bridge with every host's eth1 on it
   status                                  hosts, their state, sshd and LAN link
   down [--purge]                          remove everything the lab made (idempotent)
   exec HOST CMD...                        run a command inside a host
   reboot HOST | power-off HOST | power-on HOST
   cut HOST | heal HOST                    LAN link down / up
+  cut-wan HOST | heal-wan HOST            WAN link (eth1) down / up, with --segments 2
   cut-mgmt HOST | heal-mgmt HOST          management link down / up (the console loses the host, CARP does not)
   loss HOST PERCENT                       drop PERCENT % of inbound LAN frames (0 removes)
   freeze HOST NAME | thaw HOST [NAME]     SIGSTOP / SIGCONT processes named NAME
@@ -24,7 +27,7 @@ interface Args {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['id', 'hosts', 'state-dir', 'rate', 'seconds', 'reboot-delay-ms']);
+const VALUE_FLAGS = new Set(['id', 'hosts', 'segments', 'state-dir', 'rate', 'seconds', 'reboot-delay-ms']);
 
 export function parseArgs(argv: string[]): Args {
   const pos: string[] = [];
@@ -66,6 +69,7 @@ function printInfo(info: LabInfo, json: boolean): void {
   }
   console.log(`lab ${info.id} up: ${info.hosts.map((h) => `${h.name} ${h.address}`).join(', ')}`);
   console.log(`LAN ${info.lan.cidr} on bridge ${info.lan.bridge}; client ${info.client.namespace} ${info.client.address}`);
+  if (info.wan) console.log(`WAN ${info.wan.cidr} on bridge ${info.wan.bridge} (eth1 on every host)`);
   console.log(`log in: ssh -F ${info.sshConfigFile} fw1`);
 }
 
@@ -80,7 +84,7 @@ export async function main(argv: string[]): Promise<number> {
   const stateDir = (a.flags.get('state-dir') as string | undefined) ?? defaultStateDir(id);
   switch (a.cmd) {
     case 'up': {
-      const lab = await Lab.up({ id, hosts: num(a, 'hosts', 3), stateDir, rebootDelayMs: num(a, 'reboot-delay-ms') });
+      const lab = await Lab.up({ id, hosts: num(a, 'hosts', 3), segments: num(a, 'segments', 1), stateDir, rebootDelayMs: num(a, 'reboot-delay-ms') });
       printInfo(lab.info, json);
       return 0;
     }
@@ -103,7 +107,7 @@ export async function main(argv: string[]): Promise<number> {
       if (json) console.log(JSON.stringify({ ...lab.info, up: true, status: hosts }));
       else {
         printInfo(lab.info, false);
-        for (const h of hosts) console.log(`  ${h.name}: ${h.state} (boots ${h.boots}) sshd ${h.sshd ? 'answers' : 'silent'}, LAN ${h.lanLink}`);
+        for (const h of hosts) console.log(`  ${h.name}: ${h.state} (boots ${h.boots}) sshd ${h.sshd ? 'answers' : 'silent'}, LAN ${h.lanLink}${h.wanLink ? `, WAN ${h.wanLink}` : ''}`);
       }
       return 0;
     }
@@ -132,6 +136,12 @@ export async function main(argv: string[]): Promise<number> {
       break;
     case 'heal':
       await lab.heal(need(a, 0, 'a host'));
+      break;
+    case 'cut-wan':
+      await lab.cutWan(need(a, 0, 'a host'));
+      break;
+    case 'heal-wan':
+      await lab.healWan(need(a, 0, 'a host'));
       break;
     case 'cut-mgmt':
       await lab.cutMgmt(need(a, 0, 'a host'));

@@ -18,6 +18,20 @@ export async function heal(h: HostNames): Promise<void> {
   await mustRun('ip', ['link', 'set', h.lanVeth, 'up']);
 }
 
+/** The WAN cable out (a lab with `segments: 2`): the bridge-side end goes down, so eth1 loses its carrier. */
+export async function cutWan(h: HostNames): Promise<void> {
+  await mustRun('ip', ['link', 'set', wanVeth(h), 'down']);
+}
+
+export async function healWan(h: HostNames): Promise<void> {
+  await mustRun('ip', ['link', 'set', wanVeth(h), 'up']);
+}
+
+function wanVeth(h: HostNames): string {
+  if (!h.wan) throw new LabError(`${h.name} has no WAN link: bring the lab up with --segments 2`);
+  return h.wan.veth;
+}
+
 /**
  * Pulls the host's management cable (mgmt0 NO-CARRIER): SSH from the machine (the console) stops
  * reaching it while CARP on the LAN carries on. Established TCP connections are not reset: like a real
@@ -181,11 +195,12 @@ export async function partition(n: LabNames, sides: string[][]): Promise<void> {
   }
 }
 
-/** Removes every fault: LAN and management links up, loss and partition tables gone, stopped processes continued. */
+/** Removes every fault: LAN, WAN and management links up, loss and partition tables gone, stopped processes continued. */
 export async function healAll(n: LabNames): Promise<void> {
   for (const h of n.hosts) {
     await run('ip', ['link', 'set', h.lanVeth, 'up']);
     await run('ip', ['link', 'set', h.mgmtVeth, 'up']);
+    if (h.wan) await run('ip', ['link', 'set', h.wan.veth, 'up']);
     await dropTable(h.netns, LOSS_TABLE);
     await dropTable(h.netns, PART_TABLE);
     await thaw(h);

@@ -26,10 +26,12 @@ export type { RunResult } from './run.js';
 
 export interface LabInfo {
   id: number;
-  hosts: Array<{ name: string; address: string; port: number; user: string; identityFile: string; lanAddress: string }>;
+  hosts: Array<{ name: string; address: string; port: number; user: string; identityFile: string; lanAddress: string; wanAddress?: string }>;
   knownHostsFile: string;
   sshConfigFile: string;
   lan: { cidr: string; bridge: string };
+  /** The second segment (eth1 on every host), in a lab brought up with `segments: 2`. */
+  wan?: { cidr: string; bridge: string };
   mgmt: { cidr: string; bridge: string; rootAddress: string };
   client: { namespace: string; address: string };
   stateDir: string;
@@ -40,6 +42,8 @@ export interface UpOptions {
   hosts?: number;
   stateDir?: string;
   rebootDelayMs?: number;
+  /** 2: a second segment, a WAN bridge with every host's eth1 on it (default 1: the LAN only). */
+  segments?: number;
 }
 
 export interface HostStatusView {
@@ -48,6 +52,8 @@ export interface HostStatusView {
   boots: number;
   sshd: boolean;
   lanLink: 'up' | 'cut';
+  /** In a lab with two segments. */
+  wanLink?: 'up' | 'cut';
 }
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -92,11 +98,12 @@ export class Lab {
     const id = labIdFrom(opts.id);
     const stateDir = path.resolve(opts.stateDir ?? defaultStateDir(id));
     const hostCount = opts.hosts ?? 3;
-    const n = labNames(id, hostCount, stateDir);
+    const segments = opts.segments ?? 1;
+    const n = labNames(id, hostCount, stateDir, segments);
     if (await Lab.isUp(id, stateDir)) {
       throw new LabError(`lab ${id} is already up: run \`npm run lab -- down --id ${id}\` first, or use another --id`);
     }
-    const cfg: LabConfig = { id, hosts: hostCount, stateDir, rebootDelayMs: opts.rebootDelayMs ?? 3000 };
+    const cfg: LabConfig = { id, hosts: hostCount, stateDir, rebootDelayMs: opts.rebootDelayMs ?? 3000, segments };
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     const p = paths(stateDir);
     for (const f of [p.status, p.info, p.supervisorPid]) rmSync(f, { force: true });
@@ -124,7 +131,7 @@ export class Lab {
     const stateDir = path.resolve(opts.stateDir ?? defaultStateDir(lid));
     const cfg = readJson(paths(stateDir).config, LabConfigSchema);
     if (!cfg) throw new LabError(`lab ${lid} is not up (no ${paths(stateDir).config}): run \`npm run lab -- up --id ${lid}\``);
-    return new Lab(cfg, labNames(cfg.id, cfg.hosts, cfg.stateDir));
+    return new Lab(cfg, labNames(cfg.id, cfg.hosts, cfg.stateDir, cfg.segments));
   }
 
   /** Removes every namespace, link, process and mount of lab `id`. Idempotent; works after a crash. */
@@ -177,10 +184,12 @@ export class Lab {
         user: 'root',
         identityFile: f.identityFile,
         lanAddress: h.lanAddress,
+        ...(h.wan ? { wanAddress: h.wan.address } : {}),
       })),
       knownHostsFile: f.knownHostsFile,
       sshConfigFile: f.sshConfigFile,
       lan: { cidr: n.lanCidr, bridge: n.lanBridge },
+      ...(n.wan ? { wan: { cidr: n.wan.cidr, bridge: n.wan.bridge } } : {}),
       mgmt: { cidr: n.mgmtCidr, bridge: n.mgmtBridge, rootAddress: n.rootMgmtAddress },
       client: { namespace: n.clientNetns, address: n.clientAddress },
       stateDir: n.stateDir,
@@ -218,6 +227,7 @@ export class Lab {
         boots: st?.hosts[h.name]?.boots ?? 0,
         sshd: await sshdAnswers(h.mgmtAddress),
         lanLink: (await linkIsUp(h.lanVeth)) ? ('up' as const) : ('cut' as const),
+        ...(h.wan ? { wanLink: (await linkIsUp(h.wan.veth)) ? ('up' as const) : ('cut' as const) } : {}),
       })),
     );
   }
@@ -299,6 +309,15 @@ export class Lab {
 
   heal(name: string): Promise<void> {
     return faults.heal(this.host(name));
+  }
+
+  /** WAN cable out (a lab with `segments: 2`): the host's eth1 loses its carrier. */
+  cutWan(name: string): Promise<void> {
+    return faults.cutWan(this.host(name));
+  }
+
+  healWan(name: string): Promise<void> {
+    return faults.healWan(this.host(name));
   }
 
   /** Management cable out: the machine (console, ssh) cannot reach the host; its LAN and CARP carry on. */

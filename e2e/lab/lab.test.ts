@@ -1,5 +1,5 @@
-// The lab itself, for real (root): a 3-host lab (id 10) with sshd, isolation, reboot over SSH,
-// faults seen by the probe, power off/on, clear errors, and nothing left behind after down.
+// The lab itself, for real (root): a 3-host lab (id 10, two segments) with sshd, isolation, reboot over
+// SSH, faults seen by the probe, the WAN's own link, power off/on, clear errors, and nothing left behind after down.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -32,8 +32,8 @@ function cli(args: string[]) {
 beforeAll(async () => {
   await Lab.down(ID); // leftovers of an earlier crashed run
   const t0 = Date.now();
-  lab = await Lab.up({ id: ID, hosts: 3 });
-  console.log(`lab up (3 hosts) in ${Date.now() - t0} ms`);
+  lab = await Lab.up({ id: ID, hosts: 3, segments: 2 });
+  console.log(`lab up (3 hosts, 2 segments) in ${Date.now() - t0} ms`);
 });
 
 afterAll(async () => {
@@ -132,6 +132,29 @@ describe('lab', () => {
     const after = await lab.probe(VIP, { rate: 100, seconds: 0.5 });
     expect(after.lost).toBe(0);
     expect(after.received).toBeGreaterThan(40);
+  });
+
+  it('has a second segment: eth1 on the WAN bridge, with its own cable to cut and heal', async () => {
+    const WAN = `198.18.${100 + ID}`;
+    expect(lab.info.wan).toEqual({ cidr: `${WAN}.0/24`, bridge: `cl${ID}wan` });
+    expect(lab.info.hosts.map((h) => h.wanAddress)).toEqual([`${WAN}.1`, `${WAN}.2`, `${WAN}.3`]);
+    expect((await lab.exec('fw2', 'ip -4 -o addr show dev eth1')).stdout).toContain(` ${WAN}.2/24 `);
+    const ping = async (to: string, deadline = 3) =>
+      (await lab.exec('fw1', `ping -c 1 -i 0.2 -w ${deadline} ${to} >/dev/null && echo yes || echo no`)).stdout.trim();
+    expect(await ping(`${WAN}.2`)).toBe('yes');
+    await lab.cutWan('fw1');
+    expect((await lab.exec('fw1', 'ip -o link show eth1')).stdout).toMatch(/NO-CARRIER/);
+    expect((await lab.exec('fw1', 'ip -o link show eth0')).stdout).not.toMatch(/NO-CARRIER/);
+    expect(await ping(`${WAN}.2`, 1.5)).toBe('no');
+    expect(await ping(`198.18.${ID}.2`)).toBe('yes'); // the LAN is not touched
+    const st = JSON.parse(cli(['status', '--id', String(ID), '--json']).stdout) as { status: Array<{ name: string; lanLink: string; wanLink?: string }> };
+    expect(st.status.map((h) => [h.name, h.lanLink, h.wanLink])).toEqual([
+      ['fw1', 'up', 'cut'],
+      ['fw2', 'up', 'up'],
+      ['fw3', 'up', 'up'],
+    ]);
+    await lab.healWan('fw1');
+    expect(await ping(`${WAN}.2`)).toBe('yes');
   });
 
   it('drops a share of inbound packets, partitions the LAN, and heals all', async () => {

@@ -1,10 +1,10 @@
 // Pure parts of the lab: naming/addressing, preflight messages, probe parsing/summary, CLI args.
 import { describe, expect, it } from 'vitest';
-import { isOurLink, isOurNetns, labMac, labNames, LabError } from './names.js';
+import { isOurLink, isOurNetns, labMac, labNames, labWanMac, LabError } from './names.js';
 import { preflight, REQUIRED_BINARIES } from './preflight.js';
 import { parseProberOutput, summarise, checkProbeArgs } from './probe.js';
 import { parseArgs } from './cli.js';
-import { signalEach } from './faults.js';
+import { signalEach, cutWan } from './faults.js';
 import { spawnHost } from './host.js';
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -43,6 +43,38 @@ describe('names', () => {
     expect(isOurNetns('cl1', 'cl10-fw1')).toBe(false);
     expect(isOurNetns('cl10', 'cl10-fw1')).toBe(true);
     expect(isOurNetns('cl10', 'cl10-client')).toBe(true);
+  });
+
+  it('gives a two-segment lab a WAN in a /24 the address plan leaves free, and none to a one-segment lab', () => {
+    const one = labNames(10, 2, '/s');
+    expect(one.wan).toBeUndefined();
+    expect(one.hosts[0].wan).toBeUndefined();
+    const n = labNames(10, 2, '/s', 2);
+    expect(n.wan).toEqual({ bridge: 'cl10wan', cidr: '198.18.110.0/24' });
+    expect(n.hosts.map((h) => h.wan)).toEqual([
+      { address: '198.18.110.1', mac: '02:c1:01:0a:00:01', veth: 'cl10w1' },
+      { address: '198.18.110.2', mac: '02:c1:01:0a:00:02', veth: 'cl10w2' },
+    ]);
+    expect(labWanMac(10, 1)).not.toBe(labMac(10, 1));
+    // Every lab's WAN is outside every lab's LAN (198.18.0-99) and management net (198.19.*), inside 198.18.0.0/15.
+    const lans = new Set(Array.from({ length: 100 }, (_, id) => labNames(id, 1).lanCidr));
+    for (let id = 0; id <= 99; id++) {
+      const wan = labNames(id, 1, '/s', 2).wan!.cidr;
+      expect(lans.has(wan)).toBe(false);
+      expect(wan).toMatch(/^198\.18\.(1\d\d)\.0\/24$/);
+    }
+    // Names: within 15 characters, ours to remove, never another lab's.
+    const big = labNames(99, 20, '/s', 2);
+    for (const l of [big.wan!.bridge, ...big.hosts.map((h) => h.wan!.veth + 'p')]) expect(l.length).toBeLessThanOrEqual(15);
+    expect(isOurLink('cl10', 'cl10wan')).toBe(true);
+    expect(isOurLink('cl10', 'cl10w2')).toBe(true);
+    expect(isOurLink('cl1', 'cl10w2')).toBe(false);
+    expect(isOurLink('cl1', 'cl10wan')).toBe(false);
+    expect(() => labNames(10, 2, '/s', 3)).toThrow('--segments must be 1 (LAN) or 2 (LAN and WAN), got 3');
+  });
+
+  it('refuses to cut the WAN of a host in a one-segment lab, saying how to get one', async () => {
+    await expect(cutWan(labNames(10, 2, '/s').hosts[0])).rejects.toThrow('fw1 has no WAN link: bring the lab up with --segments 2');
   });
 
   it('rejects bad ids and host counts with a clear error', () => {
@@ -115,6 +147,7 @@ describe('cli args', () => {
     expect(a.flags.get('json')).toBe(true);
     expect(parseArgs(['up', '--hosts=5']).flags.get('hosts')).toBe('5');
     expect(() => parseArgs(['up', '--hosts'])).toThrow(/--hosts needs a value/);
+    expect(parseArgs(['up', '--segments', '2', '--json']).flags.get('segments')).toBe('2');
   });
 });
 

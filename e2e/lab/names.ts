@@ -4,6 +4,8 @@ import path from 'node:path';
 
 export const MAX_LAB_ID = 99;
 export const MAX_HOSTS = 20;
+/** Segments a lab can have: 1 = the LAN; 2 = the LAN and a WAN (eth1 on every host). */
+export const MAX_SEGMENTS = 2;
 
 export interface HostNames {
   name: string; // fwK
@@ -15,6 +17,8 @@ export interface HostNames {
   lanVeth: string; // bridge-side end of the LAN link (root namespace)
   mgmtVeth: string; // bridge-side end of the management link (root namespace)
   dir: string; // per-host state folder
+  /** The second segment's link (eth1), in a lab with `segments: 2`. */
+  wan?: { address: string; mac: string; veth: string }; // 198.18.(100+N).K, bridge side clNwK
 }
 
 export interface LabNames {
@@ -29,6 +33,8 @@ export interface LabNames {
   clientNetns: string;
   clientAddress: string;
   clientVeth: string;
+  /** The second segment (a WAN bridge every host's eth1 is on), in a lab with `segments: 2`. */
+  wan?: { bridge: string; cidr: string };
   hosts: HostNames[];
 }
 
@@ -43,11 +49,28 @@ export function checkLabId(id: number): number {
   return id;
 }
 
-export function labNames(id: number, hostCount: number, stateDir = defaultStateDir(id)): LabNames {
+/**
+ * The second segment's /24: 198.18.(100+N).0/24. The address plan gives the LAN 198.18.N.0/24 and the
+ * management net 198.19.N.0/24 (N = 0..99), so 198.18.100.0 … 198.18.199.0 are free for it.
+ */
+export function wanOctet(id: number): number {
+  return 100 + id;
+}
+
+export function checkSegments(segments: number): number {
+  if (!Number.isInteger(segments) || segments < 1 || segments > MAX_SEGMENTS) {
+    throw new LabError(`--segments must be 1 (LAN) or 2 (LAN and WAN), got ${String(segments)}`);
+  }
+  return segments;
+}
+
+export function labNames(id: number, hostCount: number, stateDir = defaultStateDir(id), segments = 1): LabNames {
   checkLabId(id);
   if (!Number.isInteger(hostCount) || hostCount < 1 || hostCount > MAX_HOSTS) {
     throw new LabError(`--hosts must be an integer 1..${MAX_HOSTS}, got ${String(hostCount)}`);
   }
+  checkSegments(segments);
+  const wan = segments >= 2;
   const prefix = `cl${id}`;
   const hosts: HostNames[] = [];
   for (let k = 1; k <= hostCount; k++) {
@@ -61,6 +84,7 @@ export function labNames(id: number, hostCount: number, stateDir = defaultStateD
       lanVeth: `${prefix}l${k}`,
       mgmtVeth: `${prefix}m${k}`,
       dir: path.join(stateDir, 'hosts', `fw${k}`),
+      ...(wan ? { wan: { address: `198.18.${wanOctet(id)}.${k}`, mac: labWanMac(id, k), veth: `${prefix}w${k}` } } : {}),
     });
   }
   return {
@@ -75,6 +99,7 @@ export function labNames(id: number, hostCount: number, stateDir = defaultStateD
     clientNetns: `${prefix}-client`,
     clientAddress: `198.18.${id}.250`,
     clientVeth: `${prefix}lc`,
+    ...(wan ? { wan: { bridge: `${prefix}wan`, cidr: `198.18.${wanOctet(id)}.0/24` } } : {}),
     hosts,
   };
 }
@@ -85,10 +110,16 @@ export function labMac(id: number, k: number): string {
   return `02:c1:00:${hex(id)}:00:${hex(k)}`;
 }
 
+/** Stable MAC for host K's eth1 (the second segment) in lab N. */
+export function labWanMac(id: number, k: number): string {
+  const hex = (n: number) => n.toString(16).padStart(2, '0');
+  return `02:c1:01:${hex(id)}:00:${hex(k)}`;
+}
+
 /** True for a root-namespace link name this lab made (exact: cl1 never matches cl10's links). */
 export function isOurLink(prefix: string, link: string): boolean {
   if (!link.startsWith(prefix)) return false;
-  return /^(lan|mgmt|lc|lcp|[lm]\d+p?)$/.test(link.slice(prefix.length));
+  return /^(lan|mgmt|wan|lc|lcp|[lmw]\d+p?)$/.test(link.slice(prefix.length));
 }
 
 /** True for a namespace name this lab made. */

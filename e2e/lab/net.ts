@@ -47,6 +47,8 @@ export async function createNetworks(n: LabNames): Promise<void> {
     `link add ${n.mgmtBridge} type bridge nf_call_iptables 0 nf_call_ip6tables 0 nf_call_arptables 0`,
     `addr add ${n.rootMgmtAddress}/24 dev ${n.mgmtBridge}`,
   ];
+  // The second segment (--segments 2): a WAN bridge like the LAN's, every host's eth1 on it.
+  if (n.wan) root.push(`link add ${n.wan.bridge} type bridge mcast_snooping 0 nf_call_iptables 0 nf_call_ip6tables 0 nf_call_arptables 0`);
   const nsList = [...n.hosts.map((h) => h.netns), n.clientNetns];
   for (const ns of nsList) await mustRun('ip', ['netns', 'add', ns]);
   for (const h of n.hosts) {
@@ -56,13 +58,15 @@ export async function createNetworks(n: LabNames): Promise<void> {
       `link set ${h.lanVeth} master ${n.lanBridge}`,
       `link set ${h.mgmtVeth} master ${n.mgmtBridge}`,
     );
+    if (h.wan && n.wan) root.push(`link add ${h.wan.veth} type veth peer name ${h.wan.veth}p netns ${h.netns}`, `link set ${h.wan.veth} master ${n.wan.bridge}`);
   }
   root.push(
     `link add ${n.clientVeth} type veth peer name ${n.clientVeth}p netns ${n.clientNetns}`,
     `link set ${n.clientVeth} master ${n.lanBridge}`,
   );
   await ipBatch(root);
-  for (const l of [n.lanBridge, n.mgmtBridge, ...n.hosts.flatMap((h) => [h.lanVeth, h.mgmtVeth]), n.clientVeth]) {
+  const wanLinks = n.wan ? [n.wan.bridge, ...n.hosts.flatMap((h) => (h.wan ? [h.wan.veth] : []))] : [];
+  for (const l of [n.lanBridge, n.mgmtBridge, ...n.hosts.flatMap((h) => [h.lanVeth, h.mgmtVeth]), n.clientVeth, ...wanLinks]) {
     disableIpv6(l);
   }
   await ipBatch([
@@ -70,6 +74,7 @@ export async function createNetworks(n: LabNames): Promise<void> {
     `link set ${n.mgmtBridge} up`,
     ...n.hosts.flatMap((h) => [`link set ${h.lanVeth} up`, `link set ${h.mgmtVeth} up`]),
     `link set ${n.clientVeth} up`,
+    ...wanLinks.map((l) => `link set ${l} up`),
   ]);
   for (const h of n.hosts) {
     await quietNetns(h.netns);
@@ -83,6 +88,9 @@ export async function createNetworks(n: LabNames): Promise<void> {
         `link set lo up`,
         `link set eth0 up`,
         `link set mgmt0 up`,
+        ...(h.wan
+          ? [`link set ${h.wan.veth}p name eth1`, `link set eth1 address ${h.wan.mac}`, `addr add ${h.wan.address}/24 dev eth1`, `link set eth1 up`]
+          : []),
       ],
       h.netns,
     );

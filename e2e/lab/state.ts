@@ -9,8 +9,10 @@ export const LabConfigSchema = z.object({
   hosts: z.number().int().min(1),
   stateDir: z.string(),
   rebootDelayMs: z.number().int().min(0),
+  /** 1: the LAN; 2: the LAN and a WAN (eth1). Absent in labs made before segments existed. */
+  segments: z.number().int().min(1).max(2).default(1),
 });
-export type LabConfig = z.infer<typeof LabConfigSchema>;
+export type LabConfig = z.output<typeof LabConfigSchema>;
 
 export const HostStateSchema = z.enum(['up', 'off', 'rebooting', 'stopping']);
 export type HostState = z.infer<typeof HostStateSchema>;

@@ -11,7 +11,10 @@ export const USAGE = `usage: carpctl [--inventory FILE] [--json] COMMAND
   group apply FILE [--dry-run]           create or edit a group (JSON or YAML) on all its members
   group delete VHID [--segment CIDR] [--dry-run]
   set HOST VHID advskew|advbase|preempt VALUE
+  set HOST log N                         syslog level 0..7 of the host's CARP messages (net.inet.carp.log)
   demote HOST N|+N|-N
+  allow HOST on|off [--persist]          take part in CARP or not (net.inet.carp.allow): off hands over where
+                                         master, then stops; --persist keeps it off across agent restarts
   maintenance enter HOST [--reboot] [--wait] [--force] [--stay]
   maintenance exit HOST
   events [--follow]
@@ -29,7 +32,7 @@ export interface Args {
 }
 
 const VALUE_OPTIONS = new Set(['--inventory', '--segment', '--fingerprint']);
-const FLAGS = new Set(['--json', '--dry-run', '--reboot', '--wait', '--force', '--stay', '--follow', '--no-path-link', '--parallel', '--help', '-h']);
+const FLAGS = new Set(['--json', '--dry-run', '--reboot', '--wait', '--force', '--stay', '--follow', '--no-path-link', '--parallel', '--persist', '--help', '-h']);
 
 export function parseArgs(argv: string[]): Args {
   const words: string[] = [];

@@ -15,6 +15,8 @@ import { USAGE, UsageError, parseArgs, int, type Args } from './args.js';
 import { formatApply, formatEvent, formatHosts, formatMaintenance, formatStatus } from './format.js';
 import type { DeployHostResult } from '../core/api.js';
 import { fileURLToPath } from 'node:url';
+import { describeAllow } from '../../agent/cli/format.js';
+import type { AllowStatus } from '../../agent/control/messages.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const json = (v: unknown) => out(JSON.stringify(v, null, 2));
@@ -59,7 +61,7 @@ async function run(args: Args): Promise<number> {
     out(USAGE);
     return cmd ? 0 : 2;
   }
-  const known = ['hosts', 'import', 'status', 'deploy', 'group', 'set', 'demote', 'maintenance', 'events', 'trust'];
+  const known = ['hosts', 'import', 'status', 'deploy', 'group', 'set', 'demote', 'maintenance', 'events', 'trust', 'allow'];
   if (!known.includes(cmd)) throw new UsageError(`unknown command ${cmd}`);
   if (cmd === 'import') return importHosts(sub, args);
   // Validate arguments before connecting anywhere.
@@ -76,7 +78,12 @@ async function run(args: Args): Promise<number> {
     } else if (sub === 'delete') int(rest[0], 'VHID');
     else throw new UsageError('group needs apply FILE or delete VHID');
   }
-  if (cmd === 'set' && (args.words.length !== 5 || !['advskew', 'advbase', 'preempt'].includes(args.words[3]))) throw new UsageError('set HOST VHID advskew|advbase|preempt VALUE');
+  const setLog = cmd === 'set' && args.words.length === 4 && args.words[2] === 'log';
+  if (setLog) {
+    const n = int(args.words[3], 'log');
+    if (n < 0 || n > 7) throw new UsageError(`log takes a syslog level 0..7 (2 = crit, the default: state changes; 7 = debug), got ${n}`);
+  } else if (cmd === 'set' && (args.words.length !== 5 || !['advskew', 'advbase', 'preempt'].includes(args.words[3]))) throw new UsageError('set HOST VHID advskew|advbase|preempt VALUE, or set HOST log N');
+  if (cmd === 'allow' && (args.words.length !== 3 || !['on', 'off'].includes(args.words[2]))) throw new UsageError('allow HOST on|off [--persist]');
   if (cmd === 'demote' && args.words.length !== 3) throw new UsageError('demote HOST N|+N|-N');
   if (cmd === 'maintenance' && (!['enter', 'exit'].includes(sub ?? '') || !rest[0])) throw new UsageError('maintenance enter|exit HOST');
   if (cmd === 'trust' && args.words.length !== 2) throw new UsageError('trust HOST [--fingerprint SHA256:…]');
@@ -116,12 +123,26 @@ async function run(args: Args): Promise<number> {
         return r.ok ? 0 : r.phase === 'plan' && unreachableCode(c) ? 3 : 1;
       }
       case 'set': {
+        if (setLog) {
+          const [, host, , n] = args.words;
+          const r = await c.setLog(host, int(n, 'log'));
+          if (args.json) json(r);
+          else out(`${host}: log ${n}`);
+          return 0;
+        }
         const [, host, vhid, key, value] = args.words;
         const v = key === 'preempt' ? ['true', 'on', 'yes', '1'].includes(value) : int(value, key);
         if (key === 'preempt' && !['true', 'false', 'on', 'off', 'yes', 'no', '1', '0'].includes(value)) throw new UsageError('preempt takes true or false');
         const r = await c.set(host, int(vhid, 'VHID'), key as 'advskew', v);
         if (args.json) json(r);
         else out(`${host}: vhid ${vhid} ${key} ${String(v)}`);
+        return 0;
+      }
+      case 'allow': {
+        const [, host, w] = args.words;
+        const r = await c.allow(host, w === 'on', { persist: args.flags.has('--persist') });
+        if (args.json) json(r);
+        else out(`${host}: ${describeAllow(r.result as AllowStatus)}`);
         return 0;
       }
       case 'demote': {

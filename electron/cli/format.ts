@@ -3,6 +3,9 @@ import type { ConsoleEvent } from '../core/events.js';
 import type { Fleet, FleetGroup, Member } from '../core/fleet/types.js';
 import type { ApplyOutcome } from '../core/commands/two-phase.js';
 import type { MaintenanceResult } from '../core/maintenance/driver.js';
+import { hostReportText } from '../core/fleet/foreign.js';
+import { allowText } from '../core/fleet/allow-text.js';
+import { linkDemotionText } from '../core/fleet/link-demotion-text.js';
 
 const FINDING_LABEL: Record<string, string> = {
   'split-brain': 'split brain',
@@ -40,6 +43,10 @@ export function formatStatus(f: Fleet): string {
   const out: string[] = [];
   for (const g of f.groups) out.push(...formatGroup(g));
   if (!f.groups.length) out.push('no CARP groups');
+  for (const h of f.hosts) {
+    const a = allowText(h);
+    if (a) out.push(`! ${a.label}: ${a.detail}`);
+  }
   for (const x of f.findings) out.push(`! ${FINDING_LABEL[x.kind] ?? x.kind}: ${x.message}`);
   return out.join('\n');
 }
@@ -47,7 +54,7 @@ export function formatStatus(f: Fleet): string {
 /** One line per host; `trust` says where its key trust comes from (a known_hosts line, or unknown). */
 export function formatHosts(f: Fleet, trust?: (host: string) => string): string {
   return f.hosts
-    .map((h) => `${h.host.padEnd(10)} ${h.status.padEnd(11)} ${h.agentVersion ? `agent ${h.agentVersion}` : 'no agent'}  groups ${h.groups}${trust ? `  key ${trust(h.host)}` : ''}${h.demote !== undefined ? `  demote ${h.demote}` : ''}${h.maintenance ? '  MAINTENANCE' : ''}${h.restarts ? `  restarts ${h.restarts.count} (last ${new Date(h.restarts.lastAt).toISOString()}: ${h.restarts.lastReason})` : ''}${h.error ? `  (${h.error})` : ''}`)
+    .map((h) => `${h.host.padEnd(10)} ${h.status.padEnd(11)} ${h.agentVersion ? `agent ${h.agentVersion}` : 'no agent'}  groups ${h.groups}${trust ? `  key ${trust(h.host)}` : ''}${h.demote !== undefined ? `  demote ${h.demote}` : ''}${linkDemotionText(h.linkDemotion) ? `  ${linkDemotionText(h.linkDemotion)}` : ''}${h.maintenance ? '  MAINTENANCE' : ''}${allowText(h) ? `  ${allowText(h)!.label.toUpperCase()}` : ''}${h.restarts ? `  restarts ${h.restarts.count} (last ${new Date(h.restarts.lastAt).toISOString()}: ${h.restarts.lastReason})` : ''}${h.error ? `  (${h.error})` : ''}`)
     .join('\n');
 }
 
@@ -64,12 +71,14 @@ export function formatEvent(e: ConsoleEvent): string {
         ev.kind === 'state'
           ? `${ev.interface} vhid ${ev.vhid} ${ev.from} -> ${ev.to}: ${ev.reason}`
           : ev.kind === 'demotion'
-            ? `demote ${ev.demote}${ev.maintenance ? ' maintenance' : ''}`
+            ? `demote ${ev.demote}${linkDemotionText(ev.linkDemotion) ? ` ${linkDemotionText(ev.linkDemotion)}` : ''}${ev.maintenance ? ' maintenance' : ''}`
             : ev.kind === 'config'
               ? `config revision ${ev.revision}${ev.added.length ? ` +${ev.added.join(',')}` : ''}${ev.removed.length ? ` -${ev.removed.join(',')}` : ''}${ev.changed.length ? ` ~${ev.changed.join(',')}` : ''}`
               : ev.kind === 'group'
                 ? `vhid ${ev.group.vhid} ${ev.group.state} advskew ${ev.group.wireAdvskew} demote ${ev.group.demote}`
-                : `error${ev.vhid ? ` vhid ${ev.vhid}` : ''}: ${ev.message}`;
+                : ev.kind === 'interfaces' || ev.kind === 'foreign'
+                  ? hostReportText(ev)
+                  : `error${ev.vhid ? ` vhid ${ev.vhid}` : ''}: ${ev.message}`;
       return `${t} ${e.host} ${body}`;
     }
     case 'deploy':

@@ -138,6 +138,14 @@ export interface ConsoleApi {
   demote(host: string, op: 'set' | 'add', value: number): Promise<CommandReply>;
   maintenanceEnter(host: string, opts?: MaintenanceEnterOptions): Promise<MaintenanceResult>;
   maintenanceExit(host: string): Promise<CommandReply>;
+  /**
+   * net.inet.carp.allow: `false` makes the host hand over every group it masters (as maintenance does), then
+   * stop taking part in CARP (no adverts, no VIP); `true` starts it again. The reply's result is the agent's
+   * AllowStatus. `persist`: the host's agent keeps it off across restarts.
+   */
+  allow(host: string, on: boolean, opts?: { persist?: boolean }): Promise<CommandReply>;
+  /** net.inet.carp.log: the syslog level (0..7) of the host's CARP messages, until its agent restarts. */
+  setLog(host: string, level: number): Promise<CommandReply>;
   /** Every ConsoleEvent as it happens; returns unsubscribe. */
   subscribe(listener: (e: ConsoleEvent) => void, opts?: SubscribeOptions): () => void;
   /**

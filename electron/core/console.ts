@@ -5,7 +5,7 @@ import type { HostKeyVerdict, HostSpec, HostTransport } from './transport.js';
 import { AgentLink, AgentCommandError, type AgentLinkOptions, type CommandBody } from './agent-link/agent-link.js';
 import { EventBus, type ConsoleEvent } from './events.js';
 import { sameData, shareItems } from './fleet/share.js';
-import { buildFleet } from './fleet/build-fleet.js';
+import { buildFleet, newFleetBuildCache } from './fleet/build-fleet.js';
 import type { Fleet } from './fleet/types.js';
 import { ApiError, type ConsoleApi, type ConsoleDeployOptions, type ConsoleInfo, type DeployHostResult, type MaintenanceEnterOptions, type SetKey } from './api.js';
 import type { DeployStep } from './events.js';
@@ -72,7 +72,9 @@ export function createConsole(opts: ConsoleOptions): Console {
   const links = new Map<string, AgentLink>();
   const reported = new Set<string>();
   const fleetListeners = new Set<() => void>();
-  let fleet: Fleet = buildFleet([], now());
+  // groups whose members did not change are not built again (fleet/build-fleet.ts)
+  const buildCache = newFleetBuildCache();
+  let fleet: Fleet = buildFleet([], now(), buildCache);
   const lastStatus = new Map<string, string>();
   const history = opts.history ? startHistory(opts.history, now) : null;
   if (history) bus.subscribe((e) => history.onEvent(e));
@@ -80,7 +82,7 @@ export function createConsole(opts: ConsoleOptions): Console {
   const rebuild = () => {
     dirty = false;
     lastBuild = performance.now();
-    const next = buildFleet([...links.values()].map((l) => l.report()), now());
+    const next = buildFleet([...links.values()].map((l) => l.report()), now(), buildCache);
     // unchanged hosts, groups and findings stay the previous objects (fleet/share.ts)
     fleet = {
       ...next,
@@ -149,7 +151,7 @@ export function createConsole(opts: ConsoleOptions): Console {
   };
   for (const spec of opts.hosts) addLink(spec);
   // Every inventory host is in the fleet from the start (as unreachable until its agent reports).
-  fleet = buildFleet([...links.values()].map((l) => l.report()), now());
+  fleet = buildFleet([...links.values()].map((l) => l.report()), now(), buildCache);
   for (const l of links.values()) l.start();
 
   const inventory = new InventoryOps({ hosts: opts.hosts, ...(opts.knownHostsFiles ? { knownHostsFiles: opts.knownHostsFiles } : {}) }, opts.inventory, {
@@ -299,6 +301,8 @@ export function createConsole(opts: ConsoleOptions): Console {
     set: (host, vhid, key: SetKey, value) => send(host, { cmd: 'set', vhid, key, value }),
     demote: (host, op, value) => send(host, { cmd: 'demote', op, value }),
     maintenanceExit: (host) => send(host, { cmd: 'maintenance', on: false }),
+    allow: (host, on, o = {}) => send(host, { cmd: 'allow', on, ...(o.persist ? { persist: true } : {}) }),
+    setLog: (host, level) => send(host, { cmd: 'log', level }),
     async maintenanceEnter(host, o: MaintenanceEnterOptions = {}) {
       linkOf(host);
       return runMaintenance(

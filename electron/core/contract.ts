@@ -71,11 +71,15 @@ export const CONTRACT = {
     mutates: true,
   },
   maintenanceExit: { args: z.tuple([HostName]), mutates: true },
+  /** net.inet.carp.allow on one host: off hands over where it is master, then stops CARP there; persist keeps it off across restarts. */
+  allow: { args: z.tuple([HostName, z.boolean(), z.object({ persist: z.boolean().optional() }).strict().optional()]), mutates: true },
+  /** net.inet.carp.log on one host: the syslog level of its CARP messages (0..7) until its agent restarts. */
+  setLog: { args: z.tuple([HostName, z.number().int().min(0, 'must be a syslog level 0..7').max(7, 'must be a syslog level 0..7')]), mutates: true },
   /** Asking which key a host presents changes nothing; confirming a fingerprint records it. */
   trustHostKey: { args: z.tuple([HostName, Fingerprint.optional()]), mutates: (a: [string, string?]) => a[1] !== undefined },
   history: {
     args: z.tuple([
-      z.object({ from: z.number().finite(), to: z.number().finite().optional(), hosts: z.array(HostName).max(10_000).optional(), groups: z.array(z.string().max(128)).max(10_000).optional() }).strict(),
+      z.object({ from: z.number().finite(), to: z.number().finite().optional(), hosts: z.array(HostName).max(10_000).optional(), groups: z.array(z.string().max(128)).max(10_000).optional(), limit: z.number().int().min(1).max(50_000).optional(), prelude: z.boolean().optional() }).strict(),
     ]),
     mutates: false,
   },

@@ -17,7 +17,11 @@ export function applyAgentEvent(s: Snapshot, e: AgentEvent): Snapshot {
       return { ...s, groups };
     }
     case 'demotion':
-      return { ...s, demote: e.demote, maintenance: e.maintenance };
+      return { ...s, demote: e.demote, maintenance: e.maintenance, ...(e.linkDemotion ? { linkDemotion: e.linkDemotion } : {}), ...(e.allow ? { allow: e.allow } : {}) };
+    case 'interfaces':
+      return { ...s, interfaces: e.interfaces };
+    case 'foreign':
+      return { ...s, foreign: e.foreign };
     case 'config':
     case 'error':
       return s;

@@ -2,11 +2,11 @@
 // `carpctl group apply FILE` and ConsoleApi.applyGroup take exactly this.
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
-import { GroupConfigSchema, ValidationError, parseOrThrow, type GroupConfig } from '../../../agent/config/schema.js';
+import { GroupConfigObjectSchema, GroupConfigSchema, ValidationError, advbaseProblem, parseOrThrow, type GroupConfig } from '../../../agent/config/schema.js';
 import { utf8Length } from '../../../agent/control/messages.js';
 import { MAX_NESTING, nestsDeeperThan } from '../../../agent/boundary/nesting.js';
 
-const G = GroupConfigSchema.shape;
+const G = GroupConfigObjectSchema.shape;
 
 /** One member host: its own advskew, and overrides of the group's settings where that host differs. */
 export const MemberSpecSchema = z
@@ -14,7 +14,7 @@ export const MemberSpecSchema = z
     host: z.string().min(1, 'must name a host of the inventory'),
     advskew: G.advskew,
     advbase: G.advbase.removeDefault().optional(),
-    preempt: G.preempt.removeDefault().optional(),
+    preempt: G.preempt,
     /** Per-member overrides when a host's LAN interface has another name or address. */
     interface: G.interface.optional(),
     srcip: G.srcip,
@@ -22,7 +22,7 @@ export const MemberSpecSchema = z
   .strict();
 
 /** The agent's group config (one schema, agent/config/schema.ts) minus the per-member keys, plus members. */
-export const GroupSpecSchema = GroupConfigSchema.omit({ advskew: true, srcip: true })
+export const GroupSpecSchema = GroupConfigObjectSchema.omit({ advskew: true, srcip: true })
   .extend({ members: z.array(MemberSpecSchema).min(1, 'must list at least one member host') })
   .strict()
   .superRefine((g, ctx) => {
@@ -30,6 +30,9 @@ export const GroupSpecSchema = GroupConfigSchema.omit({ advskew: true, srcip: tr
     g.members.forEach((m, i) => {
       if (seen.has(m.host)) ctx.addIssue({ code: 'custom', path: ['members', i, 'host'], message: `${m.host} is listed twice; list each host once` });
       seen.add(m.host);
+      // The agent's own advbase/advskew rule (agent/config/schema.ts), on what this member will run.
+      const problem = advbaseProblem(m.advbase ?? g.advbase, m.advskew);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['members', i, 'advskew'], message: problem });
     });
   });
 
@@ -75,7 +78,8 @@ export function memberConfig(spec: GroupSpec, m: MemberSpec): GroupConfig {
     password: spec.password,
     advbase: m.advbase ?? spec.advbase,
     advskew: m.advskew,
-    preempt: m.preempt ?? spec.preempt,
+    // Explicit (false when the file says nothing): a group file is the whole truth, whatever the host's default.
+    preempt: m.preempt ?? spec.preempt ?? false,
     ...(m.srcip ? { srcip: m.srcip } : {}),
     ...(spec.upscript ? { upscript: spec.upscript } : {}),
     ...(spec.downscript ? { downscript: spec.downscript } : {}),

@@ -4,6 +4,7 @@ import { describe, it, expect } from 'vitest';
 import { checkNode, nodeInstallCommand, parseFacts } from './platform.js';
 import { filesFor, ManifestSchema } from './manifest.js';
 import { editRcLocal, RC_LOCAL_LINE, serviceScript, shq, systemdUnit } from './scripts.js';
+import { AGENT_NODE, AGENT_NODE_SH } from '../../../agent/node-flags.js';
 import { deployHost } from './deploy.js';
 import type { HostTransport } from '../transport.js';
 
@@ -71,14 +72,18 @@ describe('service files: the agent runs under its supervisor on every init syste
   });
   it('rc.local starts the supervisor in the background, systemd in the foreground', () => {
     expect(RC_LOCAL_LINE).toBe('/bin/sh /opt/carp-agent/service.sh start # carp-agent');
-    expect(sh).toMatch(/^ {2}start\)\n {4}running && exit 0\n {4}nohup node "\$APP" supervise --config "\$CONF" >>"\$LOG" 2>&1 <\/dev\/null &\n {4}echo \$! >"\$PIDFILE"$/m);
-    expect(sh).toMatch(/^ {2}supervise\) exec node "\$APP" supervise --config "\$CONF" ;;$/m);
-    expect(sh).toMatch(/^ {2}cleanup\) exec node "\$APP" cleanup --config "\$CONF" ;;$/m);
-    expect(sh).toMatch(/^ {2}run\) exec node "\$APP" run --config "\$CONF" ;;$/m);
+    expect(sh).toMatch(/^ {2}start\)\n {4}running && exit 0\n {4}nohup \$NODE "\$APP" supervise --config "\$CONF" >>"\$LOG" 2>&1 <\/dev\/null &\n {4}echo \$! >"\$PIDFILE"$/m);
+    expect(sh).toMatch(/^ {2}supervise\) exec \$NODE "\$APP" supervise --config "\$CONF" ;;$/m);
+    expect(sh).toMatch(/^ {2}cleanup\) exec \$NODE "\$APP" cleanup --config "\$CONF" ;;$/m);
+    expect(sh).toMatch(/^ {2}run\) exec \$NODE "\$APP" run --config "\$CONF" ;;$/m);
+    // every Node the script starts has the agent's flags (agent/node-flags.ts)
+    expect(sh.split('\n').filter((l) => l.startsWith('NODE='))).toEqual([`NODE="${AGENT_NODE}"`]);
+    expect(sh).toContain(AGENT_NODE_SH);
+    expect(sh).not.toMatch(/\bnode "\$APP"/);
     // stop: the supervisor (it stops the agent cleanly), then a stray agent, then whatever a KILL left
     const stop = sh.slice(sh.indexOf('stop() {'), sh.indexOf('case "$1"'));
     expect(stop.indexOf('kill -TERM "$pid"')).toBeLessThan(stop.indexOf('pkill -TERM -f "carp-agent.js run"'));
-    expect(stop.indexOf('pkill -TERM -f "carp-agent.js run"')).toBeLessThan(stop.indexOf('node "$APP" cleanup --config "$CONF"'));
+    expect(stop.indexOf('pkill -TERM -f "carp-agent.js run"')).toBeLessThan(stop.indexOf('$NODE "$APP" cleanup --config "$CONF"'));
     expect(sh).toMatch(/^PIDFILE=\/run\/carp-agent\.pid$/m);
     // the log and the pid file are created private (umask before the redirections), an older log made so
     expect(sh.indexOf('umask 077\n')).toBeGreaterThan(0);

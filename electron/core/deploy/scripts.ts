@@ -1,6 +1,7 @@
 // Text of the files deploy installs on a Linux host: the service control script, the wrapper, the
 // systemd unit, and the idempotent /etc/rc.local edit. (BSD hosts run carp(4) in the kernel; the
 // console's BSD backend will use the base system's tools, not an rc.d script of ours.)
+import { AGENT_NODE_SH } from '../../../agent/node-flags.js';
 
 export const BASE = '/opt/carp-agent';
 const CURRENT = `${BASE}/current`;
@@ -43,6 +44,8 @@ export function serviceScript(): string {
 PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin:$PATH
 PIDFILE=${pidfile}
 APP=${CURRENT}/carp-agent.js
+# Node for the agent, with the flags and environment chosen for a small footprint (agent/node-flags.ts)
+${AGENT_NODE_SH}
 CONF=${CONFIG}
 LOG=${LOG}
 # the log (it may quote config errors) and the pid file: root's alone, whatever umask boot runs this with
@@ -68,21 +71,21 @@ stop() {
     pkill -KILL -f "carp-agent.js run" 2>/dev/null
   fi
   # an agent killed outright leaves its virtual addresses: remove them (nothing to do after a clean stop)
-  node "$APP" cleanup --config "$CONF" >/dev/null 2>&1
+  $NODE "$APP" cleanup --config "$CONF" >/dev/null 2>&1
   return 0
 }
 case "$1" in
   start)
     running && exit 0
-    nohup node "$APP" supervise --config "$CONF" >>"$LOG" 2>&1 </dev/null &
+    nohup $NODE "$APP" supervise --config "$CONF" >>"$LOG" 2>&1 </dev/null &
     echo $! >"$PIDFILE"
     ;;
   stop) stop ;;
   restart) stop; "$0" start ;;
   status) if running; then echo "running $(cat "$PIDFILE")"; else echo stopped; exit 3; fi ;;
-  supervise) exec node "$APP" supervise --config "$CONF" ;;
-  run) exec node "$APP" run --config "$CONF" ;;
-  cleanup) exec node "$APP" cleanup --config "$CONF" ;;
+  supervise) exec $NODE "$APP" supervise --config "$CONF" ;;
+  run) exec $NODE "$APP" run --config "$CONF" ;;
+  cleanup) exec $NODE "$APP" cleanup --config "$CONF" ;;
   *) echo "usage: $0 start|stop|restart|status|supervise|run|cleanup" >&2; exit 2 ;;
 esac
 `;
@@ -92,7 +95,8 @@ export function wrapperScript(): string {
   return `#!/bin/sh
 # carp-agent command wrapper, installed by carp-console deploy
 PATH=/usr/local/bin:/usr/bin:/bin:$PATH
-exec node ${CURRENT}/carp-agent.js "$@"
+${AGENT_NODE_SH}
+exec $NODE ${CURRENT}/carp-agent.js "$@"
 `;
 }
 

@@ -240,11 +240,37 @@ describe('buildFleet', () => {
     const split = f.findings.filter((x) => x.kind === 'split-masters');
     expect(split).toHaveLength(1);
     expect(split[0]).toMatchObject({ group: '198.18.1.0/24#2', hosts: ['fw1', 'fw2'] });
-    expect(split[0].message).toMatch(/198\.18\.1\.0\/24 vhid 2 is mastered by fw2 but 198\.18\.0\.0\/24 vhid 1 on the same hosts by fw1/);
+    expect(split[0].message).toBe(
+      'fw1 masters 198.18.0.0/24 vhid 1 while fw2 masters 198.18.1.0/24 vhid 2 on the same hosts: traffic between them crosses both firewalls and stateful filtering may drop it; ' +
+        'check link demotion and preempt (with preempt on every member, a host that loses a link hands every group to its peer) and give one host the lowest advskew in every group',
+    );
     // Same master everywhere: nothing to say.
     r[0] = live('fw1', [groupStatus({ vhid: 1, srcip: '198.18.0.1', state: 'MASTER' }), wan(2, '198.18.1.1', { state: 'MASTER' })]);
     r[1] = live('fw2', [groupStatus({ vhid: 1, srcip: '198.18.0.2', advskew: 100 }), wan(2, '198.18.1.2', { advskew: 100 })]);
     expect(buildFleet(r, NOW).findings.filter((x) => x.kind === 'split-masters')).toEqual([]);
+  });
+
+  it('says why groups are split: a host that lost a link (link demotion), members without preempt; group names', () => {
+    const wan = (vhid: number, srcip: string, over: Partial<GroupStatus> = {}) =>
+      groupStatus({ vhid, srcip, interface: 'eth1', segment: '198.18.1.0/24', addresses: ['198.18.1.100/24'], name: 'wan', ...over });
+    const lan = (srcip: string, over: Partial<GroupStatus> = {}) => groupStatus({ vhid: 1, srcip, name: 'lan', ...over });
+    const r = [
+      live('fw1', [lan('198.18.0.1', { state: 'MASTER' }), wan(2, '198.18.1.1', { state: 'INIT' })], { linkDemotion: { demote: 1, down: ['eth1'] } }),
+      live('fw2', [lan('198.18.0.2', { advskew: 100, preempt: false }), wan(2, '198.18.1.2', { state: 'MASTER', advskew: 100 })]),
+    ];
+    const f = buildFleet(r, NOW);
+    expect(f.hosts[0].linkDemotion).toEqual({ demote: 1, down: ['eth1'] });
+    expect(f.hosts[1].linkDemotion).toBeUndefined();
+    const split = f.findings.filter((x) => x.kind === 'split-masters');
+    expect(split).toHaveLength(1);
+    expect(split[0].message).toBe(
+      'fw1 masters lan (198.18.0.0/24 vhid 1) while fw2 masters wan (198.18.1.0/24 vhid 2) on the same hosts: traffic between them crosses both firewalls and stateful filtering may drop it; ' +
+        'fw1 has lost its link on eth1 (link demotion 1); preempt is off for fw2 in 198.18.0.0/24 vhid 1: without it neither link demotion nor advskew moves a group back',
+    );
+    // With preempt on, the demoted fw1 hands the LAN over too: both on fw2, nothing to say (the demotion shows on the host).
+    r[0] = live('fw1', [lan('198.18.0.1'), wan(2, '198.18.1.1', { state: 'INIT' })], { linkDemotion: { demote: 1, down: ['eth1'] } });
+    r[1] = live('fw2', [lan('198.18.0.2', { advskew: 100, state: 'MASTER' }), wan(2, '198.18.1.2', { state: 'MASTER', advskew: 100 })]);
+    expect(buildFleet(r, NOW).findings.filter((x) => x.kind === 'split-masters' || x.kind === 'stuck-demotion')).toEqual([]);
   });
 
   it('carries the agent restarts into the host view and finds a recent restart, a crash loop in words', () => {

@@ -4,8 +4,10 @@ import type { Fleet, FleetGroup, Finding, HostReport, HostView, Member } from '.
 import { groupKey } from './types.js';
 import { predictSuccessors } from './election.js';
 import { advertIntervalMs } from '../../../agent/engine/engine.js';
-import { RESTART_RECENT_MS } from '../../../agent/control/messages.js';
+import { RESTART_RECENT_MS, type Snapshot } from '../../../agent/control/messages.js';
 import { passwordAgreement } from './password.js';
+import { splitMasters } from './split-masters.js';
+import { fleetAddresses, foreignOf } from './foreign.js';
 
 function sameSet(a: string[], b: string[]): boolean {
   if (a.length !== b.length) return false;
@@ -17,12 +19,13 @@ function setId(a: string[]): string {
   return [...a].sort().join(',');
 }
 
-function hostView(r: HostReport): HostView {
+function hostView(r: HostReport, fleetAddrs: ReadonlySet<string> = new Set()): HostView {
   const s = r.snapshot;
+  const foreign = foreignOf(s, fleetAddrs);
   return {
     host: r.host,
     status: r.status,
-    lastSeen: r.lastSeen,
+    ...(r.status === 'live' ? {} : { lastSeen: r.lastSeen }),
     ...(r.error ? { error: r.error } : {}),
     ...(r.hostKey ? { hostKey: r.hostKey } : {}),
     ...(s
@@ -33,9 +36,14 @@ function hostView(r: HostReport): HostView {
           ...(s.agent.restarts ? { restarts: { ...s.agent.restarts } } : {}),
           demote: s.demote,
           maintenance: s.maintenance,
+          ...(s.linkDemotion ? { linkDemotion: { demote: s.linkDemotion.demote, down: [...s.linkDemotion.down] } } : {}),
+          ...(s.allow ? { allow: { ...s.allow } } : {}),
+          ...(s.log !== undefined ? { log: s.log } : {}),
         }
       : {}),
     groups: s?.groups.length ?? 0,
+    ...(s?.interfaces ? { interfaces: s.interfaces.map((i) => ({ ...i, addresses: [...i.addresses], segments: [...i.segments] })) } : {}),
+    ...(foreign ? { foreign } : {}),
   };
 }
 
@@ -72,54 +80,120 @@ export function restartFinding(r: HostReport, now: number): Finding | null {
   };
 }
 
-function membersOf(reports: HostReport[]): Map<string, { segment: string; vhid: number; name?: string; members: Member[] }> {
-  const groups = new Map<string, { segment: string; vhid: number; name?: string; members: Member[] }>();
-  /** Each member's password check value, for the comparison alone: it stays in this function. */
-  const checks = new Map<Member, string | undefined>();
+/** What one member of a group is built from: its host's report and the agent's GroupStatus (an immutable object per change). */
+interface MemberInput {
+  r: HostReport;
+  s: Snapshot;
+  g: Snapshot['groups'][number];
+}
+
+interface GroupEntry {
+  segment: string;
+  vhid: number;
+  name?: string;
+  members: Member[];
+}
+
+/**
+ * Between builds: each group's inputs and what was built from them, so that a group none of whose
+ * members changed is not built again (1,000 groups, one changed: one group built). Pure otherwise.
+ */
+export interface FleetBuildCache {
+  groups: Map<string, { inputs: MemberInput[]; group: FleetGroup; findings: Map<string, Finding[]> }>;
+  /** Each host's view and the report it was made from (kept while the fleet has no foreign CARP sender to filter). */
+  hosts: Map<string, { r: HostReport; view: HostView }>;
+}
+
+export function newFleetBuildCache(): FleetBuildCache {
+  return { groups: new Map(), hosts: new Map() };
+}
+
+/** The same host view: the same snapshot object and the same status, error, key problem (and last-heard time when not live). */
+function sameReport(a: HostReport, b: HostReport): boolean {
+  return a.snapshot === b.snapshot && a.status === b.status && a.error === b.error && a.hostKey === b.hostKey && (a.status === 'live' || a.lastSeen === b.lastSeen);
+}
+
+/** Same inputs: the same GroupStatus objects, host states and maintenance (and last-heard times when not live). */
+function sameInputs(a: MemberInput[], b: MemberInput[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((x, i) => {
+      const y = b[i];
+      return x.g === y.g && x.r.host === y.r.host && x.r.status === y.r.status && x.s.maintenance === y.s.maintenance && (x.r.status === 'live' || x.r.lastSeen === y.r.lastSeen);
+    })
+  );
+}
+
+function inputsOf(reports: HostReport[]): Map<string, MemberInput[]> {
+  const byKey = new Map<string, MemberInput[]>();
   for (const r of reports) {
     const s = r.snapshot;
     if (!s) continue;
     for (const g of s.groups) {
       const key = groupKey(g.segment, g.vhid);
-      let entry = groups.get(key);
-      if (!entry) {
-        entry = { segment: g.segment, vhid: g.vhid, name: g.name, members: [] };
-        groups.set(key, entry);
-      }
-      if (!entry.name && g.name) entry.name = g.name;
-      const member: Member = {
-        host: r.host,
-        hostStatus: r.status,
-        live: r.status === 'live',
-        ...(g.name !== undefined ? { name: g.name } : {}),
-        interface: g.interface,
-        srcip: g.srcip,
-        state: g.state,
-        advbase: g.advbase,
-        advskew: g.advskew,
-        wireAdvbase: g.wireAdvbase,
-        wireAdvskew: g.wireAdvskew,
-        demote: g.demote,
-        preempt: g.preempt,
-        maintenance: s.maintenance,
-        effectiveIntervalMs: advertIntervalMs({ vhid: g.vhid, advbase: g.wireAdvbase, advskew: g.wireAdvskew, demote: g.demote, preempt: g.preempt, maintenance: s.maintenance }),
-        addresses: [...g.addresses],
-        password: 'unknown', // set below, once every member is in: compared by check value, never kept
-        ...(r.status === 'live' ? {} : { lastSeen: r.lastSeen }),
-        since: g.since,
-        sent: g.sent,
-        received: g.received,
-        drops: { ...g.drops },
-      };
-      checks.set(member, g.passwordCheck);
-      entry.members.push(member);
+      const list = byKey.get(key);
+      if (list) list.push({ r, s, g });
+      else byKey.set(key, [{ r, s, g }]);
     }
   }
-  for (const e of groups.values()) {
-    const verdicts = passwordAgreement(e.members.map((m) => ({ check: checks.get(m), addresses: m.addresses })));
-    e.members.forEach((m, i) => (m.password = verdicts[i]!));
+  return byKey;
+}
+
+function entryOf(inputs: MemberInput[]): GroupEntry {
+  const first = inputs[0].g;
+  const entry: GroupEntry = { segment: first.segment, vhid: first.vhid, name: inputs.find((x) => x.g.name)?.g.name, members: [] };
+  /** Each member's password check value, for the comparison alone: it stays in this function. */
+  const checks: Array<string | undefined> = [];
+  for (const { r, s, g } of inputs) {
+    const member: Member = {
+      host: r.host,
+      hostStatus: r.status,
+      live: r.status === 'live',
+      ...(g.name !== undefined ? { name: g.name } : {}),
+      interface: g.interface,
+      srcip: g.srcip,
+      state: g.state,
+      advbase: g.advbase,
+      advskew: g.advskew,
+      wireAdvbase: g.wireAdvbase,
+      wireAdvskew: g.wireAdvskew,
+      demote: g.demote,
+      preempt: g.preempt,
+      maintenance: s.maintenance,
+      effectiveIntervalMs: advertIntervalMs({ vhid: g.vhid, advbase: g.wireAdvbase, advskew: g.wireAdvskew, demote: g.demote, preempt: g.preempt, maintenance: s.maintenance }),
+      addresses: [...g.addresses],
+      password: 'unknown', // set below, once every member is in: compared by check value, never kept
+      ...(r.status === 'live' ? {} : { lastSeen: r.lastSeen }),
+      since: g.since,
+      sent: g.sent,
+      received: g.received,
+      drops: { ...g.drops },
+    };
+    checks.push(g.passwordCheck);
+    entry.members.push(member);
   }
-  return groups;
+  const verdicts = passwordAgreement(entry.members.map((m, i) => ({ check: checks[i], addresses: m.addresses })));
+  entry.members.forEach((m, i) => (m.password = verdicts[i]!));
+  return entry;
+}
+
+function groupOf(key: string, entry: GroupEntry): FleetGroup {
+  const masters = entry.members.filter((m) => m.live && m.state === 'MASTER').map((m) => m.host);
+  const master = masters.length === 1 ? masters[0] : null;
+  const successors = masters.length > 1 ? [] : predictSuccessors(entry.members, master).map((m) => m.host);
+  const masterMember = entry.members.find((m) => m.host === master);
+  return {
+    key,
+    segment: entry.segment,
+    vhid: entry.vhid,
+    ...(entry.name ? { name: entry.name } : {}),
+    addresses: [...(masterMember ?? entry.members[0]).addresses],
+    members: entry.members,
+    master,
+    masters,
+    successor: successors.length === 1 ? successors[0] : null,
+    successors,
+  };
 }
 
 /**
@@ -248,60 +322,18 @@ function groupFindings(g: FleetGroup, unheard: string[] = []): Finding[] {
   return out;
 }
 
-/**
- * Groups that run on exactly the same live hosts but are mastered by different ones: the LAN on one
- * firewall and the WAN on the other, so traffic through both takes an asymmetric path that stateful
- * filtering (pf, pfsync without defer) may drop. One finding per pair of groups.
- */
-function splitMasters(groups: FleetGroup[]): Finding[] {
-  const out: Finding[] = [];
-  const bySet = new Map<string, FleetGroup[]>();
-  for (const g of groups) {
-    const live = g.members.filter((m) => m.live).map((m) => m.host);
-    if (live.length < 2 || !g.master) continue;
-    const id = setId(live);
-    bySet.set(id, [...(bySet.get(id) ?? []), g]);
-  }
-  for (const gs of bySet.values()) {
-    const masters = new Set(gs.map((g) => g.master));
-    if (masters.size < 2) continue;
-    const first = gs[0];
-    for (const g of gs.slice(1)) {
-      if (g.master === first.master) continue;
-      out.push({
-        kind: 'split-masters',
-        severity: 'warning',
-        group: g.key,
-        hosts: [first.master!, g.master!],
-        message: `${g.segment} vhid ${g.vhid} is mastered by ${g.master} but ${first.segment} vhid ${first.vhid} on the same hosts by ${first.master}: traffic between them crosses both firewalls and stateful filtering may drop it; give one host the lowest advskew in every group (and preempt), or move the odd group back`,
-      });
-    }
-  }
-  return out;
-}
-
 /** Derives the fleet from the hosts' reports. `now` is only stamped on the result. */
-export function buildFleet(reports: HostReport[], now: number): Fleet {
+export function buildFleet(reports: HostReport[], now: number, cache: FleetBuildCache = newFleetBuildCache()): Fleet {
   const sorted = [...reports].sort((a, b) => a.host.localeCompare(b.host));
   const groups: FleetGroup[] = [];
-  for (const [key, entry] of membersOf(sorted)) {
-    const masters = entry.members.filter((m) => m.live && m.state === 'MASTER').map((m) => m.host);
-    const master = masters.length === 1 ? masters[0] : null;
-    const successors = masters.length > 1 ? [] : predictSuccessors(entry.members, master).map((m) => m.host);
-    const masterMember = entry.members.find((m) => m.host === master);
-    groups.push({
-      key,
-      segment: entry.segment,
-      vhid: entry.vhid,
-      ...(entry.name ? { name: entry.name } : {}),
-      addresses: [...(masterMember ?? entry.members[0]).addresses],
-      members: entry.members,
-      master,
-      masters,
-      successor: successors.length === 1 ? successors[0] : null,
-      successors,
-    });
+  const built = new Map<string, { inputs: MemberInput[]; group: FleetGroup; findings: Map<string, Finding[]> }>();
+  for (const [key, inputs] of inputsOf(sorted)) {
+    const before = cache.groups.get(key);
+    const entry = before && sameInputs(before.inputs, inputs) ? before : { inputs, group: groupOf(key, entryOf(inputs)), findings: new Map<string, Finding[]>() };
+    built.set(key, entry);
+    groups.push(entry.group);
   }
+  cache.groups = built;
   groups.sort((a, b) => a.segment.localeCompare(b.segment) || a.vhid - b.vhid);
 
   const findings: Finding[] = [];
@@ -340,8 +372,30 @@ export function buildFleet(reports: HostReport[], now: number): Fleet {
     if (f) findings.push(f);
   }
   const unheard = sorted.filter((r) => !r.snapshot && r.status !== 'live').map((r) => r.host);
-  for (const g of groups) findings.push(...groupFindings(g, unheard));
-  findings.push(...splitMasters(groups));
+  // a group's findings depend on the group and the hosts not heard from: kept with the group while both hold
+  const unheardId = unheard.join(',');
+  for (const g of groups) {
+    const memo = built.get(g.key)!.findings;
+    let fs = memo.get(unheardId);
+    if (!fs) {
+      memo.clear();
+      memo.set(unheardId, (fs = groupFindings(g, unheard)));
+    }
+    findings.push(...fs);
+  }
+  findings.push(...splitMasters(groups, new Map(sorted.map((r) => [r.host, r.snapshot?.linkDemotion]))));
 
-  return { at: now, hosts: sorted.map(hostView), groups, findings };
+  // the fleet's own addresses matter only to filter foreign CARP senders out of the hosts' reports
+  const foreignCarp = sorted.some((r) => r.snapshot?.foreign?.some((f) => f.kind === 'carp'));
+  const fleetAddrs = foreignCarp ? fleetAddresses(sorted.map((r) => r.snapshot)) : new Set<string>();
+  const hosts = sorted.map((r) => {
+    const before = cache.hosts.get(r.host);
+    if (!foreignCarp && before && sameReport(before.r, r)) return before.view;
+    const view = hostView(r, fleetAddrs);
+    cache.hosts.set(r.host, { r, view });
+    return view;
+  });
+  const present = new Set(sorted.map((r) => r.host));
+  for (const h of [...cache.hosts.keys()]) if (!present.has(h)) cache.hosts.delete(h);
+  return { at: now, hosts, groups, findings };
 }

@@ -1,6 +1,6 @@
 // The console's view of the fleet: what buildFleet derives from the hosts' reports. Plain data,
 // serialisable as is (the UI and carpctl --json receive exactly these shapes).
-import type { AgentRestarts, CarpState, Snapshot } from '../../../agent/control/messages.js';
+import type { AgentRestarts, AllowStatus, CarpState, ForeignAdvert, InterfaceReport, LinkDemotion, Snapshot } from '../../../agent/control/messages.js';
 import type { HostKeyProblem } from '../transport.js';
 import type { PasswordAgreement } from './password.js';
 
@@ -47,7 +47,7 @@ export interface Member {
   password: PasswordAgreement;
   /**
    * While the host is not live: when the console last heard from it (0: never). Absent while it is
-   * live, so that a heartbeat changes the host (HostView.lastSeen) and not each of its groups.
+   * live, as in HostView.
    */
   lastSeen?: number;
   since: number;
@@ -118,7 +118,11 @@ export interface Finding {
 export interface HostView {
   host: string;
   status: HostStatus;
-  lastSeen: number;
+  /**
+   * While the host is not live: when the console last heard from it (0: never). Absent while it is live,
+   * so that its heartbeats do not change the fleet (200 hosts would otherwise resend every host each second).
+   */
+  lastSeen?: number;
   error?: string;
   /** The connection is refused over the host's SSH key: 'unknown' (confirm it) or 'changed' (refused). */
   hostKey?: HostKeyProblem;
@@ -129,9 +133,23 @@ export interface HostView {
   agentStartedAt?: number;
   /** Restarts of the agent by its supervisor (kill -9, OOM, crash, refused config), as the agent reports them. */
   restarts?: AgentRestarts;
+  /** The operator's demotion counter (on the wire the agent adds linkDemotion.demote). */
   demote?: number;
+  /** OpenBSD's link demotion: interfaces carrying groups that have lost their link (absent: an older agent). */
+  linkDemotion?: LinkDemotion;
   maintenance?: boolean;
+  /** net.inet.carp.allow as the host's agent reports it (absent: an older agent, always allowed). */
+  allow?: AllowStatus;
+  /** net.inet.carp.log: the syslog level of its CARP messages (absent: an older agent). */
+  log?: number;
   groups: number;
+  /** The host's interfaces as its agent reports them (name, own IPv4 addresses with prefix, segments, link, MAC). */
+  interfaces?: InterfaceReport[];
+  /**
+   * Protocol-112 senders the host heard that are not fleet agents (VRRP routers, ucarp and other CARP peers):
+   * its agent's report without the fleet's own addresses. Per segment over all hosts: sendersBySegment (foreign.ts).
+   */
+  foreign?: ForeignAdvert[];
 }
 
 export interface Fleet {

@@ -2,10 +2,10 @@
 // validated with the contract's schemas) and run a simplified election, so the core's links,
 // two-phase apply and maintenance driver are tested end to end without SSH or a lab.
 // This stands in only because real agents need root, namespaces and raw sockets (lab tests do that).
-import type { AgentEvent, ApplyResult, Command, GroupStatus, Snapshot } from '../../../agent/control/messages.js';
+import type { AgentEvent, AllowStatus, ApplyResult, Command, ForeignAdvert, GroupStatus, InterfaceReport, Snapshot } from '../../../agent/control/messages.js';
 import { parseCommand } from '../../../agent/control/messages.js';
 import type { GroupConfig } from '../../../agent/config/schema.js';
-import { GroupConfigSchema } from '../../../agent/config/schema.js';
+import { GroupConfigSchema, describeIssues } from '../../../agent/config/schema.js';
 import { passwordCheckSync } from '../../../agent/config/password-check.js';
 import { electionValues } from '../../../agent/engine/engine.js';
 import { bestOf } from '../../../agent/engine/election.js';
@@ -59,6 +59,9 @@ export class FakeAgent {
   groups: RunningGroup[] = [];
   maintenance = false;
   demote = 0;
+  /** net.inet.carp.allow: off takes this agent's groups out of every election (INIT), at once. */
+  allow: AllowStatus = { allowed: true, leaving: false, persistedOff: false };
+  log = 2;
   revision = 1;
   private history = new Map<number, GroupConfig[]>();
   startedAt = Date.now();
@@ -71,12 +74,26 @@ export class FakeAgent {
   /** Stop answering and sending heartbeats (like SIGSTOP). */
   frozen = false;
   readonly received: Command[] = [];
+  /** Protocol-112 senders this agent reports (setForeign: also sent as a 'foreign' event). */
+  foreign: ForeignAdvert[] = [];
 
   constructor(
     readonly net: FakeNet,
     readonly host: string,
     readonly srcip: string,
   ) {}
+
+  /** The interfaces this agent reports: eth0 on the fake LAN (198.18.0.0/24) with its address, link up. */
+  interfaces(): InterfaceReport[] {
+    const n = Number(this.srcip.split('.')[3]);
+    return [{ name: 'eth0', addresses: [`${this.srcip}/24`], segments: [SEGMENT], up: true, mac: `02:00:00:00:00:${n.toString(16).padStart(2, '0')}` }];
+  }
+
+  /** Replaces the senders this agent reports, and tells its clients (a 'foreign' event, as the real agent does). */
+  setForeign(list: ForeignAdvert[]): void {
+    this.foreign = list;
+    this.emit({ kind: 'foreign', at: Date.now(), foreign: list });
+  }
 
   configs(): GroupConfig[] {
     return this.groups.map((g) => g.config);
@@ -98,7 +115,7 @@ export class FakeAgent {
       wireAdvskew: this.maintenance ? 240 : c.advskew,
       wireAdvbase: c.advbase,
       demote: this.maintenance ? 255 : this.demote,
-      preempt: c.preempt,
+      preempt: c.preempt ?? false,
       // the real derivation (cached per config), on this thread: a fake's status is synchronous
       passwordCheck: passwordCheckSync(c.vhid, c.password, c.addresses),
       lastAdvert: null,
@@ -115,7 +132,11 @@ export class FakeAgent {
       agent: { version: '0.1.0+fake', hostname: this.host, pid: this.pid, startedAt: this.startedAt, uptimeMs: Date.now() - this.startedAt, configPath: '/etc/carp-agent/config.json', configRevision: this.revision },
       demote: this.maintenance ? 255 : this.demote,
       maintenance: this.maintenance,
+      allow: { ...this.allow },
+      log: this.log,
       groups: this.groups.map((g) => this.status(g)),
+      interfaces: this.interfaces(),
+      foreign: this.foreign,
       unmatchedDrops: {},
     };
   }
@@ -196,7 +217,10 @@ export class FakeAgent {
       case 'set': {
         const g = this.groups.find((x) => x.config.vhid === cmd.vhid);
         if (!g) throw Object.assign(new Error(`no group with vhid ${cmd.vhid}`), { code: 'unknown-vhid' });
-        return this.commit(this.configs().map((c) => (c === g.config ? { ...c, [cmd.key]: cmd.value } : c)), false);
+        // Like the agent: the changed group must still pass its schema (e.g. advbase 0 needs advskew 1..254).
+        const changed = GroupConfigSchema.safeParse({ ...g.config, [cmd.key]: cmd.value });
+        if (!changed.success) throw Object.assign(new Error(describeIssues(changed.error).join('; ')), { code: 'invalid' });
+        return this.commit(this.configs().map((c) => (c === g.config ? changed.data : c)), false);
       }
       case 'putGroup': {
         const group = GroupConfigSchema.parse(cmd.group);
@@ -210,6 +234,14 @@ export class FakeAgent {
       }
       case 'apply':
         return this.commit(cmd.config.groups, cmd.dryRun ?? false);
+      case 'allow':
+        this.allow = { allowed: cmd.on, leaving: false, persistedOff: !cmd.on && (cmd.persist === true || this.allow.persistedOff) };
+        this.emit({ kind: 'demotion', at: Date.now(), demote: this.maintenance ? 255 : this.demote, maintenance: this.maintenance, allow: { ...this.allow } });
+        this.net.elect();
+        return { ...this.allow };
+      case 'log':
+        this.log = cmd.level;
+        return { log: cmd.level };
       case 'rollback': {
         const prev = this.history.get(cmd.revision);
         if (!prev || cmd.revision !== this.revision) throw Object.assign(new Error(`cannot roll back revision ${cmd.revision}`), { code: 'conflict' });
@@ -278,11 +310,20 @@ export class FakeNet {
     const vhids = new Set<number>();
     for (const a of this.agents.values()) for (const g of a.groups) vhids.add(g.config.vhid);
     for (const vhid of vhids) {
-      const members = [...this.agents.values()].flatMap((a) => (a.up ? a.groups.filter((g) => g.config.vhid === vhid).map((g) => ({ a, g })) : []));
+      for (const a of this.agents.values()) {
+        if (!a.up || a.allow.allowed) continue;
+        for (const g of a.groups.filter((x) => x.config.vhid === vhid && x.state !== 'INIT')) {
+          const from = g.state;
+          g.state = 'INIT';
+          g.since = Date.now();
+          a.emit({ kind: 'state', at: g.since, vhid, interface: g.config.interface, from, to: 'INIT', reason: 'allow off' });
+        }
+      }
+      const members = [...this.agents.values()].flatMap((a) => (a.up && a.allow.allowed ? a.groups.filter((g) => g.config.vhid === vhid).map((g) => ({ a, g })) : []));
       if (!members.length) continue;
       // The agent's own comparison (agent/engine/election.ts). A tie is a race the protocol leaves open:
       // a tied member that is MASTER keeps the group (a tie never preempts), else the first one wins.
-      const ranked = members.map((m) => ({ ...electionValues({ vhid, advbase: m.g.config.advbase, advskew: m.g.config.advskew, demote: m.a.demote, preempt: m.g.config.preempt, maintenance: m.a.maintenance }), m }));
+      const ranked = members.map((m) => ({ ...electionValues({ vhid, advbase: m.g.config.advbase, advskew: m.g.config.advskew, demote: m.a.demote, preempt: m.g.config.preempt ?? false, maintenance: m.a.maintenance }), m }));
       const tied = bestOf(ranked).map((x) => x.m);
       const best = tied.find((m) => m.g.state === 'MASTER') ?? tied[0];
       for (const m of members) {

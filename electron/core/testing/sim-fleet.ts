@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { electionValues } from '../../../agent/engine/engine.js';
 import { bestOf } from '../../../agent/engine/election.js';
 import type { GroupConfig } from '../../../agent/config/schema.js';
-import type { GroupStatus } from '../../../agent/control/messages.js';
+import type { GroupStatus, InterfaceReport } from '../../../agent/control/messages.js';
 import { FakeAgent, FakeNet, FakeTransport } from './fake-agent.js';
 
 /** Groups per segment (vhids 1..GROUPS_PER_SEGMENT on each); segments are 198.18.0.0/24 .. 198.19.255.0/24. */
@@ -55,6 +55,15 @@ class SimAgent extends FakeAgent {
   ) {
     super(net, host, `198.18.0.${index + 1}`);
   }
+  /** One VLAN interface per segment this host has a group on (vlanN with its address there), link up. */
+  override interfaces(): InterfaceReport[] {
+    const ifs = new Set(this.groups.map((g) => g.config.interface));
+    return [...ifs].sort().flatMap((name) => {
+      const seg = this.segments.get(name);
+      return seg ? [{ name, addresses: [`${seg.prefix}.${this.index + 1}/24`], segments: [seg.segment], up: true }] : [];
+    });
+  }
+
   /**
    * fake-agent.ts's status with the group's own segment and source address, and a stand-in password
    * check value (the same for every member of a group): the real one is an 80 ms scrypt per group,
@@ -77,7 +86,7 @@ class SimAgent extends FakeAgent {
       wireAdvskew: this.maintenance ? 240 : c.advskew,
       wireAdvbase: c.advbase,
       demote: this.maintenance ? 255 : this.demote,
-      preempt: c.preempt,
+      preempt: c.preempt ?? false,
       passwordCheck: simPasswordCheck(c),
       lastAdvert: null,
       sent: 0,
@@ -109,7 +118,7 @@ class SimNet extends FakeNet {
     const vhid = Number(key.slice(slash + 1));
     const members = (this.members.get(key) ?? []).flatMap((a) => (a.up ? a.groups.filter((g) => g.config.interface === iface && g.config.vhid === vhid).map((g) => ({ a, g })) : []));
     if (!members.length) return;
-    const ranked = members.map((m) => ({ ...electionValues({ vhid, advbase: m.g.config.advbase, advskew: m.g.config.advskew, demote: m.a.demote, preempt: m.g.config.preempt, maintenance: m.a.maintenance }), m }));
+    const ranked = members.map((m) => ({ ...electionValues({ vhid, advbase: m.g.config.advbase, advskew: m.g.config.advskew, demote: m.a.demote, preempt: m.g.config.preempt ?? false, maintenance: m.a.maintenance }), m }));
     const tied = bestOf(ranked).map((x) => x.m);
     const best = tied.find((m) => m.g.state === 'MASTER') ?? tied[0];
     for (const m of members) {
@@ -156,6 +165,15 @@ export function simFleet(size: SimSize, heartbeatMs = 1000): SimFleet {
       a.groups.push({ config, state: k === 0 ? 'MASTER' : 'BACKUP', since: now });
     });
     groups.push({ segment: l.segment, iface: l.iface, vhid: l.vhid, members: members.map((a) => a.host) });
+  }
+  // A VRRP router on the first segment (router id 9, which no simulated group uses there), heard by its members.
+  const first = groups[0];
+  if (first) {
+    const l = simGroupLayout(0, size.hosts);
+    for (const h of first.members) {
+      const a = net.agents.get(h)!;
+      a.foreign = [{ interface: l.iface, segment: l.segment, kind: 'vrrp', version: 2, id: 9, from: `${l.prefix}.250`, count: 1, firstAt: now, lastAt: now, priority: 100, intervalMs: 1000, addresses: [`${l.prefix}.209`] }];
+    }
   }
   net.startHeartbeats(heartbeatMs);
   const running = (i: number) => {
