@@ -2,7 +2,7 @@
 // applied): through the web shell, maintenance on fw1 (handover to fw3) and off (fw1 preempts back),
 // then fw1's agent frozen (SIGSTOP) until fw3 takes over (an outage: no master for a moment) and thawed.
 // The timeline shows each failover with its cause and the outage with its duration; after a restart of
-// the web shell on the same data folder, they are all still there.
+// the web shell on the same data folder, they are all still there, and the restart shows as "console not running".
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,6 +157,10 @@ test.describe.serial('timeline and history, on a lab of 3 firewalls', () => {
     await expect(page.locator('.failover-item')).toHaveCount(4, { timeout: 15_000 });
     const after = await timelineItems(page);
     expect(after.failovers).toEqual(before.failovers);
+    // the restart itself: the span the web shell was down is a hatched "console not running: no data" band
+    await expect(page.locator('.gap-item')).toHaveCount(1);
+    await expect(page.locator('.gap-item')).toHaveText(/console not running\s*no data for \d+(\.\d)? (ms|s) · from /);
+    await expect(page.getByRole('img', { name: /^console not running: no data for / }).first()).toBeVisible();
     // the same outages (an outage open at the stop would end there; none was)
     expect(after.outages.slice(0, before.outages.length)).toEqual(before.outages);
     // the group card: master since, and the last failover with its cause

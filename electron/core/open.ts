@@ -11,6 +11,7 @@ import { deployAll, readManifest } from './deploy/index.js';
 import { agentBundleCandidates, locateAgentBundle } from './deploy/bundle-location.js';
 import { createConsole, type Console, type ConsoleOptions } from './console.js';
 import { defaultHistoryDir, openHistoryStore } from './history/store.js';
+import { HistoryLockedError } from './history/lock.js';
 
 export interface OpenOptions {
   /**
@@ -91,7 +92,10 @@ export function openConsole(o: OpenOptions = {}): OpenedConsole {
     try {
       history = { who: o.history.who, store: openHistoryStore(dir) };
     } catch (e) {
-      process.stderr.write(`carp-console: no history this time: cannot open ${dir}: ${(e as Error).message}\n`);
+      // another console holds the folder (lock.ts), or it cannot be opened: this run keeps no history, and history() says why
+      const why = e instanceof HistoryLockedError ? e.message : `this console runs without history: cannot open ${dir}: ${(e as Error).message}`;
+      process.stderr.write(`carp-console: ${why}\n`);
+      history = { who: o.history.who, off: why };
     }
   }
   const c = createConsole({

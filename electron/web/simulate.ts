@@ -1,6 +1,6 @@
 // `npm run serve -- --simulate HxG`: the console core on a simulated fleet (fake agents, no SSH), with a
 // slow churn of master changes so the board moves. For scale work and the console-ui bench only.
-import { createConsole, type Console } from '../core/console.js';
+import { createConsole, type Console, type ConsoleOptions } from '../core/console.js';
 import { simFleet, type SimFleet, type SimSize } from '../core/testing/sim-fleet.js';
 
 export interface SimulatedConsole {
@@ -9,8 +9,9 @@ export interface SimulatedConsole {
   close(): void;
 }
 
-/** The console on `size` simulated hosts and groups; `churnMs` > 0 flips one random group that often. */
-export function openSimulatedConsole(size: SimSize, o: { churnMs?: number; heartbeatMs?: number } = {}): SimulatedConsole {
+/** The console on `size` simulated hosts and groups; `churnMs` > 0 flips one random group that often;
+ * `history`: keep one (the console-ui-screens bench seeds a busy one); without it history() is unavailable. */
+export function openSimulatedConsole(size: SimSize, o: { churnMs?: number; heartbeatMs?: number; history?: ConsoleOptions['history'] } = {}): SimulatedConsole {
   const sim = simFleet(size, o.heartbeatMs ?? 1000);
   const byName = new Map(sim.transports.map((t) => [t.host.name, t]));
   const c = createConsole({
@@ -21,6 +22,7 @@ export function openSimulatedConsole(size: SimSize, o: { churnMs?: number; heart
       return t;
     },
     info: { version: '0.0.0-simulated', knownHostsFile: '/dev/null' },
+    ...(o.history ? { history: o.history } : {}),
   });
   const churn = o.churnMs ? setInterval(() => sim.flip(Math.floor(Math.random() * size.groups)), o.churnMs) : null;
   return {

@@ -4,7 +4,7 @@ import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openHistoryStore, segmentFiles } from './store.js';
+import { openHistoryStore, segmentFiles, type HistoryStore } from './store.js';
 import { createRecorder, describeArgs } from './recorder.js';
 import { recordActions } from './actions.js';
 import { buildFleet } from '../fleet/build-fleet.js';
@@ -14,12 +14,14 @@ import type { HistoryRecord } from './records.js';
 import type { HostReport } from '../fleet/types.js';
 
 const dirs: string[] = [];
+const stores: HistoryStore[] = [];
 const tmp = () => {
   const d = mkdtempSync(join(tmpdir(), 'carp-history-'));
   dirs.push(d);
   return d;
 };
 afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -31,10 +33,13 @@ describe('history store', () => {
     let now = 1_000_000;
     const a = openHistoryStore(dir, {}, () => now);
     a.append([rec(now), rec(now + 1, 'fw2')]);
+    a.close();
     now += 10;
     const b = openHistoryStore(dir, {}, () => now);
     b.append([rec(now, 'fw3')]);
+    b.close();
     const c = openHistoryStore(dir, {}, () => now + 5);
+    stores.push(c);
     const got = c.query({ from: 0 }).records;
     expect(got.map((r) => ('host' in r ? r.host : ''))).toEqual(['fw1', 'fw2', 'fw3']);
     expect(c.query({ from: 0, hosts: ['fw2'] }).records).toHaveLength(1);
@@ -50,13 +55,16 @@ describe('history store', () => {
     const dir = tmp();
     const a = openHistoryStore(dir, {}, () => 5000);
     a.append([rec(5000), rec(5001)]);
-    const file = join(dir, readdirSync(dir)[0]);
+    a.close();
+    const file = join(dir, readdirSync(dir).find((f) => f.endsWith('.jsonl'))!);
     appendFileSync(file, '{"t":5002,"kind":"state","host":"fw');
     const b = openHistoryStore(dir, {}, () => 6000);
     expect(b.skipped).toBe(1);
     expect(b.query({ from: 0 }).records.map((r) => r.t)).toEqual([5000, 5001]);
     b.append([rec(6000)]);
+    b.close();
     const c = openHistoryStore(dir, {}, () => 7000);
+    stores.push(c);
     expect(c.query({ from: 0 }).records.map((r) => r.t)).toEqual([5000, 5001, 6000]);
   });
 
@@ -64,6 +72,7 @@ describe('history store', () => {
     const dir = tmp();
     let now = 1_000_000;
     const s = openHistoryStore(dir, { maxBytes: 20_000, segmentBytes: 4096 }, () => now);
+    stores.push(s);
     for (let i = 0; i < 400; i++) s.append([rec(now++)]); // ~160 bytes each: ~64 kB written
     const files = segmentFiles(dir);
     const total = files.reduce((n, f) => n + f.bytes, 0);
@@ -75,15 +84,22 @@ describe('history store', () => {
     expect(kept.map((r) => r.t)).toEqual(Array.from({ length: kept.length }, (_, i) => now - kept.length + i));
     expect(kept.length).toBeLessThan(400);
     // and a restart reads back exactly what is left
-    expect(openHistoryStore(dir, { maxBytes: 20_000, segmentBytes: 4096 }, () => now).query({ from: 0 }).records.length).toBe(kept.length);
+    s.close();
+    const again = openHistoryStore(dir, { maxBytes: 20_000, segmentBytes: 4096 }, () => now);
+    stores.push(again);
+    expect(again.query({ from: 0 }).records.length).toBe(kept.length);
   });
 
   it('drops segments older than its age bound on start, keeps younger ones', () => {
     const dir = tmp();
     const day = 24 * 3600_000;
-    openHistoryStore(dir, {}, () => 10 * day).append([rec(10 * day)]);
-    openHistoryStore(dir, {}, () => 40 * day).append([rec(40 * day)]);
+    for (const t of [10 * day, 40 * day]) {
+      const w = openHistoryStore(dir, {}, () => t);
+      w.append([rec(t)]);
+      w.close();
+    }
     const s = openHistoryStore(dir, { maxAgeMs: 20 * day }, () => 45 * day);
+    stores.push(s);
     expect(s.query({ from: 0 }).records.map((r) => r.t)).toEqual([40 * day]);
     expect(s.query({ from: 0 }).oldest).toBe(40 * day);
   });

@@ -32,12 +32,19 @@ export interface HistoryQuery {
   to?: number;
   hosts?: string[];
   groups?: string[];
+  /**
+   * Page forward: at most this many records of the range, the OLDEST first (`truncated`: more follow; ask
+   * again from the last one's t). Without it a reply carries up to HISTORY_REPLY_MAX, the newest.
+   */
+  limit?: number;
+  /** false: without each lane's and group's state at `from` (the next page of a range needs none). Default true. */
+  prelude?: boolean;
 }
 
 export interface HistoryPage {
   /** Oldest first; before the records of the range, each lane's last state and each group's last masters before `from`. */
   records: HistoryRecord[];
-  /** More records matched than the reply carries (the newest are kept): ask for a shorter range. */
+  /** More records matched than the reply carries (the newest are kept; with `limit`, the oldest): ask for a shorter range, or the next page. */
   truncated: boolean;
   /** The oldest record the store still holds (older data was dropped by the bounds), or null when empty. */
   oldest: number | null;

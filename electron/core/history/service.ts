@@ -5,14 +5,18 @@ import { createRecorder } from './recorder.js';
 import { describeArgs } from './recorder.js';
 import type { HistoryStore } from './store.js';
 import type { HistoryPage, HistoryQuery } from './records.js';
+import { ApiError } from '../api.js';
 
 export const ALIVE_MS = 60_000;
 
-export interface HistoryOptions {
-  store: HistoryStore;
+export type HistoryOptions = {
   /** Who acts through this console ("root (web)"): recorded with each operator action. */
   who: string;
-}
+} & (
+  | { store: HistoryStore }
+  /** No history this run, and why (another console holds the folder, lock.ts): history() answers with it. */
+  | { off: string }
+);
 
 export interface HistoryService {
   onEvent(e: ConsoleEvent): void;
@@ -21,7 +25,9 @@ export interface HistoryService {
   close(): void;
 }
 
-export function startHistory(o: HistoryOptions, now: () => number): HistoryService {
+export function startHistory(opts: HistoryOptions, now: () => number): HistoryService {
+  if ('off' in opts) return historyOff(opts.off);
+  const o = opts;
   const recorder = createRecorder();
   const write = (f: () => void) => {
     try {
@@ -50,6 +56,19 @@ export function startHistory(o: HistoryOptions, now: () => number): HistoryServi
       closed = true;
       clearInterval(alive);
       write(() => o.store.append([{ t: now(), kind: 'console', what: 'stop' }]));
+      o.store.close();
     },
+  };
+}
+
+/** The service of a console that keeps no history this run: records nothing, and history() says why. */
+function historyOff(why: string): HistoryService {
+  return {
+    onEvent: () => undefined,
+    action: () => undefined,
+    query: () => {
+      throw new ApiError('unavailable', why);
+    },
+    close: () => undefined,
   };
 }

@@ -1,64 +1,85 @@
 // The timeline: one lane per host × group with state bars over time, operator actions and demotion
-// marked on the lanes, each outage with its duration, zoom, pan, filters and CSV export (logic/timeline.ts).
-import { useEffect, useMemo, useState } from 'react';
-import type { HistoryPage } from '../../../electron/core/history/records.js';
+// marked on the lanes, each outage with its duration, the spans the console was not running hatched, zoom,
+// pan, filters and CSV export (logic/timeline.ts). The data is read and built in slices (TimelineFeed.tsx).
+import { useMemo, useState, type ReactNode } from 'react';
 import { ErrorNote } from '../components/ErrorNote.js';
-import { useApp, useConsoleNow } from '../hooks.js';
-import { toCallError } from '../logic/errors.js';
-import type { CallError } from '../logic/wizard.js';
-import { SPANS, axisTicks, buildTimeline, clip, filterLanes, formatDuration, rowsOf, stateLook, timelineCsv, visibleRange, type Lane, type Mark, type Outage } from '../logic/timeline.js';
+import { useApp } from '../hooks.js';
+import { SPANS, axisTicks, clip, filterLanes, formatDuration, rowsOf, stateLook, timelineCsv, visibleRange, type Failover, type Gap, type Lane, type Mark, type Outage } from '../logic/timeline.js';
+import { useTimelineFeed, useTimelineNow } from './TimelineFeed.js';
 import './timeline.css';
 
 const ROW_H = 30;
 const VIEW_H = 520;
-const fmt = (t: number) => new Date(t).toLocaleString(undefined, { hour12: false });
-const fmtTick = (t: number, span: number) =>
-  span > 24 * 3600_000 ? new Date(t).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }) : new Date(t).toLocaleTimeString(undefined, { hour12: false });
+// one formatter each, made once (toLocaleString makes one per call: hundreds per render)
+const FULL = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hour12: false });
+const DAY_TICK = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+const TIME = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: 'numeric', second: 'numeric', hour12: false });
+const formatted = new Map<number, string>(); // by second: the same few hundred times are formatted every second
+const fmt = (t: number) => {
+  const k = Math.floor(t / 1000);
+  let text = formatted.get(k);
+  if (text === undefined) {
+    if (formatted.size > 20_000) formatted.clear();
+    text = FULL.format(k * 1000);
+    formatted.set(k, text);
+  }
+  return text;
+};
+const fmtTick = (t: number, span: number) => (span > 24 * 3600_000 ? DAY_TICK.format(t) : TIME.format(t));
+
+/** The most outages and failovers listed above the lanes (the newest); the CSV has them all. */
+const LIST_MAX = 100;
 
 export function TimelineScreen() {
-  const { client } = useApp();
-  const now = useConsoleNow(1000);
+  const { client, store } = useApp();
+  const now = useTimelineNow(store);
   const [spanIdx, setSpanIdx] = useState(2); // 15 min
   /** The right edge of the window; null: follows now (live). */
   const [end, setEnd] = useState<number | null>(null);
   const [host, setHost] = useState('');
   const [group, setGroup] = useState('');
-  const [page, setPage] = useState<HistoryPage | null>(null);
-  const [error, setError] = useState<CallError | null>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const span = SPANS[spanIdx].ms;
   const to = end ?? now;
   const from = to - span;
-  // refetched when the window moves, and every 5 s while it follows now
-  const fetchKey = end === null ? Math.floor(now / 5000) : end;
-  useEffect(() => {
-    let alive = true;
-    const right = end ?? Date.now() + 60_000;
-    client.history({ from: right - span - 60_000, to: right }).then(
-      (p) => {
-        if (!alive) return;
-        setPage(p);
-        setError(null);
-      },
-      (e: unknown) => alive && setError(toCallError(e)),
-    );
-    return () => {
-      alive = false;
-    };
-  }, [client, span, end, fetchKey]);
-
-  const tl = useMemo(() => buildTimeline(page?.records ?? [], to), [page, to]);
-  const hosts = useMemo(() => [...new Set(tl.lanes.map((l) => l.host))].sort(), [tl]);
-  const groups = useMemo(() => [...new Map(tl.lanes.map((l) => [l.group, l.name])).entries()].sort((a, b) => a[0].localeCompare(b[0])), [tl]);
-  const lanes = filterLanes(tl.lanes, host ? [host] : [], group ? [group] : []);
-  const rows = rowsOf(lanes);
+  // read page by page and built in slices; while it follows now, new records are appended (TimelineFeed.tsx)
+  const feed = useTimelineFeed(client, span, end);
+  const { builder, version } = feed;
+  const tl = useMemo(() => {
+    void version; // the builder grew
+    return builder.snapshot(to);
+  }, [builder, version, to]);
+  // the lane list changes identity only when a lane is added: the filters' options are not rebuilt every second
+  const hosts = useMemo(() => [...new Set(tl.lanes.map((l) => l.host))].sort(), [tl.lanes]);
+  const groups = useMemo(() => [...new Map(tl.lanes.map((l) => [l.group, l.name])).entries()].sort((a, b) => a[0].localeCompare(b[0])), [tl.lanes]);
+  const lanes = useMemo(() => filterLanes(tl.lanes, host ? [host] : [], group ? [group] : []), [tl.lanes, host, group]);
+  const rows = useMemo(() => rowsOf(lanes), [lanes]);
   const win = visibleRange(rows.length, ROW_H, scrollTop, VIEW_H);
   const x = (t: number) => `${(((Math.min(Math.max(t, from), to) - from) / span) * 100).toFixed(3)}%`;
   const w = (a: number, b: number) => `${((Math.max(0, Math.min(b, to) - Math.max(a, from)) / span) * 100).toFixed(3)}%`;
-  const shownGroups = new Set(lanes.map((l) => l.group));
-  const outages = clip(tl.outages, from, to).filter((o) => shownGroups.has(o.group));
-  const failovers = tl.failovers.filter((f) => shownGroups.has(f.group) && f.t >= from && f.t <= to);
-  const fullOutage = (o: Outage): Outage => tl.outages.find((x) => x.group === o.group && x.start <= o.start && x.end >= o.start) ?? o;
+  // what is in view, each clipped item mapped to its whole (for durations), and per group for the group rows
+  const view = useMemo(() => {
+    const shownGroups = new Set(lanes.map((l) => l.group));
+    const whole = new Map<object, Outage | Gap>();
+    const clipOne = <T extends { start: number; end: number }>(o: T): T => {
+      const c = { ...o, start: Math.max(o.start, from), end: Math.min(o.end, to) };
+      whole.set(c, o);
+      return c;
+    };
+    const outages = tl.outages.filter((o) => o.end > from && o.start < to && shownGroups.has(o.group)).map(clipOne);
+    const failovers = tl.failovers.filter((f) => f.t >= from && f.t <= to && shownGroups.has(f.group));
+    const gaps = tl.gaps.filter((g) => g.end > from && g.start < to).map(clipOne);
+    const byGroup = new Map<string, { outages: Outage[]; failovers: Failover[] }>();
+    const of = (g: string) => byGroup.get(g) ?? byGroup.set(g, { outages: [], failovers: [] }).get(g)!;
+    for (const o of outages) of(o.group).outages.push(o);
+    for (const f of failovers) of(f.group).failovers.push(f);
+    return { outages, failovers, gaps, whole, byGroup };
+  }, [tl, lanes, from, to]);
+  const { outages, failovers, gaps } = view;
+  const fullOutage = (o: Outage): Outage => (view.whole.get(o) as Outage | undefined) ?? o;
+  const fullGap = (g: Gap): Gap => view.whole.get(g) ?? g;
+  const listed = { outages: outages.slice(-LIST_MAX), failovers: failovers.slice(-LIST_MAX) };
+  const error = feed.error;
 
   const exportCsv = () => {
     const blob = new Blob([timelineCsv(tl, lanes, from, to)], { type: 'text/csv' });
@@ -75,7 +96,7 @@ export function TimelineScreen() {
         <h1 id="timeline-title">Timeline</h1>
         <p className="muted">
           {fmt(from)} – {end === null ? 'now' : fmt(to)}
-          {page?.oldest ? ` · history kept since ${fmt(page.oldest)}` : ''}
+          {feed.oldest ? ` · history kept since ${fmt(feed.oldest)}` : ''}
         </p>
       </div>
       <div className="toolbar timeline-toolbar" role="group" aria-label="Timeline range and filters">
@@ -118,15 +139,28 @@ export function TimelineScreen() {
         </button>
       </div>
       {error && <ErrorNote error={error} what="Could not read the history" />}
-      {page?.truncated && <p className="banner banner-warn">More happened in this range than one reply carries: the newest records are shown. Zoom in.</p>}
+      {feed.cappedAt !== null && <p className="banner banner-warn">More happened in this range than the timeline holds: shown up to {fmt(feed.cappedAt)}. Zoom in.</p>}
 
       <section className="panel" aria-labelledby="outages-title">
         <h2 id="outages-title">
           Outages and failovers in view ({outages.length} outage{outages.length === 1 ? '' : 's'}, {failovers.length} failover{failovers.length === 1 ? '' : 's'})
         </h2>
         {!outages.length && !failovers.length && <p className="muted">No group lost or changed its master in this range.</p>}
+        {outages.length + failovers.length > listed.outages.length + listed.failovers.length && (
+          <p className="muted small">
+            The newest {LIST_MAX} of each are listed; all {outages.length + failovers.length} are on the lanes and in the CSV.
+          </p>
+        )}
         <ul className="timeline-events">
-          {outages.map((o) => {
+          {gaps.map((g) => {
+            const full = fullGap(g);
+            return (
+              <li key={`g-${g.start}`} className="gap-item">
+                <span className="badge gap-badge">console not running</span> no data for <strong>{formatDuration(full.end - full.start)}</strong> · from {fmt(full.start)} to {fmt(full.end)}
+              </li>
+            );
+          })}
+          {listed.outages.map((o) => {
             const full = fullOutage(o);
             return (
               <li key={`o-${o.group}-${o.start}`} className="outage-item">
@@ -140,7 +174,7 @@ export function TimelineScreen() {
               </li>
             );
           })}
-          {failovers.map((f) => (
+          {listed.failovers.map((f) => (
             <li key={`f-${f.group}-${f.t}`} className="failover-item">
               <span className="badge tone-warn">
                 <span aria-hidden="true">⇄ </span>failover
@@ -152,7 +186,7 @@ export function TimelineScreen() {
         </ul>
       </section>
 
-      <section className="panel timeline-panel" aria-labelledby="lanes-title">
+      <section className="panel timeline-panel" aria-labelledby="lanes-title" aria-busy={feed.loading}>
         <h2 id="lanes-title">
           Lanes <span className="muted small">({lanes.length} host × group)</span>
         </h2>
@@ -168,6 +202,7 @@ export function TimelineScreen() {
           <span className="legend-item">▲ operator action</span>
           <span className="legend-item">◆ demotion / maintenance</span>
           <span className="legend-item outage-swatch">✕ no master</span>
+          <span className="legend-item gap-swatch">console not running: no data</span>
         </p>
         <div className="lane-axis" aria-hidden="true">
           <span className="lane-label" />
@@ -179,7 +214,7 @@ export function TimelineScreen() {
             ))}
           </span>
         </div>
-        {!lanes.length && <p className="empty">{page ? 'Nothing recorded in this range yet.' : 'Reading the history…'}</p>}
+        {!lanes.length && <p className="empty">{feed.loading ? 'Reading the history…' : 'Nothing recorded in this range yet.'}</p>}
         <div className="lanes" tabIndex={0} role="region" aria-label="Lane list (scrolls)" style={{ maxHeight: VIEW_H }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
           <ul style={{ height: rows.length * ROW_H, position: 'relative' }} aria-label="Lanes">
             {rows.slice(win.first, win.last).map((row, i) => {
@@ -191,9 +226,8 @@ export function TimelineScreen() {
                       <strong>{row.name ?? 'group'}</strong> <span className="mono small">vhid {row.group.split('#')[1]}</span>
                     </span>
                     <span className="lane-track">
-                      {outages
-                        .filter((o) => o.group === row.group)
-                        .map((o) => {
+                      <GapBands gaps={gaps} full={fullGap} x={x} w={w} span={span} label />
+                      {(view.byGroup.get(row.group)?.outages ?? []).map((o) => {
                           const full = fullOutage(o);
                           const text = `no master for ${formatDuration(full.end - full.start)}${full.ongoing ? ' (ongoing)' : ''}`;
                           return (
@@ -202,9 +236,7 @@ export function TimelineScreen() {
                             </span>
                           );
                         })}
-                      {failovers
-                        .filter((f) => f.group === row.group)
-                        .map((f) => (
+                      {(view.byGroup.get(row.group)?.failovers ?? []).map((f) => (
                           <span key={f.t} className="failover-tick" style={{ left: x(f.t) }} title={`failover ${f.from.join(', ')} → ${f.to.join(', ')} at ${fmt(f.t)} (${f.cause})`}>
                             ⇄
                           </span>
@@ -213,7 +245,7 @@ export function TimelineScreen() {
                   </li>
                 );
               }
-              return <LaneRow key={row.lane.id} lane={row.lane} top={top} from={from} to={to} x={x} w={w} />;
+              return <LaneRow key={row.lane.id} lane={row.lane} top={top} from={from} to={to} x={x} w={w} gaps={<GapBands gaps={gaps} full={fullGap} x={x} w={w} span={span} />} />;
             })}
           </ul>
         </div>
@@ -222,7 +254,20 @@ export function TimelineScreen() {
   );
 }
 
-function LaneRow({ lane, top, from, to, x, w }: { lane: Lane; top: number; from: number; to: number; x: (t: number) => string; w: (a: number, b: number) => string }) {
+/** The spans the console was not running, hatched across a row's track ("console not running: no data"). */
+function GapBands({ gaps, full, x, w, span, label }: { gaps: Gap[]; full: (g: Gap) => Gap; x: (t: number) => string; w: (a: number, b: number) => string; span: number; label?: boolean }) {
+  return gaps.map((g) => {
+    const f = full(g);
+    const text = `console not running: no data for ${formatDuration(f.end - f.start)} (${fmt(f.start)} – ${fmt(f.end)})`;
+    return (
+      <span key={g.start} className="console-gap" style={{ left: x(g.start), width: w(g.start, g.end) }} title={text} {...(label ? { role: 'img', 'aria-label': text } : { 'aria-hidden': true })}>
+        {label && (g.end - g.start) / span >= 0.2 ? 'console not running: no data' : ''}
+      </span>
+    );
+  });
+}
+
+function LaneRow({ lane, top, from, to, x, w, gaps }: { lane: Lane; top: number; from: number; to: number; x: (t: number) => string; w: (a: number, b: number) => string; gaps: ReactNode }) {
   const bars = clip(lane.bars, from, to);
   const marks = lane.marks.filter((m) => m.t >= from && m.t <= to);
   const full = (b: { start: number }) => lane.bars.find((x) => x.start <= b.start && x.end >= b.start) ?? b;
@@ -232,6 +277,7 @@ function LaneRow({ lane, top, from, to, x, w }: { lane: Lane; top: number; from:
         {lane.host} <span className="muted small">{lane.name ?? lane.group}</span>
       </span>
       <span className="lane-track">
+        {gaps}
         {bars.map((b) => {
           const l = stateLook(b.state);
           const f = full(b) as { start: number; end: number };
