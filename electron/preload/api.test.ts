@@ -23,7 +23,7 @@ function fakeRenderer(reply: (method: unknown, args: unknown) => unknown = () =>
   return { ipc: ipc as unknown as IpcRendererLike, invoked, sent, listeners, emit };
 }
 
-const fleetEvent = (at: number) => ({ type: 'fleet-update', at, update: { kind: 'full', seq: at, fleet: { at, hosts: [], groups: [], findings: [] } } }) as WireEvent;
+const fleetEvent = (at: number) => ({ type: 'fleet-update', at, update: { kind: 'full', seq: at, fleet: { at, hosts: [], groups: [], findings: [] }, findingIds: [] } }) as WireEvent;
 const deltaEvent = (at: number, base: number) => ({ type: 'fleet-update', at, update: { kind: 'delta', delta: { seq: at, base, at, hosts: [], groups: [] } } }) as WireEvent;
 const hostEvent = (at: number) => ({ type: 'host', at, host: 'fw1', status: 'live' }) as WireEvent;
 
