@@ -1,6 +1,6 @@
 // Dev harness only: realistic fleets for looking at the screens, built with the core's own buildFleet
 // from agent snapshots (fw1..fw3, group 198.18.0.0/24#1 "lan-gateway"). Not a test of the core.
-import type { GroupStatus } from '../../agent/control/messages.js';
+import type { ForeignAdvert, GroupStatus, InterfaceReport, Snapshot } from '../../agent/control/messages.js';
 import { buildFleet } from '../../electron/core/fleet/build-fleet.js';
 import type { Fleet, HostReport, HostStatus } from '../../electron/core/fleet/types.js';
 import { preflight, type Preflight } from '../../electron/core/maintenance/decide.js';
@@ -23,6 +23,22 @@ interface HostState {
   hostKey?: 'unknown' | 'changed';
   /** Another group password than the others' (the fleet shows only "password differs"). */
   password?: string;
+  /** Protocol-112 senders its agent heard (VRRP routers, ucarp peers). */
+  foreign?: ForeignAdvert[];
+  /** OpenBSD's link demotion: interfaces carrying groups without link. */
+  linkDemotion?: Snapshot['linkDemotion'];
+  /** net.inet.carp.allow. */
+  allow?: Snapshot['allow'];
+}
+
+/** What each lab host reports: eth0 on the LAN, eth1 on the WAN (fw2's link down), eth2 without IPv4. */
+function interfaces(n: number): InterfaceReport[] {
+  const mac = (i: number) => `52:54:00:0${i}:00:0${n}`;
+  return [
+    { name: 'eth0', addresses: [`198.18.0.${n}/24`], segments: [LAN], up: true, mac: mac(0) },
+    { name: 'eth1', addresses: [`198.18.1.${n}/24`], segments: ['198.18.1.0/24'], up: n !== 2, mac: mac(1) },
+    { name: 'eth2', addresses: [], segments: [], up: false, mac: mac(2) },
+  ];
 }
 
 type Role = { state: GroupStatus['state']; advskew: number };
@@ -63,6 +79,10 @@ function report(host: string, n: number, groups: GroupStatus[], h: HostState = {
           snapshot: snapshot(host, groups, {
             demote: h.demote ?? 0,
             maintenance: !!h.maintenance,
+            interfaces: interfaces(n),
+            ...(h.foreign ? { foreign: h.foreign } : {}),
+            ...(h.linkDemotion ? { linkDemotion: h.linkDemotion } : {}),
+            ...(h.allow ? { allow: h.allow } : {}),
             agent: {
               version: '0.1.0',
               hostname: host,
@@ -123,8 +143,17 @@ function wallFleet(fw2Silent: boolean): Fleet {
   });
 }
 
+/** A keepalived VRRPv2 router (router id 2) on the LAN, heard by every lab host. */
+const VRRP_2: ForeignAdvert[] = [
+  { interface: 'eth0', segment: LAN, kind: 'vrrp', version: 2, id: 2, from: '198.18.0.9', count: 3600, firstAt: BUILT_AT - 3_600_000, lastAt: BUILT_AT - 400, priority: 100, intervalMs: 1000, addresses: ['198.18.0.200'] },
+];
+
 export const FLEETS: Record<string, Fleet> = {
   normal: lab(),
+  /** The lab with a VRRP router on its LAN (router id 2): the editor keeps vhid 2 out of its suggestion and warns on it. */
+  vrrp: lab({ fw1: [M(0), { foreign: VRRP_2 }], fw2: [B(100), { foreign: VRRP_2 }], fw3: [B(50), { foreign: VRRP_2 }] }),
+  /** The CARP knobs on the Fleet screen: fw2's WAN link down (link demotion 1), CARP turned off on fw3 (allow off). */
+  knobs: lab({ fw2: [B(100), { linkDemotion: { demote: 1, down: ['eth1'] } }], fw3: [{ state: 'INIT', advskew: 50 }, { allow: { allowed: false, leaving: false, persistedOff: true } }] }),
   'fw2-stale': lab({ fw2: [B(100), { status: 'stale', lastSeenAgo: 12_000, error: 'no line from the agent for 3.1 s' }] }),
   'fw2-unknown-key': lab({
     fw2: [

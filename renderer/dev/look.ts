@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { BUILT_AT, FINGERPRINT, FLEETS, INVENTORY, PREFLIGHT } from './fake-fleets.js';
 import { serveStatic, type FakeWs } from './serve-static.js';
 import { fakeHistory } from './fake-history.js';
+import { fakeHistoryWithGap } from './fake-history-gap.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const argv = process.argv.slice(2);
@@ -79,6 +80,12 @@ const FLOWS: Record<string, Flow> = {
     await expect(p.getByRole('table', { name: 'Hosts' })).toBeVisible();
     await expect(p.getByRole('row', { name: /fw1/ }).getByText('live')).toBeVisible();
     await look(p, 'fleet-normal');
+    await p.context().close();
+  },
+  async knobs(b, url) {
+    const p = await open(b, 'knobs', { initial: 'knobs' }, url);
+    await expect(p.getByRole('row', { name: /fw2/ }).getByText('link demotion 1 (down: eth1)')).toBeVisible();
+    await look(p, 'fleet-knobs');
     await p.context().close();
   },
   async stale(b, url) {
@@ -183,6 +190,30 @@ const FLOWS: Record<string, Flow> = {
     await expect(tc.getByText('password differs')).toBeVisible();
     await look(t, 'groups-tie-password', tc);
     await t.context().close();
+  },
+  async editor(b, url) {
+    // New group on the lab with a VRRP router (id 2) on its LAN: vhid 2 is not suggested, and warned about when typed.
+    const p = await open(b, 'editor', { initial: 'vrrp' }, url, '#/groups');
+    await p.setViewportSize({ width: 1280, height: 1040 }); // the whole form and the master order in one shot
+    await p.getByRole('button', { name: 'New group' }).click();
+    const d = p.getByRole('dialog', { name: 'New group' });
+    await expect(d.getByLabel('vhid', { exact: true })).toHaveValue('3');
+    await d.getByLabel('Name').fill('lan-voip');
+    await d.getByLabel('Virtual addresses').fill('198.18.0.110/24');
+    await d.getByRole('button', { name: 'Generate' }).click();
+    for (const h of ['fw1', 'fw2', 'fw3']) {
+      await d.getByLabel('Add a host').selectOption(h);
+      await d.getByRole('button', { name: 'Add', exact: true }).click();
+    }
+    await expect(d.getByRole('combobox', { name: 'interface of fw2' }).locator('option')).toHaveText(['eth0 · 198.18.0.0/24', 'eth1 · 198.18.1.0/24 · link down', 'eth2 · no IPv4 address · link down']);
+    await d.getByLabel('vhid', { exact: true }).fill('2');
+    await expect(d.getByText(/VRRP router 2 from 198\.18\.0\.9 uses the same virtual MAC 00:00:5e:00:01:02/)).toBeVisible();
+    await look(p, 'group-editor-vrrp');
+    // fw2 on its WAN interface: no common segment any more
+    await d.getByRole('combobox', { name: 'interface of fw2' }).selectOption('eth1');
+    await expect(d.getByText(/no interface on a common segment/)).toBeVisible();
+    await look(p, 'group-editor-segments', d.getByRole('heading', { name: 'Master order' }));
+    await p.context().close();
   },
   async wall(b, url) {
     const p = await open(b, 'wall', { initial: 'wall-calm', readOnly: true }, url, '#/wall');
@@ -292,6 +323,13 @@ const FLOWS: Record<string, Flow> = {
     await expect(p.locator('.failover-item')).toHaveCount(6);
     await expect(p.locator('.outage-item')).toHaveCount(1);
     await p.context().close();
+    // an hour with the console down (a crash) for 15 min: the hatched "console not running: no data" band
+    const q = await open(b, 'timeline-gap', { timeline: fakeHistoryWithGap(BUILT_AT) }, url, '#/timeline');
+    await q.getByRole('button', { name: '1 h', exact: true }).click();
+    await expect(q.locator('.gap-item')).toHaveCount(1);
+    await expect(q.getByRole('img', { name: /^console not running: no data for 15 min/ }).first()).toBeVisible();
+    await look(q, 'timeline-gap');
+    await q.context().close();
   },
   async readonly(b, url) {
     const p = await open(b, 'readonly', { readOnly: true }, url);

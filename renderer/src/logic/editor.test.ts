@@ -1,6 +1,7 @@
 // Unit tests of the group editor's logic: advskew assignment (gaps, distinct, inserts and moves without
 // renumbering, bounds), prediction, vhid suggestion and collisions, passwords, and the spec it builds.
 import { describe, expect, it } from 'vitest';
+import { masterDownMs as engineMasterDownMs } from '../../../agent/engine/engine.js';
 import {
   addMember,
   applyFailure,
@@ -18,6 +19,7 @@ import {
   predict,
   segmentOf,
   segmentsOf,
+  skewFloor,
   suggestVhid,
   valuesBetween,
   vhidCollisions,
@@ -100,6 +102,24 @@ describe('moving and inserting members', () => {
   });
 });
 
+describe('advskews at advbase 0 (every member needs advskew 1..254)', () => {
+  it('starts at 1, adds past the last, and fits a group switched to advbase 0 without renumbering the rest', () => {
+    expect(skewFloor(0)).toBe(1);
+    expect(skewFloor(1)).toBe(0);
+    expect(assignAdvskews(3, 50, 1)).toEqual([1, 51, 101]);
+    const one = addMember([], 'fw1', 1);
+    expect(skews(one)).toEqual([1]);
+    expect(skews(addMember(one, 'fw2', 1))).toEqual([1, 51]);
+    // a group at advbase 1 switched to 0: the member at 0 takes a value below its neighbour, the others keep theirs
+    expect(skews(fitSkews(ms(0, 50, 100), 1))).toEqual([25, 50, 100]);
+    // moving the last to the front of 1, 2, 3 has no room above 0: everyone renumbered from 1
+    const out = moveMember(ms(1, 2, 3), 2, 0, 1);
+    expect(hosts(out)).toEqual(['fw3', 'fw1', 'fw2']);
+    expect(skews(out)).toEqual([1, 51, 101]);
+    expect(buildSpec({ ...newEditorState(null), advbase: 0, password: 'x', addresses: '198.18.0.100/24', members: fitSkews(ms(0, 50), 1) }).ok).toBe(true);
+  });
+});
+
 describe('predict and master-down', () => {
   it('the lowest advskew is master, the next the successor; a tie names both and no successor', () => {
     expect(predict(ms(0, 50, 100), 1)).toEqual({ masters: ['fw1'], successors: ['fw2'] });
@@ -117,6 +137,12 @@ describe('predict and master-down', () => {
     expect(masterDownMs(1, 0)).toBe(3000);
     expect(masterDownMs(1, 128)).toBe(3500);
     expect(masterDownMs(2, 254)).toBe(6992);
+  });
+  it('master-down at advbase 0 is 3 × advskew/256 s (OpenBSD), the agent engine\'s own figure', () => {
+    expect(masterDownMs(0, 20)).toBe(234); // 234.375
+    expect(masterDownMs(0, 10)).toBe(117); // 117.1875
+    expect(masterDownMs(0, 254)).toBe(2977); // 2976.5625
+    expect(masterDownMs(0, 20)).toBe(Math.round(engineMasterDownMs({ vhid: 1, advbase: 0, advskew: 20, demote: 0, preempt: false, maintenance: false })));
   });
 });
 
@@ -230,6 +256,12 @@ describe('buildSpec', () => {
       { host: 'fw1', advskew: 0, preempt: true },
       { host: 'fw2', advskew: 50, preempt: true, interface: 'eth1' },
     ]);
+  });
+  it('advbase 0: refuses a member with advskew 0 saying why, accepts advskews 1..254', () => {
+    const r = buildSpec(state({ advbase: 0, members: ms(0, 50) }));
+    expect(r.ok ? [] : r.problems).toEqual(['members.0.advskew: advbase 0 needs advskew 1..254: the advert interval is advskew/256 s, and 0 would be no interval at all']);
+    const ok = buildSpec(state({ advbase: 0, members: ms(10, 20) }));
+    expect(ok.ok && ok.spec).toMatchObject({ advbase: 0, members: [{ host: 'fw1', advskew: 10 }, { host: 'fw2', advskew: 20 }] });
   });
   it('names the field of each problem', () => {
     const r = buildSpec(state({ vhid: 0, addresses: '198.18.0.300/24', password: 'x'.repeat(20), members: ms(0, 0) }));

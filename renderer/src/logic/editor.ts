@@ -2,10 +2,12 @@
 // the predicted master/successor (the agent's own election comparison), vhid suggestion and collisions
 // per segment, password generation and CARP's 19-byte limit, and the GroupSpec built from the form.
 import { bestOf, type ElectionValues } from '../../../agent/engine/election.js';
+import { masterDownTimeoutMs } from '../../../agent/engine/timers.js';
 import { MAX_PASSWORD_BYTES } from '../../../agent/config/schema.js';
 import { GroupSpecSchema, type GroupSpec } from '../../../electron/core/commands/group-spec.js';
 import type { Fleet, FleetGroup, GroupKey } from '../../../electron/core/fleet/types.js';
 import type { ApplyOutcome } from '../../../electron/core/commands/two-phase.js';
+import { sendersBySegment } from '../../../electron/core/fleet/foreign.js';
 
 export { MAX_PASSWORD_BYTES };
 
@@ -36,31 +38,36 @@ export interface EditorState {
   members: EditorMember[];
 }
 
-/** Distinct advskews for `n` members in order, evenly spaced with gaps: 0, 50, 100, …; a denser step past 6 members. */
-export function assignAdvskews(n: number, step = SKEW_STEP): number[] {
-  if (n <= 0) return [];
-  if (n > MAX_ADVSKEW + 1) throw new RangeError(`${n} members cannot have distinct advskews (0..${MAX_ADVSKEW})`);
-  const s = n === 1 ? 0 : Math.max(1, Math.min(step, Math.floor(MAX_ADVSKEW / (n - 1))));
-  return Array.from({ length: n }, (_, i) => i * s);
+/** The lowest advskew a group may use: 1 at advbase 0 (the advert interval is advskew/256 s), else 0. */
+export function skewFloor(advbase: number): number {
+  return advbase === 0 ? 1 : 0;
 }
 
-/** Whether `skews` are strictly increasing within 0..254 (the order they stand for is unambiguous). */
-function increasing(skews: number[]): boolean {
-  return skews.every((v, i) => v >= 0 && v <= MAX_ADVSKEW && Number.isInteger(v) && (i === 0 || v > skews[i - 1]));
+/** Distinct advskews for `n` members in order, evenly spaced with gaps: 0, 50, 100, … (from `min`); a denser step past 6 members. */
+export function assignAdvskews(n: number, step = SKEW_STEP, min = 0): number[] {
+  if (n <= 0) return [];
+  if (n > MAX_ADVSKEW - min + 1) throw new RangeError(`${n} members cannot have distinct advskews (${min}..${MAX_ADVSKEW})`);
+  const s = n === 1 ? 0 : Math.max(1, Math.min(step, Math.floor((MAX_ADVSKEW - min) / (n - 1))));
+  return Array.from({ length: n }, (_, i) => min + i * s);
+}
+
+/** Whether `skews` are strictly increasing within min..254 (the order they stand for is unambiguous). */
+function increasing(skews: number[], min = 0): boolean {
+  return skews.every((v, i) => valid(v, min) && (i === 0 || v > skews[i - 1]));
 }
 
 /** Indices of a longest strictly increasing run of valid advskews (the members that keep their value). */
-function keptIndices(v: number[]): Set<number> {
+function keptIndices(v: number[], min: number): Set<number> {
   const len = v.map(() => 1);
   const prev = v.map(() => -1);
   let best = -1;
   v.forEach((x, i) => {
-    if (!valid(x)) {
+    if (!valid(x, min)) {
       len[i] = 0;
       return;
     }
     for (let j = 0; j < i; j++) {
-      if (valid(v[j]) && v[j] < x && len[j] + 1 > len[i]) {
+      if (valid(v[j], min) && v[j] < x && len[j] + 1 > len[i]) {
         len[i] = len[j] + 1;
         prev[i] = j;
       }
@@ -72,14 +79,14 @@ function keptIndices(v: number[]): Set<number> {
   return out;
 }
 
-const valid = (x: number) => Number.isInteger(x) && x >= 0 && x <= MAX_ADVSKEW;
+const valid = (x: number, min = 0) => Number.isInteger(x) && x >= min && x <= MAX_ADVSKEW;
 
 /** `k` distinct values strictly between `lo` and `hi` (either end open), `step` apart where there is room; null when there is none. */
-export function valuesBetween(lo: number | undefined, hi: number | undefined, k: number, step = SKEW_STEP): number[] | null {
+export function valuesBetween(lo: number | undefined, hi: number | undefined, k: number, step = SKEW_STEP, min = 0): number[] | null {
   const idx = Array.from({ length: k }, (_, j) => j);
   if (lo !== undefined && hi === undefined && lo + step * k <= MAX_ADVSKEW) return idx.map((j) => lo + step * (j + 1));
-  if (lo === undefined && hi !== undefined && hi - step * k >= 0) return idx.map((j) => hi - step * (k - j));
-  const L = lo ?? -1;
+  if (lo === undefined && hi !== undefined && hi - step * k >= min) return idx.map((j) => hi - step * (k - j));
+  const L = lo ?? min - 1;
   const H = hi ?? MAX_ADVSKEW + 1;
   if (H - L - 1 < k) return null;
   return idx.map((j) => L + Math.floor(((H - L) * (j + 1)) / (k + 1)));
@@ -90,52 +97,52 @@ export function valuesBetween(lo: number | undefined, hi: number | undefined, k:
  * only the members out of place get values in the gaps between their neighbours (an insert or a move
  * needs no renumbering); when a gap has no room, everyone is renumbered with assignAdvskews.
  */
-export function fitSkews(members: EditorMember[]): EditorMember[] {
+export function fitSkews(members: EditorMember[], min = 0): EditorMember[] {
   const v = members.map((m) => m.advskew);
-  if (increasing(v)) return members;
-  const kept = keptIndices(v);
-  if (!kept.size) return renumber(members);
+  if (increasing(v, min)) return members;
+  const kept = keptIndices(v, min);
+  if (!kept.size) return renumber(members, min);
   const out = members.map((m) => ({ ...m }));
   for (let a = 0; a < out.length; a++) {
     if (kept.has(a)) continue;
     let b = a;
     while (b + 1 < out.length && !kept.has(b + 1)) b++;
-    const vals = valuesBetween(a > 0 ? out[a - 1].advskew : undefined, b + 1 < out.length ? out[b + 1].advskew : undefined, b - a + 1);
-    if (!vals) return renumber(members);
+    const vals = valuesBetween(a > 0 ? out[a - 1].advskew : undefined, b + 1 < out.length ? out[b + 1].advskew : undefined, b - a + 1, SKEW_STEP, min);
+    if (!vals) return renumber(members, min);
     vals.forEach((x, j) => (out[a + j].advskew = x));
     a = b;
   }
   return out;
 }
 
-function renumber(members: EditorMember[]): EditorMember[] {
-  const skews = assignAdvskews(members.length);
+function renumber(members: EditorMember[], min = 0): EditorMember[] {
+  const skews = assignAdvskews(members.length, SKEW_STEP, min);
   return members.map((m, i) => ({ ...m, advskew: skews[i] }));
 }
 
 /** Moves the member at `from` to `to` (drag-and-drop or the up/down buttons) and fits the advskews to the new order. */
-export function moveMember(members: EditorMember[], from: number, to: number): EditorMember[] {
+export function moveMember(members: EditorMember[], from: number, to: number, min = 0): EditorMember[] {
   if (from === to || from < 0 || from >= members.length || to < 0 || to >= members.length) return members;
   const list = [...members];
   const [m] = list.splice(from, 1);
   list.splice(to, 0, m);
   // The moved member takes a value in the gap between its new neighbours; nobody else changes.
   const others = list.filter((_, i) => i !== to).map((x) => x.advskew);
-  if (increasing(others)) {
-    const v = valuesBetween(list[to - 1]?.advskew, list[to + 1]?.advskew, 1);
+  if (increasing(others, min)) {
+    const v = valuesBetween(list[to - 1]?.advskew, list[to + 1]?.advskew, 1, SKEW_STEP, min);
     if (v) return list.map((x, i) => (i === to ? { ...x, advskew: v[0] } : x));
-    return renumber(list);
+    return renumber(list, min);
   }
-  return fitSkews(list);
+  return fitSkews(list, min);
 }
 
 /** Adds a host at the end (last resort) with an advskew past the last one; nobody else is renumbered when there is room. */
-export function addMember(members: EditorMember[], host: string): EditorMember[] {
+export function addMember(members: EditorMember[], host: string, min = 0): EditorMember[] {
   if (members.some((m) => m.host === host)) return members;
   const last = members[members.length - 1]?.advskew;
-  const v = last === undefined ? [0] : valuesBetween(last, undefined, 1);
+  const v = last === undefined ? [min] : valuesBetween(last, undefined, 1, SKEW_STEP, min);
   const list = [...members, { host, advskew: v?.[0] ?? MAX_ADVSKEW, preempt: true }];
-  return v === null ? renumber(list) : list;
+  return v === null ? renumber(list, min) : list;
 }
 
 export function removeMember(members: EditorMember[], host: string): EditorMember[] {
@@ -154,9 +161,12 @@ export function duplicateSkews(members: EditorMember[]): string[][] {
   return [...by.values()].filter((h) => h.length > 1);
 }
 
-/** A member's master-down time, ms: 3 × advbase + advskew/256 s (how long a backup waits out a silent master). */
+/**
+ * A member's master-down time in whole ms (how long a backup waits out a silent master): the agent's own
+ * formula (agent/engine/timers.ts), 3 × advbase + advskew/256 s, and 3 × advskew/256 s at advbase 0.
+ */
 export function masterDownMs(advbase: number, advskew: number): number {
-  return Math.round((3 * advbase + advskew / 256) * 1000);
+  return Math.round(masterDownTimeoutMs(advbase, advskew));
 }
 
 export interface HostElection {
@@ -236,9 +246,15 @@ export function vhidCollisions(fleet: Fleet | null, vhid: number, segments: stri
   return (fleet?.groups ?? []).filter((g) => g.vhid === vhid && g.key !== editing && segments.includes(g.segment));
 }
 
-/** The lowest vhid nobody uses on `segments` (on any segment the fleet knows when none is given), or null when all 255 are taken. */
+/**
+ * The lowest vhid nobody uses on `segments` (on any segment the fleet knows when none is given), or null when
+ * all 255 are taken. Nobody: no fleet group, and no foreign sender the agents heard there (a VRRP router id
+ * shares the virtual MAC of the vhid of that number; a foreign CARP sender runs that vhid).
+ */
 export function suggestVhid(fleet: Fleet | null, segments: string[], editing: GroupKey | null = null): number | null {
-  const used = new Set((fleet?.groups ?? []).filter((g) => g.key !== editing && (segments.length === 0 || segments.includes(g.segment))).map((g) => g.vhid));
+  const here = (segment: string) => segments.length === 0 || segments.includes(segment);
+  const used = new Set((fleet?.groups ?? []).filter((g) => g.key !== editing && here(g.segment)).map((g) => g.vhid));
+  for (const s of sendersBySegment(fleet?.hosts ?? [])) if (here(s.segment)) used.add(s.id);
   for (let v = 1; v <= 255; v++) if (!used.has(v)) return v;
   return null;
 }
@@ -303,10 +319,14 @@ function mostCommon<T>(xs: T[]): T | undefined {
   return best;
 }
 
-/** The interfaces each host reports for the groups it runs (the agent reports no other interfaces). */
+/** The interfaces each host reports (its agent's interface list; for an older agent, the interfaces its groups use). */
 export function interfacesOf(fleet: Fleet | null): Map<string, string[]> {
   const out = new Map<string, Set<string>>();
-  for (const g of fleet?.groups ?? []) for (const m of g.members) out.set(m.host, (out.get(m.host) ?? new Set()).add(m.interface));
+  for (const h of fleet?.hosts ?? []) if (h.interfaces) out.set(h.host, new Set(h.interfaces.map((i) => i.name)));
+  const reported = new Set(out.keys());
+  for (const g of fleet?.groups ?? []) {
+    for (const m of g.members) if (!reported.has(m.host)) out.set(m.host, (out.get(m.host) ?? new Set()).add(m.interface));
+  }
   return new Map([...out].map(([h, s]) => [h, [...s].sort()]));
 }
 

@@ -23,6 +23,8 @@ export function eventHost(e: ConsoleEvent): string | undefined {
 export function keepInHistory(e: ConsoleEvent): boolean {
   if (e.type === 'fleet') return false;
   if (e.type === 'agent' && e.event.kind === 'group') return false;
+  // interfaces and protocol-112 senders are state (the fleet carries them), repeated on every change
+  if (e.type === 'agent' && (e.event.kind === 'interfaces' || e.event.kind === 'foreign')) return false;
   return true;
 }
 

@@ -42,7 +42,7 @@ export function shortError(error: string | undefined): string | undefined {
 
 /** "just now" while live (heartbeats every second keep it within the stale threshold), else the age. */
 export function heardOf(h: Pick<HostView, 'status' | 'lastSeen'>, now: number): string {
-  return h.status === 'live' ? 'just now' : ageOf(h.lastSeen, now);
+  return h.status === 'live' ? 'just now' : ageOf(h.lastSeen ?? 0, now);
 }
 
 /** Consecutive repeats dropped: unreachable → unreachable → live reads unreachable → live. */
@@ -51,7 +51,7 @@ export function collapseRuns<T>(xs: T[]): T[] {
 }
 
 export function hostDisplay(h: HostView, now: number): StatusDisplay {
-  return hostStatusDisplay(h.status, h.lastSeen, now, h.error);
+  return hostStatusDisplay(h.status, h.lastSeen ?? 0, now, h.error);
 }
 
 /**

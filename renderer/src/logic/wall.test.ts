@@ -130,3 +130,20 @@ describe('isWallMode', () => {
     expect(isWallMode('', '#/fleet')).toBe(false);
   });
 });
+
+describe('wall tiles: kept while nothing they show changes', () => {
+  it('keeps a live group’s tile as the same object across fleets and seconds, and makes a new one when it changes or ages', () => {
+    const f = labFleet();
+    const a = wallLayout(f, NOW).tiles[0];
+    const later: Fleet = { ...f, at: NOW + 1000, findings: [...f.findings] };
+    expect(wallLayout(later, NOW + 1500).tiles[0]).toBe(a);
+    const changed = labFleet({ fw1: { state: 'BACKUP' }, fw3: { state: 'MASTER' } });
+    expect(wallLayout(changed, NOW).tiles[0]).not.toBe(a);
+    // a stale member: its age is shown, so its tile is made anew each time
+    const stale = labFleet({ fw2: { live: false, hostStatus: 'stale', lastSeen: NOW - 12_000 } });
+    const s1 = wallLayout(stale, NOW).tiles[0];
+    const s2 = wallLayout(stale, NOW + 1000).tiles[0];
+    expect(s2).not.toBe(s1);
+    expect(s2.staleText).toMatch(/13 s/);
+  });
+});

@@ -102,18 +102,32 @@ export function wallTile(g: FleetGroup, fleet: Pick<Fleet, 'findings' | 'at'>, n
   };
 }
 
+const tileMemo = new WeakMap<FleetGroup, { row: number; col: number; health: ReturnType<typeof groupHealth>; tile: WallTile }>();
+
 /** The whole wall: tiles in board order on a fixed grid, the summary and the "last updated" line. */
 export function wallLayout(fleet: Fleet | null, now: number): WallLayout {
   if (!fleet) return { columns: WALL_MIN_COLUMNS, rows: 0, tiles: [], summary: 'Waiting for the console…', loud: 0, updated: 'no data yet', stale: true };
   const groups = sortGroups(fleet.groups);
   const columns = wallColumns(groups.length);
-  const tiles = groups.map((g, i): WallTile => ({ ...wallTile(g, fleet, now), row: Math.floor(i / columns) + 1, col: (i % columns) + 1 }));
+  const fleetStale = now - fleet.at > WALL_FLEET_STALE_MS;
+  const tiles = groups.map((g, i): WallTile => {
+    const row = Math.floor(i / columns) + 1;
+    const col = (i % columns) + 1;
+    // A tile whose members are all live does not age: it stays the same object (and is not redrawn)
+    // until its group, its health or its place changes (1,000 tiles, one changed per fleet update).
+    const timeless = !fleetStale && g.members.every((m) => m.live);
+    const health = groupHealth(g, fleet.findings);
+    const memo = tileMemo.get(g);
+    if (timeless && memo && memo.row === row && memo.col === col && memo.health.label === health.label && memo.health.kind === health.kind) return memo.tile;
+    const tile = { ...wallTile(g, fleet, now), row, col };
+    if (timeless) tileMemo.set(g, { row, col, health, tile });
+    return tile;
+  });
   const loud = tiles.filter((t) => t.loud).length;
   const stale = tiles.filter((t) => t.stale).length;
   const parts = [`${groups.length} ${groups.length === 1 ? 'group' : 'groups'}`];
   parts.push(loud ? `${loud} degraded` : groups.length ? 'all redundant' : 'no CARP groups yet');
   if (stale) parts.push(`${stale} stale`);
-  const fleetStale = now - fleet.at > WALL_FLEET_STALE_MS;
   return {
     columns,
     rows: Math.ceil(groups.length / columns),

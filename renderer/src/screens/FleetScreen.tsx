@@ -1,9 +1,13 @@
 // Fleet screen: every host with its live status (UNKNOWN when stale, with its age), agent version,
-// demotion, maintenance, groups; add / remove hosts, check host keys, deploy the agent.
+// demotion, maintenance, groups; add / remove hosts, check host keys, deploy the agent. Long fleets are
+// windowed (the first rows, more as the table scrolls).
 import { useState, type ReactNode } from 'react';
 import type { HostView } from '../../../electron/core/fleet/types.js';
 import type { HostSpec } from '../../../electron/core/transport.js';
 import { Badge } from '../components/Badge.js';
+import { WindowedList } from '../components/WindowedList.js';
+import { AllowBadge } from '../components/AllowBadge.js';
+import { LinkDemotionBadge } from '../components/LinkDemotionBadge.js';
 import { HostLink } from '../components/HostLink.js';
 import { useAppState, useCanAct, useConsoleNow } from '../hooks.js';
 import { heardOf, hostDisplay, isCurrent } from '../logic/host-status.js';
@@ -12,6 +16,9 @@ import { DeployDialog } from './DeployDialog.js';
 import { DeployPanel } from './DeployPanel.js';
 import { HostKeyDialog } from './HostKeyDialog.js';
 import { RemoveHostDialog } from './RemoveHostDialog.js';
+
+/** Columns of the hosts table (the "Show more" row spans them all). */
+const FLEET_COLUMNS = 11;
 
 type Open = null | { kind: 'add' } | { kind: 'deploy'; hosts: string[] } | { kind: 'key'; host: string } | { kind: 'remove'; host: string };
 
@@ -104,92 +111,100 @@ export function FleetScreen() {
             </tr>
           </thead>
           <tbody>
-            {hosts.map((h) => {
-              const d = hostDisplay(h, now);
-              const keyProblem = h.hostKey;
-              return (
-                <tr key={h.host} className={`host-row status-${h.status}`}>
-                  <td className="col-check">
-                    <input type="checkbox" aria-label={`Select ${h.host}`} checked={selected.has(h.host)} onChange={() => toggle(h.host)} />
-                  </td>
-                  <th scope="row">
-                    <HostLink host={h.host} />
-                  </th>
-                  <td className="mono small">{sshTarget(specs.get(h.host))}</td>
-                  <td className="status-cell">
-                    <Badge symbol={d.symbol} tone={d.tone}>
-                      {d.label}
-                    </Badge>
-                    {keyProblem ? (
-                      <>
-                        <div className="small detail tone-text-bad">
-                          {keyProblem === 'unknown'
-                            ? 'Unknown SSH host key: the console does not trust it yet. Use “Check host key”.'
-                            : 'SSH host key CHANGED: the console refuses it (possible man-in-the-middle). See the full error.'}
-                        </div>
-                        <details className="small">
-                          <summary>Full error</summary>
-                          {h.error}
-                        </details>
-                      </>
-                    ) : (
-                      <>
-                        {d.detail && <div className={`small detail tone-text-${d.tone}`}>{d.detail}</div>}
-                        {h.error && h.status !== 'live' && h.status !== 'stale' && h.error !== d.detail && (
+            {/* 200 hosts: only the first rows and more as the table scrolls (WindowedList, as the Groups board) */}
+            <WindowedList
+              items={hosts}
+              noun="hosts"
+              colSpan={FLEET_COLUMNS}
+              render={(h) => {
+                const d = hostDisplay(h, now);
+                const keyProblem = h.hostKey;
+                return (
+                  <tr key={h.host} className={`host-row status-${h.status}`}>
+                    <td className="col-check">
+                      <input type="checkbox" aria-label={`Select ${h.host}`} checked={selected.has(h.host)} onChange={() => toggle(h.host)} />
+                    </td>
+                    <th scope="row">
+                      <HostLink host={h.host} />
+                    </th>
+                    <td className="mono small">{sshTarget(specs.get(h.host))}</td>
+                    <td className="status-cell">
+                      <Badge symbol={d.symbol} tone={d.tone}>
+                        {d.label}
+                      </Badge>
+                      <AllowBadge h={h} />
+                      {keyProblem ? (
+                        <>
+                          <div className="small detail tone-text-bad">
+                            {keyProblem === 'unknown'
+                              ? 'Unknown SSH host key: the console does not trust it yet. Use “Check host key”.'
+                              : 'SSH host key CHANGED: the console refuses it (possible man-in-the-middle). See the full error.'}
+                          </div>
                           <details className="small">
                             <summary>Full error</summary>
                             {h.error}
                           </details>
-                        )}
-                      </>
-                    )}
-                  </td>
-                  <td className="small os-cell">{h.os ? <LastKnown h={h}>{h.os}</LastKnown> : '—'}</td>
-                  <td className="mono small">{h.agentVersion ? <LastKnown h={h}>{h.agentVersion}</LastKnown> : '—'}</td>
-                  <td>
-                    {h.demote === undefined ? (
-                      '—'
-                    ) : !isCurrent(h) ? (
-                      <LastKnown h={h}>{h.demote}</LastKnown>
-                    ) : h.demote > 0 ? (
-                      <Badge symbol="⚠" tone="warn">
-                        {h.demote}
-                      </Badge>
-                    ) : (
-                      '0'
-                    )}
-                  </td>
-                  <td>
-                    {h.maintenance === undefined ? (
-                      '—'
-                    ) : !isCurrent(h) ? (
-                      <LastKnown h={h}>{h.maintenance ? 'in maintenance' : 'no'}</LastKnown>
-                    ) : h.maintenance ? (
-                      <Badge symbol="⚑" tone="warn">
-                        in maintenance
-                      </Badge>
-                    ) : (
-                      'no'
-                    )}
-                  </td>
-                  <td className="num">{h.groups}</td>
-                  <td className="small">{heardOf(h, now)}</td>
-                  <td className="actions">
-                    <button
-                      type="button"
-                      className={keyProblem ? 'small-button primary' : 'small-button'}
-                      aria-label={`Check host key of ${h.host}`}
-                      onClick={() => setOpen({ kind: 'key', host: h.host })}
-                    >
-                      Check host key
-                    </button>
-                    <button type="button" className="small-button danger" aria-label={`Remove ${h.host}`} disabled={!canAct} onClick={() => setOpen({ kind: 'remove', host: h.host })}>
-                      Remove
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
+                        </>
+                      ) : (
+                        <>
+                          {d.detail && <div className={`small detail tone-text-${d.tone}`}>{d.detail}</div>}
+                          {h.error && h.status !== 'live' && h.status !== 'stale' && h.error !== d.detail && (
+                            <details className="small">
+                              <summary>Full error</summary>
+                              {h.error}
+                            </details>
+                          )}
+                        </>
+                      )}
+                    </td>
+                    <td className="small os-cell">{h.os ? <LastKnown h={h}>{h.os}</LastKnown> : '—'}</td>
+                    <td className="mono small">{h.agentVersion ? <LastKnown h={h}>{h.agentVersion}</LastKnown> : '—'}</td>
+                    <td>
+                      {h.demote === undefined ? (
+                        '—'
+                      ) : !isCurrent(h) ? (
+                        <LastKnown h={h}>{h.demote}</LastKnown>
+                      ) : h.demote > 0 ? (
+                        <Badge symbol="⚠" tone="warn">
+                          {h.demote}
+                        </Badge>
+                      ) : (
+                        '0'
+                      )}
+                      {isCurrent(h) && <LinkDemotionBadge h={h} />}
+                    </td>
+                    <td>
+                      {h.maintenance === undefined ? (
+                        '—'
+                      ) : !isCurrent(h) ? (
+                        <LastKnown h={h}>{h.maintenance ? 'in maintenance' : 'no'}</LastKnown>
+                      ) : h.maintenance ? (
+                        <Badge symbol="⚑" tone="warn">
+                          in maintenance
+                        </Badge>
+                      ) : (
+                        'no'
+                      )}
+                    </td>
+                    <td className="num">{h.groups}</td>
+                    <td className="small">{heardOf(h, now)}</td>
+                    <td className="actions">
+                      <button
+                        type="button"
+                        className={keyProblem ? 'small-button primary' : 'small-button'}
+                        aria-label={`Check host key of ${h.host}`}
+                        onClick={() => setOpen({ kind: 'key', host: h.host })}
+                      >
+                        Check host key
+                      </button>
+                      <button type="button" className="small-button danger" aria-label={`Remove ${h.host}`} disabled={!canAct} onClick={() => setOpen({ kind: 'remove', host: h.host })}>
+                        Remove
+                      </button>
+                    </td>
+                  </tr>
+                );
+              }}
+            />
           </tbody>
         </table>
       )}

@@ -3,7 +3,7 @@
 // the core's applyGroup / deleteGroup (dry run first), with per-host progress and the rollback in words.
 import { useId, useMemo, useState, type DragEvent } from 'react';
 import type { ApplyOutcome } from '../../../electron/core/commands/two-phase.js';
-import type { FleetGroup } from '../../../electron/core/fleet/types.js';
+import type { Fleet, FleetGroup } from '../../../electron/core/fleet/types.js';
 import { Badge } from '../components/Badge.js';
 import { Dialog } from '../components/Dialog.js';
 import { ErrorNote } from '../components/ErrorNote.js';
@@ -14,6 +14,7 @@ import {
   applyFailure,
   buildSpec,
   editorStateOf,
+  fitSkews,
   generatePassword,
   interfacesOf,
   masterDownMs,
@@ -27,12 +28,29 @@ import {
   predict,
   removeMember,
   segmentsOf,
+  skewFloor,
   suggestVhid,
   utf8Bytes,
   vhidCollisions,
   type EditorMember,
   type EditorState,
 } from '../logic/editor.js';
+import {
+  choiceLabel,
+  foreignCarpOn,
+  interfaceChoices,
+  interfaceForNewMember,
+  interfaceSegments,
+  memberInterface,
+  networkWarnings,
+  ucarpPeers,
+  ucarpWarning,
+  unheardSegments,
+  vrrpCollisions,
+  vrrpWarning,
+  withMemberInterface,
+} from '../logic/editor-segments.js';
+import { senderText } from '../../../electron/core/fleet/foreign.js';
 import { outcomeDisplay } from '../logic/apply-view.js';
 import { newOpId } from '../logic/op-id.js';
 import type { StepState } from '../logic/progress.js';
@@ -67,22 +85,39 @@ export function GroupEditor({ group, onClose }: { group: FleetGroup | null; onCl
 
   const built = buildSpec(st);
   const specKey = built.ok ? JSON.stringify(built.spec) : null;
-  const segments = segmentsOf(st, fleet);
+  const segments = [...new Set([...segmentsOf(st, fleet), ...interfaceSegments(st, fleet)])];
   const collisions = vhidCollisions(fleet, st.vhid, segments, st.editing);
+  // VRRP routers with this router id on the segment share the vhid's virtual MAC; for a new group, a foreign CARP sender of this vhid is another group
+  const vrrp = vrrpCollisions(fleet, st.vhid, segments);
+  const foreignCarp = st.editing ? [] : foreignCarpOn(fleet, st.vhid, segments);
+  const vhidProblems = [
+    ...(collisions.length
+      ? [`vhid ${st.vhid} is already used on ${collisions.map((g) => `${g.segment}${g.name ? ` (${g.name})` : ''} by ${g.members.map((m) => m.host).join(', ')}`).join('; ')}: two groups with one vhid on a segment collide`]
+      : []),
+    ...vrrp.map(vrrpWarning),
+    ...foreignCarp.map((s) => `${senderText(s.advert)} is not a fleet host but already runs vhid ${s.id} on ${s.segment} (heard by ${s.heardBy.map((h) => h.host).join(', ')}): choose another vhid`),
+  ];
+  const netWarnings = networkWarnings(st, fleet);
+  const unheard = unheardSegments(fleet, segments);
   const hostInfo = useMemo(() => new Map((fleet?.hosts ?? []).map((h) => [h.host, { demote: h.demote ?? 0, maintenance: h.maintenance ?? false }])), [fleet]);
   const pred = predict(st.members, st.advbase, hostInfo);
   const ifaces = interfacesOf(fleet);
-  const ifaceChoices = [...new Set([...ifaces.values()].flat())].sort();
+  const memberHosts = st.members.map((m) => m.host);
+  // the interface names the chosen members offer (every host's before any is chosen)
+  const ifaceChoices = [...new Set([...ifaces].filter(([h]) => !memberHosts.length || memberHosts.includes(h)).flatMap(([, l]) => l))].sort();
   const available = (fleet?.hosts ?? []).map((h) => h.host).filter((h) => !st.members.some((m) => m.host === h));
   const pwProblem = passwordProblem(st.password);
   const addrCount = parseAddresses(st.addresses).length;
+  const ucarp = ucarpPeers(fleet, st.vhid, segments);
+  const ucarpProblem = ucarpWarning(addrCount, ucarp);
 
   const edit = (patch: Partial<EditorState>) => {
     setSt((s) => ({ ...s, ...patch }));
     setDeleting(false);
   };
   const setMembers = (members: EditorMember[]) => edit({ members });
-  const move = (from: number, to: number) => setMembers(moveMember(st.members, from, to));
+  const floor = skewFloor(st.advbase);
+  const move = (from: number, to: number) => setMembers(moveMember(st.members, from, to, floor));
 
   const doPreview = async () => {
     if (!built.ok) return;
@@ -145,7 +180,7 @@ export function GroupEditor({ group, onClose }: { group: FleetGroup | null; onCl
               max={255}
               value={st.vhid}
               disabled={!!group}
-              aria-invalid={collisions.length ? true : undefined}
+              aria-invalid={vhidProblems.length ? true : undefined}
               aria-describedby={`${ids}-vhid-hint`}
               onChange={(e) => edit({ vhid: Number(e.target.value) })}
             />
@@ -155,12 +190,12 @@ export function GroupEditor({ group, onClose }: { group: FleetGroup | null; onCl
               </button>
             )}
           </div>
-          <span id={`${ids}-vhid-hint`} className={collisions.length ? 'field-error' : 'hint'}>
-            {collisions.length
-              ? `⚠ vhid ${st.vhid} is already used on ${collisions.map((g) => `${g.segment}${g.name ? ` (${g.name})` : ''} by ${g.members.map((m) => m.host).join(', ')}`).join('; ')}: two groups with one vhid on a segment collide`
+          <span id={`${ids}-vhid-hint`} className={vhidProblems.length ? 'field-error' : 'hint'}>
+            {vhidProblems.length
+              ? `⚠ ${vhidProblems.join('. ⚠ ')}.`
               : group
                 ? 'A group is its segment and vhid: to change the vhid, create a new group and delete this one.'
-                : `Free on ${segments.length ? segments.join(', ') : 'every segment the fleet knows'}.`}
+                : `Free on ${segments.length ? segments.join(', ') : 'every segment the fleet knows'}${unheard.length ? ` among fleet groups; no agent listens on ${unheard.join(', ')} yet (agents hear VRRP and other CARP only where they run a group), so routers there are not known` : ''}.`}
           </span>
         </div>
         <div className="field">
@@ -172,21 +207,29 @@ export function GroupEditor({ group, onClose }: { group: FleetGroup | null; onCl
             ))}
           </datalist>
           <span className="hint">
-            {ifaceChoices.length ? `Reported by the hosts' groups: ${[...ifaces].map(([h, l]) => `${h} ${l.join(', ')}`).join('; ')}.` : 'The hosts report no interfaces yet (agents report only the interfaces their groups use).'}
+            {ifaceChoices.length
+              ? `The members' default; each member can use another below (hosts report ${[...ifaces].filter(([h]) => !memberHosts.length || memberHosts.includes(h)).map(([h, l]) => `${h}: ${l.join(', ')}`).join('; ')}).`
+              : 'The hosts report no interfaces yet (their agents are not connected, or too old to report them).'}
           </span>
         </div>
         <div className="field">
           <label htmlFor={`${ids}-advbase`}>advbase (s)</label>
-          <input id={`${ids}-advbase`} type="number" min={1} max={255} value={st.advbase} onChange={(e) => edit({ advbase: Number(e.target.value) })} />
-          <span className="hint">Advert interval; a backup takes over after 3 × advbase + advskew/256 s of silence.</span>
+          <input id={`${ids}-advbase`} type="number" min={0} max={255} value={st.advbase} onChange={(e) => {
+              // advbase 0 needs every advskew ≥ 1: the members out of range take values in the gaps
+              const advbase = Number(e.target.value);
+              edit({ advbase, members: fitSkews(st.members, skewFloor(advbase)) });
+            }} />
+          <span className="hint">Advert interval; a backup takes over after 3 × advbase + advskew/256 s of silence. 0: sub-second (OpenBSD, ucarp; not FreeBSD): adverts every advskew/256 s, takeover after 3 × advskew/256 s; every member then needs advskew 1..254.</span>
         </div>
         <div className="field span-2">
           <label htmlFor={`${ids}-addr`}>Virtual addresses</label>
           <input id={`${ids}-addr`} className="mono" value={st.addresses} placeholder="198.18.0.100/24" onChange={(e) => edit({ addresses: e.target.value })} />
-          <span className={addrCount > 1 ? 'hint tone-text-warn' : 'hint'}>
-            {addrCount > 1
-              ? '⚠ More than one address: ucarp hashes exactly one, so a ucarp peer on this vhid would reject these adverts. (The console cannot tell whether a peer runs ucarp: agents do not report foreign peers.)'
-              : 'IPv4/prefix, separated by spaces or commas.'}
+          <span className={ucarpProblem ? 'field-error' : 'hint'}>
+            {ucarpProblem
+              ? `⚠ ${ucarpProblem}.`
+              : addrCount > 1
+                ? 'IPv4/prefix, separated by spaces or commas. Several addresses suit carp(4) peers (they hash them all); no ucarp peer of this vhid has been heard (ucarp hashes one).'
+                : 'IPv4/prefix, separated by spaces or commas.'}
           </span>
         </div>
         <div className="field span-2">
@@ -247,7 +290,9 @@ export function GroupEditor({ group, onClose }: { group: FleetGroup | null; onCl
             className="small-button"
             disabled={!pick}
             onClick={() => {
-              setMembers(addMember(st.members, pick));
+              // a host whose interface on the group's segment has another name joins with that one
+              const own = interfaceForNewMember(st, fleet, pick);
+              setMembers(addMember(st.members, pick, floor).map((m) => (m.host === pick && own ? { ...m, interface: own } : m)));
               setPick('');
             }}
           >
@@ -282,7 +327,10 @@ export function GroupEditor({ group, onClose }: { group: FleetGroup | null; onCl
                     ⠿
                   </span>
                   <span className="order-pos">{i + 1}.</span>
-                  <strong className="order-host">{m.host}</strong>
+                  <span className="order-host-cell">
+                    <strong className="order-host">{m.host}</strong>
+                    <MemberInterface st={st} m={m} fleet={fleet} onChange={(name) => setMembers(withMemberInterface(st, m.host, name))} />
+                  </span>
                   <span className="order-role">
                     {isMaster && (
                       <Badge symbol="●" tone="master">
@@ -308,7 +356,7 @@ export function GroupEditor({ group, onClose }: { group: FleetGroup | null; onCl
                       onBlur={() => setMembers(orderBySkew(st.members))}
                     />
                   </label>
-                  <span className="small muted nowrap" title="3 × advbase + advskew/256 s">
+                  <span className="small muted nowrap" title={st.advbase === 0 ? '3 × advskew/256 s (advbase 0)' : '3 × advbase + advskew/256 s'}>
                     master-down {seconds(masterDownMs(st.advbase, m.advskew))}
                   </span>
                   <span className="order-buttons">
@@ -336,6 +384,19 @@ export function GroupEditor({ group, onClose }: { group: FleetGroup | null; onCl
           </p>
         )}
       </section>
+
+      {netWarnings.length > 0 && (
+        <div className="warn-box" aria-label="Network warnings">
+          <strong>Network:</strong>
+          <ul>
+            {netWarnings.map((w) => (
+              <li key={w} className="small">
+                ⚠ {w}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
 
       {!built.ok && (previewed !== null || st.members.length > 0) && (
         <div className="warn-box" aria-label="Not ready to preview">
@@ -417,5 +478,22 @@ export function GroupEditor({ group, onClose }: { group: FleetGroup | null; onCl
         </section>
       )}
     </Dialog>
+  );
+}
+
+/** A member's interface: the ones its host reports, with segment and link ("eth0 · 198.18.0.0/24"). */
+function MemberInterface({ st, m, fleet, onChange }: { st: EditorState; m: EditorMember; fleet: Fleet | null; onChange: (name: string) => void }) {
+  const name = memberInterface(st, m);
+  const choices = interfaceChoices(fleet, m.host);
+  const known = choices.some((c) => c.name === name);
+  return (
+    <select className="order-iface small" value={name} aria-label={`interface of ${m.host}`} onChange={(e) => onChange(e.target.value)}>
+      {!known && <option value={name}>{name} · {choices.length ? 'not on this host' : 'not reported'}</option>}
+      {choices.map((c) => (
+        <option key={c.name} value={c.name}>
+          {choiceLabel(c)}
+        </option>
+      ))}
+    </select>
   );
 }

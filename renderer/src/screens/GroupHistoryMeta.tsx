@@ -1,5 +1,6 @@
 // The group card's history lines: since when its master has been master (the member's own `since`) and
-// the group's last failover with its cause, from the console's history (one shared read for all cards).
+// the group's last failover with its cause, from the console's history: the cards that ask in the same
+// moment share one read, of their own groups only (a week of 1,000 groups would be 50,000 records).
 import { useEffect, useState } from 'react';
 import type { ConsoleClient } from '../../../electron/core/contract.js';
 import type { FleetGroup } from '../../../electron/core/fleet/types.js';
@@ -8,19 +9,32 @@ import { failoversOf, formatDuration, lastFailover, masterSince, type Failover, 
 
 /** The last failovers are looked for this far back. */
 const LOOKBACK_MS = 7 * 24 * 3600_000;
-/** Cards mounted together (or master changes seen by many of them) share one read of the history. */
+/** A group's answer is reused this long (cards mounted together, or re-rendered, ask once). */
 const SHARE_MS = 3000;
 type Failovers = Pick<Timeline, 'failovers'>;
-let shared: { client: ConsoleClient; at: number; read: Promise<Failovers | null> } | null = null;
+const answers = new Map<string, { client: ConsoleClient; at: number; read: Promise<Failover | null> }>();
+let pending: { client: ConsoleClient; groups: Set<string>; read: Promise<Failovers | null> } | null = null;
 
-function readTimeline(client: ConsoleClient): Promise<Failovers | null> {
+function lastFailoverOf(client: ConsoleClient, group: string): Promise<Failover | null> {
   const now = Date.now();
-  if (shared && shared.client === client && now - shared.at < SHARE_MS) return shared.read;
-  const read = client.history({ from: now - LOOKBACK_MS }).then(
-    (p) => failoversOf(p.records, Date.now()),
-    () => null, // a console without history: the card says nothing about failovers
-  );
-  shared = { client, at: now, read };
+  const known = answers.get(group);
+  if (known && known.client === client && now - known.at < SHARE_MS) return known.read;
+  if (!pending || pending.client !== client) {
+    const batch: { client: ConsoleClient; groups: Set<string>; read: Promise<Failovers | null> } = { client, groups: new Set(), read: Promise.resolve(null) };
+    // the groups asked for until the next task make one read
+    batch.read = new Promise<void>((r) => setTimeout(r, 0)).then(() => {
+      if (pending === batch) pending = null;
+      return client.history({ from: Date.now() - LOOKBACK_MS, groups: [...batch.groups] }).then(
+        (p) => failoversOf(p.records, Date.now()),
+        () => null, // a console without history: the card says nothing about failovers
+      );
+    });
+    pending = batch;
+  }
+  pending.groups.add(group);
+  const read = pending.read.then((tl) => (tl ? lastFailover(tl, group) : null));
+  if (answers.size > 5000) answers.clear();
+  answers.set(group, { client, at: now, read });
   return read;
 }
 
@@ -36,7 +50,7 @@ export function GroupHistoryMeta({ group: g, now }: { group: FleetGroup; now: nu
     let alive = true;
     // a moment after a change of master, so that the history holds it
     const t = window.setTimeout(() => {
-      void readTimeline(client).then((tl) => alive && setLast(tl ? lastFailover(tl, g.key) : null));
+      void lastFailoverOf(client, g.key).then((f) => alive && setLast(f));
     }, 500);
     return () => {
       alive = false;

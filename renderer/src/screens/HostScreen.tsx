@@ -3,6 +3,8 @@
 import { useState } from 'react';
 import type { CommandReply } from '../../../electron/core/api.js';
 import { Badge } from '../components/Badge.js';
+import { AllowBadge } from '../components/AllowBadge.js';
+import { LinkDemotionBadge } from '../components/LinkDemotionBadge.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { FindingItem } from '../components/FindingItem.js';
 import { runMaintenanceStep } from '../actions.js';
@@ -99,6 +101,8 @@ export function HostScreen({ host }: { host: string }) {
         </Badge>
         {d.detail && <span className={`small tone-text-${d.tone}`}>{d.detail}</span>}
       </div>
+      <AllowBadge h={view} />
+      <LinkDemotionBadge h={view} />
       {view.maintenance && (
         <p className="maint-banner" role="status">
           <span aria-hidden="true">⚑ </span>

@@ -81,7 +81,7 @@ export function MaintenanceWizard({ host }: { host: string }) {
 
   const w = wizardView(fleet, session, !canAct);
   const view = fleet.hosts.find((h) => h.host === host);
-  const hostNow = view ? hostStatusDisplay(view.status, view.lastSeen, now, view.error) : null;
+  const hostNow = view ? hostStatusDisplay(view.status, view.lastSeen ?? 0, now, view.error) : null;
   const run = (step: 'enter' | 'reboot' | 'exit') => void runMaintenanceStep(store, client, host, step);
 
   const enterOp = session.enter.status !== 'idle' ? session.enter.op : undefined;

@@ -1,8 +1,10 @@
 // One wall tile: a group's health in word + shape + colour, its MASTER in big type, its members in
 // name order, and a staleness mark with the age when its data is old. Fixed size: content never sizes it.
+import { memo } from 'react';
 import type { WallTile } from '../logic/wall.js';
 
-export function WallTileView({ tile: t }: { tile: WallTile }) {
+/** Memoised: wallLayout keeps an unchanged tile as the same object. */
+export const WallTileView = memo(function WallTileView({ tile: t }: { tile: WallTile }) {
   const cls = ['wall-tile', t.loud ? `wall-loud wall-tone-${t.tone}` : 'wall-quiet', t.stale ? 'wall-stale' : ''].filter(Boolean).join(' ');
   return (
     <article className={cls} aria-label={t.name} style={{ gridRow: t.row, gridColumn: t.col }} data-kind={t.kind}>
@@ -33,4 +35,4 @@ export function WallTileView({ tile: t }: { tile: WallTile }) {
       )}
     </article>
   );
-}
+});
