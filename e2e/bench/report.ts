@@ -5,6 +5,7 @@ import type { HandoverImpl } from './handover.js';
 import type { FootprintImpl } from './footprint.js';
 import type { ConsoleBench } from './console.js';
 import type { ConsoleUiBench } from './console-ui.js';
+import type { ScreensBench } from './console-ui-screens.js';
 import type { LossRun } from './loss.js';
 import { fastFailoverRows, fastFailoverSummary, type FastFailoverBench } from './fast-failover-report.js';
 import { fmtMiB, fmtMs, fmtPct, fmtRatio, fmtS, fmtSigned, ratio, renderTable } from './stats.js';
@@ -20,6 +21,8 @@ export interface BenchResults {
   footprint?: FootprintImpl[];
   console?: ConsoleBench;
   consoleUi?: ConsoleUiBench;
+  /** The timeline (a 50,000-record history) and the wall on the same simulated fleet. */
+  consoleUiScreens?: ScreensBench;
   loss?: LossRun[];
   fastFailover?: FastFailoverBench;
   errors: Record<string, string>;
@@ -155,6 +158,18 @@ export function renderDetails(r: BenchResults): string {
     rows.push(['change -> core fleet', 'console-ui', `median ${fmtMs(u.changeToCoreFleet.median)}, worst ${fmtMs(u.changeToCoreFleet.worst)}`, `whole fleet ${(u.fleetBytes / 1e6).toFixed(2)} MB of JSON (sent once)`]);
     const f = u.updateFrames;
     rows.push(['50 changes/s', 'console-ui', `${u.stream.longTasks} tasks over 50 ms`, `longest ${fmtMs(u.stream.longestTaskMs)}`, `${u.stream.changes} changes${f ? `; ${f.count} updates, median ${(f.medianBytes / 1e3).toFixed(1)} kB, largest ${(f.maxBytes / 1e3).toFixed(1)} kB` : ''}`]);
+  }
+  if (r.consoleUiScreens) {
+    const s = r.consoleUiScreens;
+    for (const [name, x] of [['timeline', s.timeline], ['wall', s.wall]] as const) {
+      rows.push([
+        `${name} at 50 changes/s`,
+        'console-ui-screens',
+        `${x.streamLongTasks} tasks over 50 ms, longest ${fmtMs(x.streamLongestTaskMs)}`,
+        `opening: ready ${fmtMs(x.readyMs)}, longest task ${fmtMs(x.openLongestTaskMs)}`,
+        name === 'timeline' ? `${s.seeded} records of history` : '',
+      ]);
+    }
   }
   for (const l of r.loss ?? []) {
     if (!Number.isFinite(l.takeovers)) {

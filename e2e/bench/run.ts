@@ -13,12 +13,13 @@ import { benchHandover } from './handover.js';
 import { benchFootprint } from './footprint.js';
 import { benchConsole } from './console.js';
 import { benchConsoleUi } from './console-ui.js';
+import { benchConsoleUiScreens } from './console-ui-screens.js';
 import { benchLoss } from './loss.js';
 import { benchFastFailover } from './fast-failover.js';
 import { renderReport, type BenchResults } from './report.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-export const BENCHES = ['failover', 'handover', 'footprint', 'console', 'console-ui', 'loss', 'fast-failover'] as const;
+export const BENCHES = ['failover', 'handover', 'footprint', 'console', 'console-ui', 'console-ui-screens', 'loss', 'fast-failover'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const USAGE = `usage: npm run bench -- [--only ${BENCHES.join('|')}[,...]] [--reps N] [--impls agent,ucarp,keepalived] [--out FILE] | --render FILE
@@ -117,6 +118,7 @@ async function main(): Promise<number> {
         else if (b === 'footprint') results.footprint = await benchFootprint({ impls: args.impls, log });
         else if (b === 'console') results.console = await benchConsole({ log });
         else if (b === 'console-ui') results.consoleUi = await benchConsoleUi({ log });
+        else if (b === 'console-ui-screens') results.consoleUiScreens = await benchConsoleUiScreens({ log });
         else if (b === 'loss') results.loss = await benchLoss({ impls: args.impls, log });
         else if (b === 'fast-failover') results.fastFailover = await benchFastFailover({ reps: args.reps, impls: args.impls, log });
       } catch (e) {

@@ -1,9 +1,8 @@
 // advbase 0 through the console core over fake agents: applyGroup takes a group at advbase 0 (the fleet
 // shows its 10/256 s advert period), ConsoleApi.set relays the agent's refusal of advskew 0 at advbase 0
 // with the reason, and a group file with a member at advskew 0 is refused before anything is sent.
-import { afterEach, describe, expect, it } from 'vitest';
-import { createConsole, type Console } from './console.js';
-import { fakeFleet, type FakeTransport } from './testing/fake-agent.js';
+import { describe, expect, it } from 'vitest';
+import { useFakeConsoles } from './testing/fake-console.js';
 import { until } from './testing/until.js';
 
 const WHY = 'advbase 0 needs advskew 1..254: the advert interval is advskew/256 s, and 0 would be no interval at all';
@@ -19,22 +18,7 @@ const SPEC = {
   ],
 };
 
-let cleanup: Array<() => void> = [];
-afterEach(() => {
-  cleanup.forEach((f) => f());
-  cleanup = [];
-});
-
-function world(): { c: Console; agents: ReturnType<typeof fakeFleet>['agents'] } {
-  const f = fakeFleet(2, 100);
-  const byName = new Map<string, FakeTransport>(f.transports.map((t) => [t.host.name, t]));
-  const c = createConsole({ hosts: f.transports.map((t) => t.host), transport: (h) => byName.get(h.name)!, link: { staleMs: 300, backoffMinMs: 20, backoffMaxMs: 100 } });
-  cleanup.push(() => {
-    c.close();
-    f.net.stop();
-  });
-  return { c, agents: f.agents };
-}
+const world = useFakeConsoles();
 
 describe('advbase 0 through the console', () => {
   it('applies a group at advbase 0; set relays the refusal of advskew 0 with the reason and changes nothing', async () => {

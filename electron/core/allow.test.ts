@@ -1,9 +1,8 @@
 // net.inet.carp.allow and .log through the console core over fake agents: ConsoleApi.allow takes a host out
 // of CARP and back (the fleet's HostView shows it, carpctl's status and hosts say so, the renderer's text),
 // ConsoleApi.setLog reaches the agent, and the contract refuses a level outside 0..7.
-import { afterEach, describe, expect, it } from 'vitest';
-import { createConsole, type Console } from './console.js';
-import { fakeFleet, type FakeTransport } from './testing/fake-agent.js';
+import { describe, expect, it } from 'vitest';
+import { useFakeConsoles } from './testing/fake-console.js';
 import { until } from './testing/until.js';
 import { CONTRACT } from './contract.js';
 import { formatHosts, formatStatus } from '../cli/format.js';
@@ -20,22 +19,7 @@ const SPEC = {
   ],
 };
 
-let cleanup: Array<() => void> = [];
-afterEach(() => {
-  cleanup.forEach((f) => f());
-  cleanup = [];
-});
-
-function world(): { c: Console; agents: ReturnType<typeof fakeFleet>['agents'] } {
-  const f = fakeFleet(2, 100);
-  const byName = new Map<string, FakeTransport>(f.transports.map((t) => [t.host.name, t]));
-  const c = createConsole({ hosts: f.transports.map((t) => t.host), transport: (h) => byName.get(h.name)!, link: { staleMs: 300, backoffMinMs: 20, backoffMaxMs: 100 } });
-  cleanup.push(() => {
-    c.close();
-    f.net.stop();
-  });
-  return { c, agents: f.agents };
-}
+const world = useFakeConsoles();
 
 describe('allow and log through the console', () => {
   it('allow off: the host masters nothing, HostView and carpctl say CARP off; on: back', async () => {
