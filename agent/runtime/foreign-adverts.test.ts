@@ -1,9 +1,10 @@
 // The agent's report of protocol-112 senders and interfaces: a VRRP router is recorded (and is no CARP
 // drop), a CARP peer with its HMAC verdict and implementation, an event only when the shape changes,
 // senders forgotten after their TTL, interfaces without the agent's own VIPs.
-import { describe, expect, it } from 'vitest';
-import { ForeignAdverts, HostReporter, interfaceReports } from './foreign-adverts.js';
-import { carpKey, encodeAdvert, encodeIpPacket } from '../protocol/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { FOREIGN_EVENT_GAP_MS, ForeignAdverts, HostReporter, interfaceReports } from './foreign-adverts.js';
+import { carpKey, decodePacket, encodeAdvert, encodeIpPacket } from '../protocol/index.js';
+import { decodeVrrp } from '../protocol/foreign.js';
 import { FOREIGN_ADVERT_TTL_MS, MAX_FOREIGN_ADVERTS } from '../control/messages.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -21,7 +22,29 @@ function carp(o: { vhid?: number; src?: string; counter?: number; addresses?: st
 }
 const lookup = (vhid: number) => (vhid === 9 ? { key, addresses: TWO } : undefined);
 
+/** A CARP advert with 8 bytes after it and the checksum over all 44: also a well-formed VRRPv2 advert with 7 addresses. */
+function carpThatReadsAsVrrp(): Buffer {
+  const counter = Buffer.alloc(8);
+  counter.writeUInt32BE(1, 4);
+  const body = Buffer.concat([encodeAdvert({ vhid: 9, advbase: 1, advskew: 0, demote: 0, counter, key, addresses: TWO }), Buffer.alloc(8)]);
+  body.writeUInt16BE(0, 6);
+  let sum = 0;
+  for (let i = 0; i < body.length; i += 2) sum += body.readUInt16BE(i);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  body.writeUInt16BE(~sum & 0xffff, 6);
+  return encodeIpPacket(body, { src: '198.18.23.2', tos: 0x10 });
+}
+
 describe('ForeignAdverts', () => {
+  it('takes a packet that is valid CARP as CARP even when its bytes also read as VRRPv2 (the hostile-input test found such packets)', () => {
+    const ip = carpThatReadsAsVrrp();
+    expect(decodeVrrp(ip)).not.toBeNull();
+    expect(decodePacket(ip).ok).toBe(true);
+    const f = new ForeignAdverts();
+    expect(f.observe('eth0', SEG, ip, 1000, lookup)).toEqual({ vrrp: false, changed: true });
+    expect(f.list()).toMatchObject([{ kind: 'carp', id: 9, from: '198.18.23.2' }]);
+  });
+
   it('records a VRRP router by router id and source; the packet is VRRP (no CARP drop); counts without a new event', () => {
     const f = new ForeignAdverts();
     expect(f.observe('eth0', SEG, VRRP2, 1000, lookup)).toEqual({ vrrp: true, changed: true });
@@ -120,5 +143,24 @@ describe('interfaces', () => {
     r.poll();
     expect(seen).toEqual(['interfaces eth0:false', 'foreign 1', 'foreign 0']);
     expect(r.fields()).toEqual({ interfaces: [{ name: 'eth0', addresses: ['198.18.0.1/24'], segments: ['198.18.0.0/24'], up: false }], foreign: [] });
+  });
+
+  it('a flood of new senders (spoofed sources) makes one event at once and then one per second with the latest list', () => {
+    vi.useFakeTimers({ now: 10_000 });
+    try {
+      const sizes: number[] = [];
+      const r = new HostReporter({ vips: () => [], onInterfaces: () => {}, onForeign: (l) => sizes.push(l.length), now: () => Date.now() });
+      for (let i = 0; i < 40; i++) r.observe('eth0', SEG, carp({ src: `198.18.23.${i + 10}` }), lookup);
+      expect(sizes).toEqual([1]);
+      vi.advanceTimersByTime(FOREIGN_EVENT_GAP_MS);
+      expect(sizes).toEqual([1, 40]);
+      vi.advanceTimersByTime(10 * FOREIGN_EVENT_GAP_MS);
+      expect(sizes).toEqual([1, 40]); // nothing new: nothing sent
+      r.observe('eth0', SEG, carp({ src: '198.18.23.99' }), lookup);
+      expect(sizes).toEqual([1, 40, 41]); // after a quiet spell: at once
+      r.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

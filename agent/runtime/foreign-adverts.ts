@@ -39,8 +39,12 @@ export class ForeignAdverts {
    * shape changed (a new sender, other values or verdicts).
    */
   observe(iface: string, segment: string, ip: Buffer, now: number, lookup: GroupKeyLookup): { vrrp: boolean; changed: boolean } {
-    const v = decodeVrrp(ip);
-    if (v) {
+    // A valid CARP packet is CARP, even where its bytes would also read as VRRPv2 (the same version and
+    // type; 7 addresses make VRRP's 44 bytes, a mutated CARP packet may fit): only what CARP refuses may be VRRP.
+    const r = decodePacket(ip);
+    if (!r.ok) {
+      const v = decodeVrrp(ip);
+      if (!v) return { vrrp: false, changed: false };
       const changed = this.put(
         `${iface}|vrrp|${v.vrid}|${v.src}`,
         { interface: iface, segment, kind: 'vrrp', version: v.version, id: v.vrid, from: v.src, priority: v.priority, intervalMs: v.intervalMs, addresses: v.addresses.slice(0, 32) },
@@ -48,8 +52,6 @@ export class ForeignAdverts {
       );
       return { vrrp: true, changed };
     }
-    const r = decodePacket(ip);
-    if (!r.ok) return { vrrp: false, changed: false };
     const h = r.header;
     const key = `${iface}|carp|${h.vhid}|${r.src}`;
     const prev = this.entries.get(key);
@@ -125,11 +127,16 @@ export interface HostReporterOptions {
   now?: () => number;
 }
 
+/** At most one 'foreign' event per this gap, with the latest list: a flood of spoofed senders must not flood the console. */
+export const FOREIGN_EVENT_GAP_MS = 1000;
+
 /** Polls the interfaces and expires senders every `pollMs` (5 s), reporting each list when it changed. */
 export class HostReporter {
   readonly foreign = new ForeignAdverts();
   private interfaces: InterfaceReport[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private lastForeignAt = -Infinity;
+  private foreignTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: HostReporterOptions) {}
 
@@ -142,6 +149,22 @@ export class HostReporter {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.foreignTimer) clearTimeout(this.foreignTimer);
+    this.foreignTimer = null;
+  }
+
+  /** Reports the senders: at once after a quiet spell, else the latest list when FOREIGN_EVENT_GAP_MS has passed. */
+  private reportForeign(): void {
+    if (this.foreignTimer) return;
+    const send = () => {
+      this.foreignTimer = null;
+      this.lastForeignAt = (this.o.now ?? Date.now)();
+      this.o.onForeign(this.foreign.list());
+    };
+    const wait = this.lastForeignAt + FOREIGN_EVENT_GAP_MS - (this.o.now ?? Date.now)();
+    if (wait <= 0) return send();
+    this.foreignTimer = setTimeout(send, wait);
+    this.foreignTimer.unref?.();
   }
 
   /** Re-reads the interfaces now (after an apply, say); reports them when they changed and `report`. */
@@ -158,13 +181,13 @@ export class HostReporter {
         if (report) this.o.onInterfaces(next);
       }
     }
-    if (this.foreign.expire((this.o.now ?? Date.now)())) this.o.onForeign(this.foreign.list());
+    if (this.foreign.expire((this.o.now ?? Date.now)())) this.reportForeign();
   }
 
   /** A received packet: true when it was VRRP (not a CARP drop). Reports the senders when their shape changed. */
   observe(iface: string, segment: string, ip: Buffer, lookup: GroupKeyLookup): boolean {
     const r = this.foreign.observe(iface, segment, ip, (this.o.now ?? Date.now)(), lookup);
-    if (r.changed) this.o.onForeign(this.foreign.list());
+    if (r.changed) this.reportForeign();
     return r.vrrp;
   }
 
