@@ -99,14 +99,23 @@ export class FakeAgent {
     return this.groups.map((g) => g.config);
   }
 
+  /** Where a group runs: the fake LAN and this agent's address (sim-fleet.ts: one segment per interface). */
+  protected placeOf(_c: GroupConfig): { segment: string; srcip: string } {
+    return { segment: SEGMENT, srcip: this.srcip };
+  }
+
+  /** The real derivation (cached per config), on this thread: a fake's status is synchronous. */
+  protected passwordCheckOf(c: GroupConfig): string {
+    return passwordCheckSync(c.vhid, c.password, c.addresses);
+  }
+
   status(g: RunningGroup): GroupStatus {
     const c = g.config;
     return {
       vhid: c.vhid,
       ...(c.name ? { name: c.name } : {}),
       interface: c.interface,
-      segment: SEGMENT,
-      srcip: this.srcip,
+      ...this.placeOf(c),
       addresses: c.addresses,
       state: g.state,
       since: g.since,
@@ -116,8 +125,7 @@ export class FakeAgent {
       wireAdvbase: c.advbase,
       demote: this.maintenance ? 255 : this.demote,
       preempt: c.preempt ?? false,
-      // the real derivation (cached per config), on this thread: a fake's status is synchronous
-      passwordCheck: passwordCheckSync(c.vhid, c.password, c.addresses),
+      passwordCheck: this.passwordCheckOf(c),
       lastAdvert: null,
       sent: 0,
       received: 0,

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { electionValues } from '../../../agent/engine/engine.js';
 import { bestOf } from '../../../agent/engine/election.js';
 import type { GroupConfig } from '../../../agent/config/schema.js';
-import type { GroupStatus, InterfaceReport } from '../../../agent/control/messages.js';
+import type { InterfaceReport } from '../../../agent/control/messages.js';
 import { FakeAgent, FakeNet, FakeTransport } from './fake-agent.js';
 
 /** Groups per segment (vhids 1..GROUPS_PER_SEGMENT on each); segments are 198.18.0.0/24 .. 198.19.255.0/24. */
@@ -64,35 +64,18 @@ class SimAgent extends FakeAgent {
     });
   }
 
-  /**
-   * fake-agent.ts's status with the group's own segment and source address, and a stand-in password
-   * check value (the same for every member of a group): the real one is an 80 ms scrypt per group,
-   * 80 s of start-up for 1,000 groups, and the simulation's passwords are all the same anyway.
-   */
-  override status(g: Parameters<FakeAgent['status']>[0]): GroupStatus {
-    const c = g.config;
+  /** The group's own segment and this host's address there. */
+  protected override placeOf(c: GroupConfig): { segment: string; srcip: string } {
     const seg = this.segments.get(c.interface);
-    return {
-      vhid: c.vhid,
-      ...(c.name ? { name: c.name } : {}),
-      interface: c.interface,
-      segment: seg?.segment ?? '198.18.0.0/24',
-      srcip: seg ? `${seg.prefix}.${this.index + 1}` : this.srcip,
-      addresses: c.addresses,
-      state: g.state,
-      since: g.since,
-      advbase: c.advbase,
-      advskew: c.advskew,
-      wireAdvskew: this.maintenance ? 240 : c.advskew,
-      wireAdvbase: c.advbase,
-      demote: this.maintenance ? 255 : this.demote,
-      preempt: c.preempt ?? false,
-      passwordCheck: simPasswordCheck(c),
-      lastAdvert: null,
-      sent: 0,
-      received: 0,
-      drops: {},
-    };
+    return { segment: seg?.segment ?? '198.18.0.0/24', srcip: seg ? `${seg.prefix}.${this.index + 1}` : this.srcip };
+  }
+
+  /**
+   * A stand-in password check value (the same for every member of a group): the real one is an 80 ms
+   * scrypt per group, 80 s of start-up for 1,000 groups, and the simulation's passwords are all the same.
+   */
+  protected override passwordCheckOf(c: GroupConfig): string {
+    return simPasswordCheck(c);
   }
 }
 
