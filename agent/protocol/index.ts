@@ -2,6 +2,6 @@
 export { ipToBuffer, bufferToIp, ipToNumber, inetChecksum } from './ip.js';
 export { carpKey, hmacMessage, carpHmac, verifyHmac, CARP_PASSPHRASE_MAX } from './hmac.js';
 export { encodeAdvert, encodeIpPacket, decodePacket, parseHeader, IPPROTO_CARP, CARP_GROUP } from './packet.js';
-export type { CarpHeader } from './packet.js';
+export type { CarpHeader, DecodeResult } from './packet.js';
 export { nextCounter, randomCounter, adoptCounter, ReplayWindow, SentCounters } from './counter.js';
 export { virtualMac, macFromString, encodeGratuitousArp } from './arp.js';

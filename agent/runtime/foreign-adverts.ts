@@ -1,7 +1,7 @@
 // What the agent reports about its host beyond its groups: its interfaces (polled, reported on change) and
 // the protocol-112 senders heard on its sockets (VRRP routers, CARP peers with their HMAC verdict and
 // implementation), counted per sender and forgotten when unheard for FOREIGN_ADVERT_TTL_MS.
-import { decodePacket } from '../protocol/index.js';
+import { decodePacket, type DecodeResult } from '../protocol/index.js';
 import { carpPeerImpl, decodeVrrp, peerHmac } from '../protocol/foreign.js';
 import { segmentOf } from '../net/iface.js';
 import type { HostInterface } from '../net/iface.js';
@@ -38,10 +38,10 @@ export class ForeignAdverts {
    * was a VRRP advert (the caller counts it no further: it is not a CARP drop) and `changed` when the list's
    * shape changed (a new sender, other values or verdicts).
    */
-  observe(iface: string, segment: string, ip: Buffer, now: number, lookup: GroupKeyLookup): { vrrp: boolean; changed: boolean } {
+  /** `r`: the packet's CARP decoding, when the caller (the runtime's receive path) has it already. */
+  observe(iface: string, segment: string, ip: Buffer, now: number, lookup: GroupKeyLookup, r: DecodeResult = decodePacket(ip)): { vrrp: boolean; changed: boolean } {
     // A valid CARP packet is CARP, even where its bytes would also read as VRRPv2 (the same version and
     // type; 7 addresses make VRRP's 44 bytes, a mutated CARP packet may fit): only what CARP refuses may be VRRP.
-    const r = decodePacket(ip);
     if (!r.ok) {
       const v = decodeVrrp(ip);
       if (!v) return { vrrp: false, changed: false };
@@ -185,8 +185,8 @@ export class HostReporter {
   }
 
   /** A received packet: true when it was VRRP (not a CARP drop). Reports the senders when their shape changed. */
-  observe(iface: string, segment: string, ip: Buffer, lookup: GroupKeyLookup): boolean {
-    const r = this.foreign.observe(iface, segment, ip, (this.o.now ?? Date.now)(), lookup);
+  observe(iface: string, segment: string, ip: Buffer, lookup: GroupKeyLookup, decoded?: DecodeResult): boolean {
+    const r = this.foreign.observe(iface, segment, ip, (this.o.now ?? Date.now)(), lookup, decoded);
     if (r.changed) this.reportForeign();
     return r.vrrp;
   }

@@ -550,9 +550,9 @@ export class Runtime {
       this.countDrop(g, 'own');
       return;
     }
-    // VRRP adverts and CARP peers are reported (foreign-adverts.ts); VRRP goes no further: it is not a CARP drop.
-    if (this.reporter.observe(h.name, h.info?.segment ?? '', ip, (vhid) => find(vhid) && { key: find(vhid)!.key, addresses: find(vhid)!.config.addresses })) return;
     const r = decodePacket(ip);
+    // VRRP adverts and CARP peers are reported (foreign-adverts.ts); VRRP goes no further: it is not a CARP drop.
+    if (this.reporter.observe(h.name, h.info?.segment ?? '', ip, (vhid) => find(vhid) && { key: find(vhid)!.key, addresses: find(vhid)!.config.addresses }, r)) return;
     if (!r.ok) {
       const g = r.vhid !== undefined ? find(r.vhid) : undefined;
       this.countDrop(g, r.reason);
