@@ -88,6 +88,10 @@ test.describe.serial('wall mode and notifications, on a lab of 3 firewalls', () 
     await expect(page.getByRole('button')).toHaveCount(0);
     const info = await page.evaluate(() => document.title);
     expect(info).toBe('Wall · carp-console');
+    // The console connecting to hosts that already master their groups is no failover: once a
+    // coalescing window (3 s) has passed, still no notification.
+    await page.waitForTimeout(3500);
+    expect(await notes()).toEqual([]);
   });
 
   test('fw1 frozen: its tile goes stale with a growing age, fw3 takes over, nothing moves, one coalesced notification', async () => {

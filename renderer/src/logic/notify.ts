@@ -51,8 +51,21 @@ function changeText(from: string[], to: string[]): string {
 }
 
 /**
+ * Whether a group's new masters are hosts the console had not heard from yet in the previous fleet
+ * (not members then, or members never heard: lastSeen 0). Such a "change" is the console connecting
+ * to a host that was already MASTER (right after the console starts), not a failover.
+ */
+function firstHeard(prev: FleetGroup, to: string[]): boolean {
+  return to.some((h) => {
+    const m = prev.members.find((x) => x.host === h);
+    return !m || (!m.live && !m.lastSeen);
+  });
+}
+
+/**
  * What happened between two fleets that is worth a notification. Nothing for the first fleet (the
- * console just connected), for groups that appear or vanish, or for findings that were already there.
+ * console just connected), for hosts heard for the first time, for groups that appear or vanish, or
+ * for findings that were already there.
  */
 export function diffFleets(prev: Fleet | null, next: Fleet): NotifyItem[] {
   if (!prev) return [];
@@ -64,7 +77,7 @@ export function diffFleets(prev: Fleet | null, next: Fleet): NotifyItem[] {
     if (!p) continue;
     const from = mastersOf(p);
     const to = mastersOf(g);
-    if (said(from) === said(to)) continue;
+    if (said(from) === said(to) || firstHeard(p, to)) continue;
     items.push({ group: g.key, kind: to.length === 1 ? 'master-changed' : 'master-lost', where: whereOf(g), what: changeText(from, to), from, to });
     told.add(g.key);
   }
