@@ -23,6 +23,20 @@ describe('config schema', () => {
     expect(problems([g({}), g({ vhid: 2, interface: 'eth1' })])).toEqual([]);
   });
 
+  it('with arpbalance, groups that share all their addresses are a balanced set; sharing only some is refused', () => {
+    const balanced = (groups: object[]) => {
+      const r = AgentConfigSchema.safeParse({ arpbalance: true, groups });
+      return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    };
+    const two = ['198.18.0.100/24', '198.18.0.101/24'];
+    expect(balanced([g({ addresses: two }), g({ vhid: 2, addresses: [...two].reverse(), advskew: 100 })])).toEqual([]);
+    expect(balanced([g({ addresses: two }), g({ vhid: 2, addresses: ['198.18.0.100/24'] })])).toEqual([
+      expect.stringMatching(/^groups\.1\.addresses: shares 198\.18\.0\.100 on eth0 with groups\[0\] but not the same addresses \(198\.18\.0\.100\/24 against 198\.18\.0\.100\/24, 198\.18\.0\.101\/24\)/),
+    ]);
+    // Without arpbalance the same pair is refused, and the message says how to balance.
+    expect(problems([g({ addresses: two }), g({ vhid: 2, addresses: two })])[0]).toMatch(/set "arpbalance": true to balance/);
+  });
+
   it('hook scripts must be absolute paths', () => {
     expect(problems([g({ upscript: 'up.sh', downscript: '/usr/local/sbin/down.sh' })])).toEqual([expect.stringMatching(/^groups\.0\.upscript: must be an absolute path/)]);
     expect(parseAgentConfig({ groups: [g({ upscript: '/up.sh' })] }).groups[0].upscript).toBe('/up.sh');

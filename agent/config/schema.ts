@@ -85,6 +85,12 @@ export const AgentConfigSchema = z
       .min(0, 'must be a syslog level 0..7 (2 = crit, the default: state changes; 7 = debug)')
       .max(7, 'must be a syslog level 0..7 (2 = crit, the default: state changes; 7 = debug)')
       .optional(),
+    /**
+     * OpenBSD's net.inet.carp.arpbalance: groups on one interface that share exactly the same addresses
+     * split the clients between them (agent/protocol/balance.ts); each vhid's master answers ARP for its
+     * clients with the vhid's virtual MAC. Off (default): no two groups may share an address.
+     */
+    arpbalance: z.boolean().optional(),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -102,7 +108,8 @@ export const AgentConfigSchema = z
     });
     // The agent removes every VIP at start and when a group stops: a VIP that is also the host's own
     // source address, or that two groups hold, would take the host's address away or flap between groups.
-    const vips = new Map<string, string>();
+    // With arpbalance, groups that share an address must share all of them: they are one balanced set.
+    const vips = new Map<string, number>();
     cfg.groups.forEach((g, i) => {
       g.addresses.forEach((a, j) => {
         const ip = a.split('/')[0];
@@ -115,19 +122,34 @@ export const AgentConfigSchema = z
         }
         const key = `${g.interface}/${ip}`;
         const owner = vips.get(key);
-        if (owner !== undefined && owner !== `groups[${i}]`) {
+        if (owner === undefined || owner === i) {
+          vips.set(key, i);
+          return;
+        }
+        if (!cfg.arpbalance) {
           ctx.addIssue({
             code: 'custom',
             path: ['groups', i, 'addresses', j],
-            message: `${ip} on ${g.interface} is already a virtual address of ${owner}; a VIP may belong to one group per interface`,
+            message: `${ip} on ${g.interface} is already a virtual address of groups[${owner}]; a VIP may belong to one group per interface (set "arpbalance": true to balance clients between groups that share all their addresses)`,
           });
-        } else vips.set(key, `groups[${i}]`);
+        } else if (addressSet(cfg.groups[owner].addresses) !== addressSet(g.addresses)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['groups', i, 'addresses'],
+            message: `shares ${ip} on ${g.interface} with groups[${owner}] but not the same addresses (${addressSet(g.addresses)} against ${addressSet(cfg.groups[owner].addresses)}); balanced groups must list exactly the same addresses`,
+          });
+        }
       });
     });
   });
 
 export type GroupConfig = z.output<typeof GroupConfigSchema>;
 export type AgentConfig = z.output<typeof AgentConfigSchema>;
+
+/** A group's addresses as one comparable string: sorted, with their prefixes ("198.18.0.100/24"). */
+export function addressSet(addresses: readonly string[]): string {
+  return [...addresses].sort().join(', ');
+}
 
 /** Turns zod issues into lines that name the field and the reason: `groups[0].advskew: must be 0..254`. */
 export function describeIssues(error: z.ZodError): string[] {

@@ -49,6 +49,13 @@ export const GroupStatusSchema = z.object({
    * The console compares members with it and never shows or relays it.
    */
   passwordCheck: z.string().regex(/^[0-9a-f]{32}$/).optional(),
+  /**
+   * OpenBSD's arpbalance: set when this group's addresses are balanced, that is the config has
+   * `arpbalance: true` and two or more groups on this interface share exactly these addresses. The
+   * vhids of that set, ascending, this one included; each client is served by the vhid
+   * agent/protocol/balance.ts picks. Absent: not balanced (and on older agents).
+   */
+  balanced: z.array(z.number().int().min(1).max(255)).min(2).max(255).optional(),
   /** The last valid advert heard from another node (normally the master), or null. */
   lastAdvert: AdvertSeenSchema.nullable(),
   sent: z.number().int(),
@@ -163,6 +170,8 @@ export const SnapshotSchema = z.object({
   allow: AllowStatusSchema.optional(),
   /** net.inet.carp.log: the syslog level of CARP messages now (0..7). Optional: older agents. */
   log: z.number().int().min(0).max(7).optional(),
+  /** net.inet.carp.arpbalance: the config's top-level `arpbalance` (groups sharing addresses balance clients). Optional: older agents. */
+  arpbalance: z.boolean().optional(),
   groups: z.array(GroupStatusSchema),
   /** The host's interfaces (InterfaceReportSchema). Optional: older agents. */
   interfaces: z.array(InterfaceReportSchema).max(MAX_REPORTED_INTERFACES).optional(),

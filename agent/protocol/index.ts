@@ -5,3 +5,4 @@ export { encodeAdvert, encodeIpPacket, decodePacket, parseHeader, IPPROTO_CARP, 
 export type { CarpHeader, DecodeResult } from './packet.js';
 export { nextCounter, randomCounter, adoptCounter, ReplayWindow, SentCounters } from './counter.js';
 export { virtualMac, macFromString, encodeGratuitousArp } from './arp.js';
+export { balanceIndex, balancedVhid, balanceShare } from './balance.js';
