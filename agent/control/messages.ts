@@ -264,8 +264,12 @@ export const CommandSchema = z.discriminatedUnion('cmd', [
   }),
   /** Replace the whole config (dryRun: validate and diff only). Result: ApplyResult. */
   z.object({ id: z.number().int(), cmd: z.literal('apply'), config: AgentConfigSchema, dryRun: z.boolean().optional() }),
-  /** Add or replace one group (matched by interface + vhid). Result: ApplyResult. */
-  z.object({ id: z.number().int(), cmd: z.literal('putGroup'), group: GroupConfigSchema, dryRun: z.boolean().optional() }),
+  /**
+   * Add or replace one group (matched by interface + vhid). `arpbalance`: also set the config's top-level
+   * arpbalance (a balanced set applied by the console: each of its groups comes with `arpbalance: true`).
+   * Result: ApplyResult.
+   */
+  z.object({ id: z.number().int(), cmd: z.literal('putGroup'), group: GroupConfigSchema, arpbalance: z.boolean().optional(), dryRun: z.boolean().optional() }),
   z.object({
     id: z.number().int(),
     cmd: z.literal('deleteGroup'),

@@ -33,6 +33,7 @@ export interface Libc {
   fcntl(fd: number, cmd: number, arg: number): number;
   recv(fd: number, buf: Buffer, len: number, flags: number): number;
   sendto(fd: number, buf: Buffer, len: number, flags: number, addr: Buffer, addrlen: number): number;
+  bind(fd: number, addr: Buffer, addrlen: number): number;
   close(fd: number): number;
   if_nametoindex(name: string): number;
   errno(): number;
@@ -65,6 +66,7 @@ export function libc(): Libc {
     fcntl: lib.func('int fcntl(int, int, int)'),
     recv: lib.func('intptr_t recv(int, _Out_ void *, size_t, int)'),
     sendto: lib.func('intptr_t sendto(int, const void *, size_t, int, const void *, uint32_t)'),
+    bind: lib.func('int bind(int, const void *, uint32_t)'),
     close: lib.func('int close(int)'),
     if_nametoindex: lib.func('unsigned int if_nametoindex(const char *)'),
     errno: () => koffi.errno(),

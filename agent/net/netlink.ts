@@ -16,6 +16,8 @@ const EEXIST = 17;
 const EADDRNOTAVAIL = 99;
 
 let seq = 1;
+/** The next netlink sequence number (one counter for every request of the process). */
+export const nextSeq = (): number => seq++;
 
 /** Splits "198.18.0.100/24" into address and prefix length (default 32). */
 export function splitCidr(cidr: string): { ip: string; prefix: number } {
@@ -50,7 +52,8 @@ export function addrMessage(type: 'add' | 'del', ifindex: number, cidr: string, 
   return b;
 }
 
-function request(msg: Buffer, what: string): number {
+/** Sends one rtnetlink request and returns the kernel's errno for it (0: done). */
+export function request(msg: Buffer, what: string): number {
   const c = libc();
   const fd = check(c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE), 'socket(AF_NETLINK)');
   try {

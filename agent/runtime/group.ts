@@ -13,6 +13,7 @@ import type { NetPort, InterfaceInfo, CarpChannel } from '../net/index.js';
 import type { Logger } from './log.js';
 import { HookQueue, type HookRunner } from './hooks.js';
 import { bowOutAdverts } from './bowout.js';
+import type { BalancedEdge } from './balance.js';
 
 export const monotonicNow = (): number => performance.now();
 
@@ -28,6 +29,8 @@ export interface GroupEnv {
   onChanged(g: GroupRunner): void;
   /** The host-wide `preempt` (config top level) for groups that do not set their own; absent: false. */
   preemptDefault?(): boolean;
+  /** arpbalance (balance.ts): what this group does as a member of a balanced set; null or absent: not balanced. */
+  balanced?(g: GroupConfig): BalancedEdge | null;
 }
 
 export class GroupRunner {
@@ -190,8 +193,15 @@ export class GroupRunner {
   bowOutSync(demote: number): boolean {
     if (this.stopped || this.engine.state !== 'MASTER' || !this.channel) return false;
     this.counter = this.nextOwnCounter();
-    for (const advert of bowOutAdverts(this.config, demote, 1, this.counter)) this.channel.send(advert);
+    for (const advert of bowOutAdverts(this.config, demote, 1, this.counter)) this.sendCarp(advert);
     return true;
+  }
+
+  /** One advert out: on the interface's CARP socket, or from the vhid's virtual MAC when it is balanced. */
+  private sendCarp(carp: Buffer): void {
+    const b = this.env.balanced?.(this.config);
+    if (b && this.iface) b.sendAdvert(this.config, this.iface.address, carp);
+    else this.channel?.send(carp);
   }
 
   /** Clean stop: bow-out if MASTER, addresses removed, timers cancelled; waits for running hooks (max 5 s). */
@@ -235,7 +245,7 @@ export class GroupRunner {
           addresses: g.addresses,
         });
         try {
-          this.channel.send(carp);
+          this.sendCarp(carp);
           this.sent++;
         } catch (e) {
           this.env.onError(this, `send ${g.interface}`, `vhid ${g.vhid} ${g.interface}: cannot send advert: ${(e as Error).message}`);
@@ -243,7 +253,18 @@ export class GroupRunner {
         return;
       }
       case 'addAddresses':
-      case 'removeAddresses':
+      case 'removeAddresses': {
+        const b = this.env.balanced?.(g);
+        if (b) {
+          // A balanced vhid's master holds the shared addresses on its virtual MAC link, never on the interface.
+          try {
+            if (a.type === 'removeAddresses') b.release(g, this.iface);
+            else if (this.iface) b.hold(g, this.iface);
+          } catch (e) {
+            this.env.onError(this, `addr ${g.interface}`, `vhid ${g.vhid}: ${(e as Error).message}`);
+          }
+          return;
+        }
         for (const addr of g.addresses) {
           try {
             if (a.type === 'addAddresses') this.env.net.addAddress(g.interface, addr);
@@ -253,6 +274,7 @@ export class GroupRunner {
           }
         }
         return;
+      }
       case 'garp':
         // The engine asks for the second announcement itself, two adverts later (as OpenBSD and ucarp do).
         this.garp();
@@ -305,7 +327,9 @@ export class GroupRunner {
   }
 
   private garp(): void {
-    if (!this.iface) return;
+    // A shared address is announced to nobody (that would pull every client to this host): the adverts
+    // from the vhid's virtual MAC teach the switches where it lives, and clients ask by ARP.
+    if (!this.iface || this.env.balanced?.(this.config)) return;
     const mac = this.iface.mac;
     if (!mac) {
       // An all-zero or made-up sender MAC would poison the neighbours' ARP caches: announce nothing.
@@ -323,6 +347,7 @@ export class GroupRunner {
 
   status(): GroupStatus {
     const w = wireValues(this.engine);
+    const balanced = this.env.balanced?.(this.config);
     return {
       vhid: this.config.vhid,
       ...(this.config.name !== undefined ? { name: this.config.name } : {}),
@@ -339,6 +364,7 @@ export class GroupRunner {
       demote: w.demote,
       preempt: this.preempt,
       ...(this.passwordCheck !== undefined ? { passwordCheck: this.passwordCheck } : {}),
+      ...(balanced ? { balanced: [...balanced.vhids] } : {}),
       lastAdvert: this.lastAdvert,
       sent: this.sent,
       received: this.received,

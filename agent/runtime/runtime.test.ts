@@ -6,37 +6,10 @@ import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Runtime } from './runtime.js';
-import type { NetPort, CarpSocketOptions } from '../net/index.js';
+import { FakeNet } from '../testing/fake-net.js';
 import { parseAgentConfig, type AgentConfig } from '../config/schema.js';
 import { carpKey, encodeAdvert, encodeIpPacket } from '../protocol/index.js';
 import type { AgentEvent } from '../control/messages.js';
-
-class FakeNet implements NetPort {
-  sent: Buffer[] = [];
-  addrs = new Set<string>();
-  frames = 0;
-  sockets: CarpSocketOptions[] = [];
-  closed = 0;
-  carrier = true;
-  address = '198.18.9.1';
-  ifindex = 7;
-  mac: Buffer | null = Buffer.alloc(6, 1);
-  interfaceInfo(name: string) {
-    return name === 'eth0' && this.address ? { name, address: this.address, segment: '198.18.9.0/24', mac: this.mac, ifindex: this.ifindex } : null;
-  }
-  interfaceAddresses(name: string) {
-    return name === 'eth0' ? [this.address, ...[...this.addrs].map((a) => a.split('/')[0])] : [];
-  }
-  openCarp(o: CarpSocketOptions) {
-    this.sockets.push(o);
-    return { send: (b: Buffer) => void this.sent.push(b), close: () => void this.closed++ };
-  }
-  addAddress(_i: string, c: string) { this.addrs.add(c); }
-  removeAddress(_i: string, c: string) { this.addrs.delete(c); }
-  sendFrame() { this.frames++; }
-  carrierUp() { return this.carrier; }
-  deliver(ip: Buffer) { this.sockets.at(-1)!.onPacket(ip); }
-}
 
 const cfg = (groups: object[]): AgentConfig => parseAgentConfig({ groups });
 const g42 = { vhid: 42, interface: 'eth0', addresses: ['198.18.9.100/24'], password: 'topsecret42', advskew: 10 };

@@ -11,6 +11,7 @@ import type { NetPort, CarpChannel, InterfaceInfo } from '../net/index.js';
 import { BurstLimiter, type Logger } from './log.js';
 import { spawnHook, type HookRunner } from './hooks.js';
 import { GroupRunner, type GroupEnv } from './group.js';
+import { Balancer, sameBalance, withBalanceFlips } from './balance.js';
 import { diffConfigs, summarise, groupKey } from './diff.js';
 import { CommandError } from './errors.js';
 import { HostReporter } from './foreign-adverts.js';
@@ -71,6 +72,8 @@ export class Runtime {
   private readonly linkDemoter: LinkDemoter;
   /** net.inet.carp.allow (allow.ts): off = every group stopped after handing over. */
   private readonly allowSwitch: AllowSwitch;
+  /** net.inet.carp.arpbalance (balance.ts): balanced sets, their virtual MACs and the ARP responder. */
+  private readonly balancer: Balancer;
 
   constructor(private readonly o: RuntimeOptions) {
     this.host = o.initialState ?? { demote: 0, maintenance: false };
@@ -80,8 +83,15 @@ export class Runtime {
       onInterfaces: (interfaces) => this.emit({ kind: 'interfaces', at: Date.now(), interfaces }),
       onForeign: (foreign) => this.emit({ kind: 'foreign', at: Date.now(), foreign }),
     });
+    this.balancer = new Balancer({
+      net: o.net,
+      isMaster: (ifname, vhid) => this.groups.get(`${ifname}/${vhid}`)?.state === 'MASTER',
+      error: (key, message) => this.error(key, message),
+      info: (m) => o.log.info(m),
+    });
     this.env = {
       net: o.net,
+      balanced: (g) => this.balancer.of(g),
       log: o.log,
       runHook: o.runHook ?? spawnHook,
       // allow off hands over as maintenance does before the groups stop
@@ -156,6 +166,14 @@ export class Runtime {
     for (const left of this.removeLeftoverAddresses()) {
       this.o.log.info(`removed ${left}, left behind by an agent that did not stop cleanly: every group starts as BACKUP`);
     }
+    for (const left of this.balancer.removeLeftovers()) {
+      this.o.log.info(`removed the virtual MAC link ${left}, left behind by an agent that did not stop cleanly: every group starts as BACKUP`);
+    }
+    try {
+      this.balancer.configure(config);
+    } catch (e) {
+      this.error('arpbalance', `${(e as Error).message}: the balanced groups run, but the kernel answers ARP for their addresses`);
+    }
     for (const g of config.groups) this.addGroup(g);
     this.linkDemoter.start(config.groups);
     // With the kernel's link events (the link demoter's watch) a carrier change is re-checked at once, so
@@ -178,6 +196,7 @@ export class Runtime {
     this.linkTimer = null;
     await Promise.all([...this.groups.values()].map((g) => g.stop()));
     this.groups.clear();
+    this.balancer.stop();
     for (const h of this.ifaces.values()) h.channel?.close();
     this.ifaces.clear();
   }
@@ -195,6 +214,7 @@ export class Runtime {
         /* the addresses still go */
       }
     }
+    this.balancer.releaseAllSync();
     for (const g of this.config.groups) {
       for (const a of g.addresses) {
         try {
@@ -260,6 +280,7 @@ export class Runtime {
       linkDemotion: this.linkDemoter.current,
       allow: this.allowSwitch.status(),
       ...(this.o.log.level ? { log: this.o.log.level() } : {}),
+      arpbalance: this.config.arpbalance ?? false,
       groups: [...this.groups.values()].map((g) => g.status()),
       ...this.reporter.fields(),
       unmatchedDrops: { ...this.unmatched },
@@ -375,7 +396,8 @@ export class Runtime {
       }
     }
     this.refuseHostAddresses(next);
-    const d = diffConfigs(this.config, next);
+    if (next.arpbalance && !this.o.net.balance) throw new CommandError('invalid', 'arpbalance: not supported on this platform (the agent needs Linux macvlan and packet sockets)');
+    const d = withBalanceFlips(diffConfigs(this.config, next), this.config, next);
     const s = summarise(d);
     // Host-wide settings (log, preempt, ...) count as a change too; groups that follow the host's preempt are changed.
     const settings = hostSettingsChanged(this.config, next);
@@ -393,12 +415,15 @@ export class Runtime {
     const before = this.config;
     this.config = next;
     for (const g of d.removed) this.removeGroup(g);
-    for (const c of d.hard) {
-      this.removeGroup(c.before);
-      this.addGroup(c.after);
-    }
+    for (const c of d.hard) this.removeGroup(c.before);
+    // Once the old groups let go of their addresses, before any group starts under the new config:
+    // which groups are balanced and where ARP is answered.
+    this.balancer.configure(next);
+    for (const c of d.hard) this.addGroup(c.after);
     for (const c of d.soft) this.groups.get(groupKey(c.after))?.refreshParams(c.after);
     for (const g of d.added) this.addGroup(g);
+    // A balanced set that gained or lost a vhid: its running groups report the new set.
+    if (!sameBalance(before, next)) for (const g of this.groups.values()) this.env.onChanged(g);
     if (settings.includes('preempt')) for (const g of this.groups.values()) g.refreshParams();
     if (settings.includes('log')) this.o.log.setLevel?.(next.log ?? DEFAULT_LOG_LEVEL);
     this.linkDemoter.setGroups(next.groups);
@@ -524,6 +549,7 @@ export class Runtime {
           continue;
         }
         for (const g of running) g.rebind(info, h.channel);
+        this.balancer.reopen(h.name);
         if (h.down) {
           for (const g of running) g.link(true);
           h.down = false;

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Runtime } from './runtime.js';
-import type { NetPort, CarpSocketOptions } from '../net/index.js';
+import { FakeNet } from '../testing/fake-net.js';
 import { parseAgentConfig, type AgentConfig } from '../config/schema.js';
 import { loadState } from '../config/state-store.js';
 import { carpKey, encodeAdvert, encodeIpPacket } from '../protocol/index.js';
@@ -14,27 +14,6 @@ import { createLogger, type Logger } from './log.js';
 import type { AllowStatus } from '../control/messages.js';
 import { hostSettingsChanged, preemptFollowers } from './host-settings.js';
 import { handoverDeadlineMs } from './allow.js';
-
-class FakeNet implements NetPort {
-  sent: Buffer[] = [];
-  addrs = new Set<string>();
-  sockets: CarpSocketOptions[] = [];
-  interfaceInfo(name: string) {
-    return name === 'eth0' ? { name, address: '198.18.9.1', segment: '198.18.9.0/24', mac: Buffer.alloc(6, 1), ifindex: 7 } : null;
-  }
-  interfaceAddresses(name: string) {
-    return name === 'eth0' ? ['198.18.9.1', ...[...this.addrs].map((a) => a.split('/')[0])] : [];
-  }
-  openCarp(o: CarpSocketOptions) {
-    this.sockets.push(o);
-    return { send: (b: Buffer) => void this.sent.push(b), close: () => {} };
-  }
-  addAddress(_i: string, c: string) { this.addrs.add(c); }
-  removeAddress(_i: string, c: string) { this.addrs.delete(c); }
-  sendFrame() {}
-  carrierUp() { return true; }
-  deliver(ip: Buffer) { this.sockets.at(-1)!.onPacket(ip); }
-}
 
 const VIP = '198.18.9.100/24';
 const PASS = 'sysctl-test';
