@@ -17,8 +17,13 @@ const IFLA_LINKINFO = 18;
 const IFLA_INFO_KIND = 1;
 const IFLA_INFO_DATA = 2;
 const IFLA_MACVLAN_MODE = 1;
-/** MACVLAN_MODE_PRIVATE: the macvlan talks to the wire only, never to its siblings. */
-const MACVLAN_MODE_PRIVATE = 1;
+/**
+ * MACVLAN_MODE_VEPA: the macvlan talks to the wire only. Not PRIVATE: in that mode the kernel takes a
+ * multicast frame whose source is one of the host's own macvlans for its own, reflected, and hands it to
+ * that macvlan alone; a peer's advert from the same virtual MAC (both briefly MASTER of the vhid) would
+ * never reach the interface, and the two would stay MASTER for ever.
+ */
+const MACVLAN_MODE_VEPA = 2;
 const IFF_UP = 0x1;
 const IFF_NOARP = 0x80;
 const EEXIST = 17;
@@ -64,7 +69,7 @@ function linkMessage(type: number, flags: number, ifflags: number, attrs: Buffer
 export function macvlanMessage(name: string, parentIndex: number, mac: Buffer, sequence: number): Buffer {
   const info = Buffer.concat([
     attr(IFLA_INFO_KIND, Buffer.from('macvlan\0')),
-    attr(IFLA_INFO_DATA, attr(IFLA_MACVLAN_MODE, u32(MACVLAN_MODE_PRIVATE))),
+    attr(IFLA_INFO_DATA, attr(IFLA_MACVLAN_MODE, u32(MACVLAN_MODE_VEPA))),
   ]);
   return linkMessage(
     RTM_NEWLINK,

@@ -118,7 +118,7 @@ describe('a balanced pair on one host', () => {
 
   it('a platform without the balance port refuses arpbalance on apply, and says why', async () => {
     const plain = new FakeNet();
-    const r = new Runtime({ net: plain, log: { info: () => {}, error: () => {} }, version: 't', configPath: join(dir, 'c2.json'), persist: false });
+    const r = new Runtime({ net: plain, log: { info: () => {}, error: () => {} }, version: 't', configPath: join(dir, 'c2.json'), statePath: join(dir, 's2.json'), persist: false });
     r.start(balanced([g3], {}));
     await expect(r.execute({ id: 1, cmd: 'apply', config: balanced([g1, g2]) })).rejects.toThrow(/arpbalance: not supported on this platform/);
     await r.stop();

@@ -92,10 +92,12 @@ export function checkProbeArgs(target: string, rate: number): void {
 const PROBER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'icmp-prober.ts');
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Starts probing `target` from namespace `netns`; resolves once the first probe is out. */
-export function startProbe(netns: string, target: string, rate = 100): Promise<RunningProbe> {
-  checkProbeArgs(target, rate);
-  const child = spawn('ip', ['netns', 'exec', netns, process.execPath, '--import', 'tsx', PROBER, target, String(rate)], {
+/**
+ * Runs a prober script (tsx) inside namespace `netns`; resolves once it printed its first line. `stop()`
+ * sends SIGINT (the prober waits for replies in flight, then exits) and gives every line it printed.
+ */
+export function spawnProber(netns: string, script: string, args: string[]): Promise<{ stop(): Promise<string[]> }> {
+  const child = spawn('ip', ['netns', 'exec', netns, process.execPath, '--import', 'tsx', script, ...args], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -115,7 +117,7 @@ export function startProbe(netns: string, target: string, rate = 100): Promise<R
   });
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<void>((res) => child.once('close', () => res()));
-  return new Promise<RunningProbe>((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     child.once('error', (e) => reject(new Error(`cannot start the prober in ${netns}: ${e.message}`)));
     void exited.then(() => reject(new Error(`the prober in ${netns} ended early: ${stderr.trim()}`)));
     onFirst = () =>
@@ -124,10 +126,17 @@ export function startProbe(netns: string, target: string, rate = 100): Promise<R
           if (child.exitCode === null) child.kill('SIGINT');
           await exited;
           if (buf) lines.push(buf);
-          return summarise(target, rate, parseProberOutput(lines));
+          return lines;
         },
       });
   });
+}
+
+/** Starts probing `target` from namespace `netns`; resolves once the first probe is out. */
+export async function startProbe(netns: string, target: string, rate = 100): Promise<RunningProbe> {
+  checkProbeArgs(target, rate);
+  const p = await spawnProber(netns, PROBER, [target, String(rate)]);
+  return { stop: async () => summarise(target, rate, parseProberOutput(await p.stop())) };
 }
 
 export async function probeFor(netns: string, target: string, rate: number, seconds: number): Promise<ProbeResult> {
