@@ -44,10 +44,10 @@ describe('diffFleets: what triggers a notification', () => {
   it('a master heard for the first time (the console connecting to it) is not a change; one heard before is', () => {
     const fw1Missing: Fleet = { ...labFleet(), groups: labFleet().groups.map((g) => ({ ...g, master: null, masters: [], members: g.members.filter((m) => m.host !== 'fw1') })) };
     expect(diffFleets(fw1Missing, labFleet())).toEqual([]);
-    const never = labFleet({ fw1: { state: 'UNKNOWN', live: false, lastSeen: 0 } });
+    const never = labFleet({ fw1: { state: 'MASTER', live: false, lastSeen: 0 } });
     expect(never.groups[0].master).toBeNull();
     expect(diffFleets(never, labFleet())).toEqual([]);
-    const lost = labFleet({ fw1: { state: 'UNKNOWN', live: false, lastSeen: 1_000 } });
+    const lost = labFleet({ fw1: { state: 'MASTER', live: false, lastSeen: 1_000 } });
     expect(diffFleets(lost, labFleet())).toMatchObject([{ kind: 'master-changed', what: 'fw1 is MASTER (was none)' }]);
   });
 
