@@ -173,6 +173,8 @@ async function supervise(p: Extract<Parsed, { cmd: 'supervise' }>): Promise<numb
       interfaceAddresses: (ifname) => linuxNet.interfaceAddresses(ifname),
       removeAddress: (ifname, cidr) => linuxNet.removeAddress(ifname, cidr),
       bowOut: (g, demote) => sendBowOut(linuxNet, g, demote),
+      virtualMacLinks: () => linuxNet.balance!.virtualMacLinks(),
+      deleteLink: (name) => linuxNet.balance!.deleteLink(name),
     },
     agentStatePath: p.statePath ?? statePathFor(p.configPath),
     log,

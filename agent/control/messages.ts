@@ -277,7 +277,7 @@ export const CommandSchema = z.discriminatedUnion('cmd', [
     interface: z.string().optional(),
     dryRun: z.boolean().optional(),
   }),
-  /** Put back the config that was in force before `revision` was applied (refused if another change came after). */
+  /** Put back the config that was in force before `revision` was applied: one of the last few (ROLLBACK_KEPT), refused while a later change is still in force. */
   z.object({ id: z.number().int(), cmd: z.literal('rollback'), revision: z.number().int() }),
   /** net.inet.carp.allow: off = bow out where master (as maintenance), then stop; persist: kept in state.json across restarts. Result: AllowStatus. */
   z.object({ id: z.number().int(), cmd: z.literal('allow'), on: z.boolean(), persist: z.boolean().optional() }),

@@ -150,17 +150,21 @@ describe('runtime', () => {
     expect(net.addrs.has('198.18.9.1/24')).toBe(false);
   });
 
-  it('keeps only the config before the current revision for rollback', async () => {
+  it('rolls back the last few revisions, newest first, and refuses one whose later changes are still in force', async () => {
     rt.start(cfg([g42]));
     for (let i = 1; i <= 20; i++) await rt.execute({ id: i, cmd: 'set', vhid: 42, key: 'advskew', value: i });
     expect(rt.snapshot().agent.configRevision).toBe(21);
-    await expect(rt.execute({ id: 30, cmd: 'rollback', revision: 3 })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/only the latest revision can be rolled back/) });
+    await expect(rt.execute({ id: 30, cmd: 'rollback', revision: 17 })).rejects.toMatchObject({ code: 'unknown-revision', message: expect.stringMatching(/keeps the last 4/) });
     await expect(rt.execute({ id: 31, cmd: 'rollback', revision: 99 })).rejects.toMatchObject({ code: 'unknown-revision' });
-    await rt.execute({ id: 32, cmd: 'rollback', revision: 21 });
+    await expect(rt.execute({ id: 32, cmd: 'rollback', revision: 20 })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/roll back revision 21 first/) });
+    await rt.execute({ id: 33, cmd: 'rollback', revision: 21 });
     expect(rt.snapshot().groups[0].advskew).toBe(19);
-    // the runtime holds no more than the current and the previous config (no password history)
+    // Revision 21 undone: what 20 did runs again, so 20 can be undone too (two changes of one apply).
+    await rt.execute({ id: 34, cmd: 'rollback', revision: 20 });
+    expect(rt.snapshot().groups[0].advskew).toBe(18);
+    // The runtime holds a few configs, not a history of them (no password history).
     const held = JSON.stringify(rt, (_k, v) => (v instanceof Map || v instanceof Set ? [...v] : v));
-    expect(held.match(/"advskew":\d+/g)!.length).toBeLessThanOrEqual(8);
+    expect(held.match(/"advskew":\d+/g)!.length).toBeLessThanOrEqual(16);
   });
 
   it('link down closes the socket and sends the group to INIT; link up reopens it; a new address or index reopens it', async () => {

@@ -51,13 +51,20 @@ interface IfaceHandle {
 /** With the default 200 ms poll: carrier every 200 ms, addresses/index/MAC every second. */
 const FULL_POLL_EVERY = 5;
 
+/** How many applied revisions can be rolled back (each keeps the config before it). */
+export const ROLLBACK_KEPT = 4;
+
 export class Runtime {
   private config: AgentConfig = { groups: [] };
   private readonly groups = new Map<string, GroupRunner>();
   private readonly started = new Set<string>();
   private readonly ifaces = new Map<string, IfaceHandle>();
   /** The config before the current revision: all that `rollback` needs (older ones, with their passwords, are not kept). */
-  private previous: { revision: number; config: AgentConfig } | null = null;
+  /**
+   * The configs around the last few applied revisions (newest last), for rollback: a console that put
+   * two groups on this host in one apply (a balanced set) can undo both. A few, not a password history.
+   */
+  private history: { revision: number; before: AgentConfig; after: AgentConfig }[] = [];
   private revision = 1;
   private host: PersistentState;
   private readonly listeners = new Set<(e: AgentEvent) => void>();
@@ -318,7 +325,9 @@ export class Runtime {
         const k = groupKey(cmd.group);
         const exists = this.config.groups.some((x) => groupKey(x) === k);
         const groups = exists ? this.config.groups.map((x) => (groupKey(x) === k ? cmd.group : x)) : [...this.config.groups, cmd.group];
-        return this.apply({ ...this.config, groups }, cmd.dryRun ?? false, true);
+        // A balanced set's groups come with `arpbalance: true` (the host-wide switch, as in the config).
+        const top = cmd.arpbalance !== undefined ? { arpbalance: cmd.arpbalance } : {};
+        return this.apply({ ...this.config, ...top, groups }, cmd.dryRun ?? false, true);
       }
       case 'deleteGroup': {
         const g = this.findOne(cmd.vhid, cmd.interface);
@@ -328,13 +337,15 @@ export class Runtime {
         if (!Number.isInteger(cmd.revision) || cmd.revision < 2 || cmd.revision > this.revision) {
           throw new CommandError('unknown-revision', `revision ${cmd.revision} is not one this agent applied (now at revision ${this.revision}; revisions before a restart are not kept)`);
         }
-        if (cmd.revision !== this.revision) {
-          throw new CommandError('conflict', `revision ${cmd.revision} was followed by other changes (now at revision ${this.revision}); only the latest revision can be rolled back (the agent keeps just the config before it): roll back revision ${this.revision}, or send the config you want with apply`);
+        const kept = this.history.find((h) => h.revision === cmd.revision);
+        if (!kept) {
+          throw new CommandError('unknown-revision', `the config before revision ${cmd.revision} is not kept (the agent keeps the last ${ROLLBACK_KEPT}); send the config you want with apply`);
         }
-        if (!this.previous || this.previous.revision !== cmd.revision) {
-          throw new CommandError('unknown-revision', `the config before revision ${cmd.revision} is not kept; send the config you want with apply`);
+        // Only while what revision N did is still what runs: later changes undone first, or none.
+        if (JSON.stringify(kept.after) !== JSON.stringify(this.config)) {
+          throw new CommandError('conflict', `revision ${cmd.revision} was followed by other changes that are still in force (now at revision ${this.revision}); roll back revision ${this.revision} first, or send the config you want with apply`);
         }
-        return this.apply(this.previous.config, false, true);
+        return this.apply(kept.before, false, true);
       }
       case 'allow':
         return this.allowSwitch.set(cmd.on, cmd.persist ?? false);
@@ -428,7 +439,7 @@ export class Runtime {
     if (settings.includes('log')) this.o.log.setLevel?.(next.log ?? DEFAULT_LOG_LEVEL);
     this.linkDemoter.setGroups(next.groups);
     this.revision++;
-    this.previous = { revision: this.revision, config: before };
+    this.history = [...this.history, { revision: this.revision, before, after: next }].slice(-ROLLBACK_KEPT);
     this.o.log.info(`config revision ${this.revision} applied: added [${s.added.join(',')}] removed [${s.removed.join(',')}] changed [${s.changed.join(',')}]`);
     this.emit({ kind: 'config', at: Date.now(), revision: this.revision, ...s });
     this.pollLinks();

@@ -106,6 +106,9 @@ describe('bow-out for the groups the dead agent was MASTER of', () => {
     const on: Record<string, string[]> = { eth0: ['198.18.0.1', '198.18.0.102'], eth1: ['198.18.1.1'] };
     expect(heldGroups(c.groups, (i) => on[i] ?? []).map((g) => g.vhid)).toEqual([2]);
   });
+  it('also picks a balanced group whose virtual MAC link is still there (its shared addresses are on the link)', () => {
+    expect(heldGroups(c.groups, () => [], ['eth0-vm1', 'eth1-vm2', 'if12-vm3']).map((g) => g.vhid)).toEqual([1, 3]);
+  });
   it('is the advert a clean stop sends: advbase 255, advskew 255, demote below 255, valid HMAC, fresh counters', () => {
     const g = c.groups[0];
     const [a, b] = bowOutAdverts(g, 255, 2, Buffer.from('00000000000000ff', 'hex'));

@@ -60,11 +60,17 @@ export function cleanupPlan(config: AgentConfig): HeldAddress[] {
   return out;
 }
 
+/** Whether one of `links` (virtual MAC links now) is group `g`'s, as agent/net/macvlan.ts names them. */
+export function holdsVirtualMac(g: GroupConfig, links: readonly string[]): boolean {
+  return links.some((n) => n === `${g.interface}-vm${g.vhid}` || new RegExp(`^if\\d+-vm${g.vhid}$`).test(n));
+}
+
 /**
- * The groups whose VIPs (any of them) are on their interface now: the dead agent was their MASTER (a
- * BACKUP never holds them), so they get the bow-out a clean stop would have sent.
+ * The groups whose VIPs (any of them) are on their interface now, or whose virtual MAC link (arpbalance)
+ * is there: the dead agent was their MASTER (a BACKUP never holds them), so they get the bow-out a clean
+ * stop would have sent.
  */
-export function heldGroups(groups: GroupConfig[], addressesOn: (ifname: string) => string[]): GroupConfig[] {
+export function heldGroups(groups: GroupConfig[], addressesOn: (ifname: string) => string[], links: readonly string[] = []): GroupConfig[] {
   const cache = new Map<string, Set<string>>();
   return groups.filter((g) => {
     let on = cache.get(g.interface);
@@ -72,7 +78,7 @@ export function heldGroups(groups: GroupConfig[], addressesOn: (ifname: string) 
       on = new Set(addressesOn(g.interface));
       cache.set(g.interface, on);
     }
-    return g.addresses.some((a) => on.has(a.split('/')[0]));
+    return g.addresses.some((a) => on.has(a.split('/')[0])) || holdsVirtualMac(g, links);
   });
 }
 
@@ -194,6 +200,9 @@ export interface SupervisorNet {
   removeAddress(ifname: string, cidr: string): void;
   /** Sends the group's bow-out advert (agent/runtime/bowout.ts); absent: no bow-out, backups wait 3 adverts. */
   bowOut?(g: GroupConfig, demote: number): void;
+  /** arpbalance: the virtual MAC links now (agent/net/macvlan.ts), and their removal. Absent: none are looked for. */
+  virtualMacLinks?(): string[];
+  deleteLink?(name: string): void;
 }
 
 export interface SupervisorOptions {
@@ -410,9 +419,10 @@ export class Supervisor {
     if (note && note !== this.lastNote) this.log(note);
     this.lastNote = note;
     const bowedOut: string[] = [];
+    const links = this.o.net.virtualMacLinks?.() ?? [];
     if (this.o.net.bowOut) {
       const demote = this.o.agentStatePath ? loadState(this.o.agentStatePath).state.demote : 0;
-      for (const g of heldGroups(groups, (i) => this.o.net.interfaceAddresses(i))) {
+      for (const g of heldGroups(groups, (i) => this.o.net.interfaceAddresses(i), links)) {
         try {
           this.o.net.bowOut(g, demote);
           bowedOut.push(`vhid ${g.vhid} on ${g.interface}`);
@@ -422,6 +432,15 @@ export class Supervisor {
       }
     }
     const removed = removeHeld(cleanupPlan({ groups }), this.o.net, (m) => this.log(`error: ${m}`));
+    // A balanced vhid's shared addresses go with its virtual MAC link.
+    for (const name of links) {
+      try {
+        this.o.net.deleteLink?.(name);
+        removed.push(`virtual MAC link ${name}`);
+      } catch (e) {
+        this.log(`error: cannot remove the virtual MAC link ${name}: ${(e as Error).message}`);
+      }
+    }
     return { removed, bowedOut };
   }
 
