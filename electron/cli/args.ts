@@ -3,12 +3,13 @@
 export const USAGE = `usage: carpctl [--inventory FILE] [--json] COMMAND
   hosts                                  hosts and their agents
   import FILE                            add hosts from an ssh_config, Ansible inventory or lab JSON to the stored inventory
-  status                                 CARP groups, masters, successors, findings
+  status                                 CARP groups, masters, successors, balanced addresses and shares, findings
   deploy [HOST...] [--parallel] [--no-path-link]
                                          install or upgrade the agent: hosts with groups one at a time
                                          (maintenance, handover, install, back in service, steady);
                                          --parallel restarts all at once (first installs), warning what it hits
-  group apply FILE [--dry-run]           create or edit a group (JSON or YAML) on all its members
+  group apply FILE [--dry-run]           create or edit a group (JSON or YAML) on all its members, or a
+                                         balanced set (\`balance\`: one vhid per host sharing the addresses, arpbalance)
   group delete VHID [--segment CIDR] [--dry-run]
   set HOST VHID advskew|advbase|preempt VALUE
   set HOST log N                         syslog level 0..7 of the host's CARP messages (net.inet.carp.log)

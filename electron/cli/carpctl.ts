@@ -8,8 +8,9 @@ import { openConsole } from '../core/open.js';
 import { describeHostTrust, filesForHost } from '../core/ssh/index.js';
 import type { Console } from '../core/console.js';
 import { ApiError } from '../core/api.js';
-import { SpecError, type GroupSpec } from '../core/commands/group-spec.js';
-import { readGroupSpecFile } from '../core/commands/group-file.js';
+import { SpecError } from '../core/commands/group-spec.js';
+import type { GroupFile } from '../core/commands/balanced-spec.js';
+import { readGroupFile } from '../core/commands/group-file.js';
 import type { ConsoleEvent } from '../core/events.js';
 import { USAGE, UsageError, parseArgs, int, type Args } from './args.js';
 import { formatApply, formatEvent, formatHosts, formatMaintenance, formatStatus } from './format.js';
@@ -65,12 +66,12 @@ async function run(args: Args): Promise<number> {
   if (!known.includes(cmd)) throw new UsageError(`unknown command ${cmd}`);
   if (cmd === 'import') return importHosts(sub, args);
   // Validate arguments before connecting anywhere.
-  let spec: GroupSpec | undefined;
+  let spec: GroupFile | undefined;
   if (cmd === 'group') {
     if (sub === 'apply') {
       if (!rest[0]) throw new UsageError('group apply needs a FILE');
       try {
-        spec = readGroupSpecFile(rest[0]);
+        spec = readGroupFile(rest[0]);
       } catch (e) {
         if (e instanceof SpecError) throw new Error(e.message);
         throw new Error(`cannot read ${rest[0]}: ${(e as Error).message}`);

@@ -6,6 +6,7 @@ import type { MaintenanceResult } from '../core/maintenance/driver.js';
 import { hostReportText } from '../core/fleet/foreign.js';
 import { allowText } from '../core/fleet/allow-text.js';
 import { linkDemotionText } from '../core/fleet/link-demotion-text.js';
+import { formatBalanced } from './format-balanced.js';
 
 const FINDING_LABEL: Record<string, string> = {
   'split-brain': 'split brain',
@@ -17,6 +18,8 @@ const FINDING_LABEL: Record<string, string> = {
   'single-member': 'single member',
   'host-down': 'host down',
   maintenance: 'maintenance',
+  'balance:member-missing': 'balanced set incomplete',
+  'balance:mismatch': 'balanced set mismatch',
 };
 
 function params(m: Member): string {
@@ -33,7 +36,7 @@ export function formatGroup(g: FleetGroup): string[] {
       : 'no MASTER';
   const lines = [`${g.segment} vhid ${g.vhid}${g.name ? ` (${g.name})` : ''}  ${head}  successor ${g.successors.length > 1 ? `${g.successors.join(' or ')} (tie)` : (g.successor ?? 'none')}  ${g.addresses.join(' ')}`];
   for (const m of g.members) {
-    const flags = [m.preempt ? 'preempt' : '', m.maintenance ? 'maintenance' : '', m.password === 'differs' ? 'password-differs' : '', m.live ? '' : m.hostStatus].filter(Boolean).join(' ');
+    const flags = [m.preempt ? 'preempt' : '', m.balanced ? `balanced ${m.balanced.join(',')}` : '', m.maintenance ? 'maintenance' : '', m.password === 'differs' ? 'password-differs' : '', m.live ? '' : m.hostStatus].filter(Boolean).join(' ');
     lines.push(`\t${m.host.padEnd(10)} ${m.interface} ${m.state.padEnd(6)} ${params(m)}${flags ? ` ${flags}` : ''}  src ${m.srcip}`);
   }
   return lines;
@@ -43,6 +46,7 @@ export function formatStatus(f: Fleet): string {
   const out: string[] = [];
   for (const g of f.groups) out.push(...formatGroup(g));
   if (!f.groups.length) out.push('no CARP groups');
+  for (const u of f.balanced ?? []) out.push(formatBalanced(u));
   for (const h of f.hosts) {
     const a = allowText(h);
     if (a) out.push(`! ${a.label}: ${a.detail}`);
@@ -54,7 +58,7 @@ export function formatStatus(f: Fleet): string {
 /** One line per host; `trust` says where its key trust comes from (a known_hosts line, or unknown). */
 export function formatHosts(f: Fleet, trust?: (host: string) => string): string {
   return f.hosts
-    .map((h) => `${h.host.padEnd(10)} ${h.status.padEnd(11)} ${h.agentVersion ? `agent ${h.agentVersion}` : 'no agent'}  groups ${h.groups}${trust ? `  key ${trust(h.host)}` : ''}${h.demote !== undefined ? `  demote ${h.demote}` : ''}${linkDemotionText(h.linkDemotion) ? `  ${linkDemotionText(h.linkDemotion)}` : ''}${h.maintenance ? '  MAINTENANCE' : ''}${allowText(h) ? `  ${allowText(h)!.label.toUpperCase()}` : ''}${h.restarts ? `  restarts ${h.restarts.count} (last ${new Date(h.restarts.lastAt).toISOString()}: ${h.restarts.lastReason})` : ''}${h.error ? `  (${h.error})` : ''}`)
+    .map((h) => `${h.host.padEnd(10)} ${h.status.padEnd(11)} ${h.agentVersion ? `agent ${h.agentVersion}` : 'no agent'}  groups ${h.groups}${trust ? `  key ${trust(h.host)}` : ''}${h.demote !== undefined ? `  demote ${h.demote}` : ''}${linkDemotionText(h.linkDemotion) ? `  ${linkDemotionText(h.linkDemotion)}` : ''}${h.maintenance ? '  MAINTENANCE' : ''}${allowText(h) ? `  ${allowText(h)!.label.toUpperCase()}` : ''}${h.arpbalance ? '  arpbalance' : ''}${h.restarts ? `  restarts ${h.restarts.count} (last ${new Date(h.restarts.lastAt).toISOString()}: ${h.restarts.lastReason})` : ''}${h.error ? `  (${h.error})` : ''}`)
     .join('\n');
 }
 
@@ -95,7 +99,7 @@ export function formatEvent(e: ConsoleEvent): string {
 
 export function formatApply(r: ApplyOutcome): string {
   const lines = [r.preview, ''];
-  for (const h of r.hosts) lines.push(`  ${h.host.padEnd(10)} ${h.outcome}${h.revision !== undefined ? ` (revision ${h.revision})` : ''}${h.error ? `: ${h.error.message}` : ''}`);
+  for (const h of r.hosts) lines.push(`  ${h.host.padEnd(10)}${h.vhid !== undefined ? ` vhid ${h.vhid}` : ''} ${h.outcome}${h.revision !== undefined ? ` (revision ${h.revision})` : ''}${h.error ? `: ${h.error.message}` : ''}`);
   lines.push(`${r.ok ? 'ok' : 'FAILED'}: ${r.summary}`);
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@
 import type { ConsoleEvent } from './events.js';
 import type { Fleet, HostView } from './fleet/types.js';
 import type { GroupSpecInput } from './commands/group-spec.js';
+import type { GroupFileInput } from './commands/balanced-spec.js';
 import type { ApplyOutcome } from './commands/two-phase.js';
 import type { MaintenanceResult } from './maintenance/driver.js';
 import type { HostKeyVerdict, HostSpec } from './transport.js';
@@ -131,8 +132,8 @@ export interface ConsoleApi {
    * and handover first, steady after); hosts without groups or without a running agent go in parallel.
    */
   deploy(hosts?: string[], opts?: ConsoleDeployOptions): Promise<DeployHostResult[]>;
-  /** Preview (dryRun: validate on every member, change nothing) or two-phase apply of one group. */
-  applyGroup(spec: GroupSpecInput, opts?: { dryRun?: boolean } & OpOptions): Promise<ApplyOutcome>;
+  /** Preview (dryRun: validate on every member, change nothing) or two-phase apply of one group, or of a balanced set (`balance`: one group per vhid, arpbalance on). */
+  applyGroup(spec: GroupFileInput, opts?: { dryRun?: boolean } & OpOptions): Promise<ApplyOutcome>;
   deleteGroup(vhid: number, opts?: { segment?: string; dryRun?: boolean } & OpOptions): Promise<ApplyOutcome>;
   set(host: string, vhid: number, key: SetKey, value: number | boolean): Promise<CommandReply>;
   demote(host: string, op: 'set' | 'add', value: number): Promise<CommandReply>;

@@ -11,7 +11,9 @@ import { ApiError, type ConsoleApi, type ConsoleDeployOptions, type ConsoleInfo,
 import type { DeployStep } from './events.js';
 import { InventoryOps, type InventoryStore } from './inventory/ops.js';
 import { HEARTBEAT_MS } from '../../agent/control/messages.js';
-import { SpecError, validateGroupSpec, type GroupSpecInput } from './commands/group-spec.js';
+import { SpecError } from './commands/group-spec.js';
+import { validateGroupFile, type GroupFileInput } from './commands/balanced-spec.js';
+import { balancedPasswordChecks, planBalancedApply } from './commands/plan-balanced.js';
 import { passwordChecksFor, planGroupApply, planGroupDelete, type Plan } from './commands/plan.js';
 import { redactAgentEvent } from './fleet/password.js';
 import { twoPhaseApply, type ApplyOutcome } from './commands/two-phase.js';
@@ -89,6 +91,7 @@ export function createConsole(opts: ConsoleOptions): Console {
       hosts: shareItems(fleet.hosts, next.hosts, (h) => h.host),
       groups: shareItems(fleet.groups, next.groups, (g) => g.key),
       findings: sameData(fleet.findings, next.findings) ? fleet.findings : next.findings,
+      ...(next.balanced ? { balanced: sameData(fleet.balanced, next.balanced) ? fleet.balanced : next.balanced } : {}),
     };
     if (opts.fleetEvents !== false) bus.emit({ type: 'fleet', at: fleet.at, fleet });
     for (const l of [...fleetListeners]) l();
@@ -179,7 +182,8 @@ export function createConsole(opts: ConsoleOptions): Console {
   };
 
   const runPlan = async (plan: Plan, dryRun: boolean, op?: string): Promise<ApplyOutcome> => {
-    const masters = current().groups.filter((g) => g.vhid === plan.vhid).flatMap((g) => g.masters);
+    const vhids = plan.vhids ?? [plan.vhid];
+    const masters = current().groups.filter((g) => vhids.includes(g.vhid)).flatMap((g) => g.masters);
     return twoPhaseApply(plan, links, {
       dryRun,
       masters,
@@ -284,15 +288,18 @@ export function createConsole(opts: ConsoleOptions): Console {
         deploying = null;
       }
     },
-    async applyGroup(input: GroupSpecInput, o = {}) {
+    async applyGroup(input: GroupFileInput, o = {}) {
       let spec;
       try {
-        spec = validateGroupSpec(input);
+        spec = validateGroupFile(input);
       } catch (e) {
         if (e instanceof SpecError) throw new ApiError('invalid', e.message);
         throw e;
       }
-      const checks = await passwordChecksFor(spec, new Map([...links].map(([h, l]) => [h, l.report().snapshot])));
+      const snapshots = new Map([...links].map(([h, l]) => [h, l.report().snapshot]));
+      // a balanced set (`balance`): one group per vhid on each member, with arpbalance (commands/plan-balanced.ts)
+      if ('balance' in spec) return runPlan(planBalancedApply(spec, current(), await balancedPasswordChecks(spec, snapshots)), !!o.dryRun, o.op);
+      const checks = await passwordChecksFor(spec, snapshots);
       return runPlan(planGroupApply(spec, current(), checks), !!o.dryRun, o.op);
     },
     async deleteGroup(vhid, o = {}) {

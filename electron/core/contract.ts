@@ -4,7 +4,7 @@
 // one entry here and its implementation in console.ts. Imports nothing from Node: the renderer uses it.
 import { z } from 'zod';
 import type { ConsoleApi } from './api.js';
-import { GroupSpecSchema } from './commands/group-spec.js';
+import { GroupFileSchema } from './commands/balanced-spec.js';
 
 const HostName = z.string().min(1, 'must name a host').max(253, 'is longer than 253 characters');
 const OpId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1..64 letters, digits or _.:-');
@@ -51,7 +51,7 @@ export const CONTRACT = {
   removeHost: { args: z.tuple([HostName]), mutates: true },
   deploy: { args: z.tuple([z.array(HostName).max(10_000).optional(), Op.extend({ parallel: z.boolean().optional() }).strict().optional()]), mutates: true },
   applyGroup: {
-    args: z.tuple([GroupSpecSchema, Op.extend({ dryRun: z.boolean().optional() }).strict().optional()]),
+    args: z.tuple([GroupFileSchema, Op.extend({ dryRun: z.boolean().optional() }).strict().optional()]),
     mutates: (a: [unknown, { dryRun?: boolean }?]) => !a[1]?.dryRun,
   },
   deleteGroup: {

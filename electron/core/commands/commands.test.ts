@@ -219,17 +219,32 @@ describe('review fixes: plan compares every field, moves delete the old interfac
     expect(p.steps.map((s) => s.action)).toEqual(['create', 'create', 'create']);
   });
 
-  it('undoes a move (rollback, then delete of what was created) when a later host fails', async () => {
-    const { targets, agents, plan } = world();
-    await twoPhaseApply(await plan(parseGroupSpecText(JSON.stringify(SPEC))), targets);
-    const before = configsOf(agents);
-    agents[0].failApply = { code: 'io', message: 'disk full' };
-    const moved = parseGroupSpecText(JSON.stringify({ ...SPEC, members: [{ ...SPEC.members[0], advskew: 1 }, { ...SPEC.members[1], interface: 'eth1' }, SPEC.members[2]] }));
-    const r = await twoPhaseApply(await plan(moved), targets, { masters: ['fw1'] });
-    expect(r.hosts.map((h) => [h.host, h.action, h.outcome])).toEqual([['fw1', 'update', 'failed'], ['fw2', 'create', 'rolled-back'], ['fw3', 'unchanged', 'unchanged'], ['fw2', 'delete', 'rolled-back']]);
-    expect(r.summary).toMatch(/every host is as before/);
-    expect(configsOf(agents)).toEqual(before);
-    expect(agents[1].received.slice(-2).map((c) => c.cmd)).toEqual(['rollback', 'deleteGroup']);
+  it('undoes a move (two rollbacks on fw2, newest first) when a later host fails; an agent that keeps one revision has the create deleted', async () => {
+    for (const older of [false, true]) {
+      const { targets, agents, plan } = world();
+      await twoPhaseApply(await plan(parseGroupSpecText(JSON.stringify(SPEC))), targets);
+      const before = configsOf(agents);
+      agents[0].failApply = { code: 'io', message: 'disk full' };
+      const t = new Map(targets);
+      // An older agent refuses to roll back any revision but its latest.
+      let latest = 0;
+      if (older) {
+        t.set('fw2', {
+          request: async (b) => {
+            if (b.cmd === 'rollback' && b.revision !== latest) throw Object.assign(new Error(`revision ${b.revision} was followed by other changes`), { code: 'conflict' });
+            const res = agents[1].execute({ id: 0, ...b }) as { revision?: number };
+            if (typeof res?.revision === 'number' && !('dryRun' in b && b.dryRun)) latest = res.revision;
+            return res;
+          },
+        });
+      }
+      const moved = parseGroupSpecText(JSON.stringify({ ...SPEC, members: [{ ...SPEC.members[0], advskew: 1 }, { ...SPEC.members[1], interface: 'eth1' }, SPEC.members[2]] }));
+      const r = await twoPhaseApply(await plan(moved), t, { masters: ['fw1'] });
+      expect(r.hosts.map((h) => [h.host, h.action, h.outcome])).toEqual([['fw1', 'update', 'failed'], ['fw2', 'create', 'rolled-back'], ['fw3', 'unchanged', 'unchanged'], ['fw2', 'delete', 'rolled-back']]);
+      expect(r.summary).toMatch(/every host is as before/);
+      expect(configsOf(agents)).toEqual(before);
+      expect(agents[1].received.slice(-2).map((c) => c.cmd)).toEqual(older ? ['rollback', 'deleteGroup'] : ['rollback', 'rollback']);
+    }
   });
 });
 

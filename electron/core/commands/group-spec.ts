@@ -55,6 +55,11 @@ export const MAX_GROUP_FILE_BYTES = 256 * 1024;
 
 /** Parses a group file's text: JSON if it looks like JSON, YAML otherwise (YAML is a superset anyway). */
 export function parseGroupSpecText(text: string, source = 'group'): GroupSpec {
+  return validateGroupSpec(groupFileData(text, source), source);
+}
+
+/** A group file's text as data, bounded before it is parsed (JSON or YAML); not yet validated. */
+export function groupFileData(text: string, source = 'group'): unknown {
   if (utf8Length(text, MAX_GROUP_FILE_BYTES) > MAX_GROUP_FILE_BYTES) {
     throw new SpecError(source, [`(file): is larger than ${MAX_GROUP_FILE_BYTES / 1024} KiB, more than a group file may be; is it the right file?`]);
   }
@@ -65,7 +70,7 @@ export function parseGroupSpecText(text: string, source = 'group'): GroupSpec {
   } catch (err) {
     throw new SpecError(source, [`is neither valid JSON nor YAML: ${(err as Error).message}`]);
   }
-  return validateGroupSpec(data, source);
+  return data;
 }
 
 /** The exact GroupConfig (agent/config/schema.ts) that member `m` receives with putGroup. */

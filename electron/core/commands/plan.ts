@@ -30,10 +30,14 @@ export interface PlanStep {
   changes: string[];
   /** The same, structured: per field, before → after. */
   fields: FieldChange[];
+  /** Set in a balanced set's plan (plan-balanced.ts), where a host has one step per vhid. */
+  vhid?: number;
 }
 
 export interface Plan {
   vhid: number;
+  /** A balanced set's vhids (plan-balanced.ts); absent for one group. */
+  vhids?: number[];
   steps: PlanStep[];
   /** Problems that forbid the plan (unknown host, host not live...): nothing is sent when any exist. */
   errors: string[];
@@ -133,7 +137,7 @@ function createFields(c: GroupConfig): FieldChange[] {
   ];
 }
 
-function describeConfig(c: GroupConfig): string {
+export function describeConfig(c: GroupConfig): string {
   return `advbase ${c.advbase} advskew ${c.advskew}${c.preempt ? ' preempt' : ''}  ${c.addresses.join(' ')}`;
 }
 
@@ -223,6 +227,13 @@ export function planGroupDelete(vhid: number, fleet: Fleet, segment?: string): P
   }
   if (!steps.length) errors.push(`no host runs vhid ${vhid}${segment ? ` on ${segment}` : ''}`);
   checkHosts(fleet, [...new Set(steps.map((s) => s.host))], errors);
-  const base = { vhid, steps, errors, warnings: [] };
+  // a vhid of a balanced set (arpbalance): say where its clients go
+  const warnings = (fleet.balanced ?? [])
+    .filter((u) => u.vhids.includes(vhid) && (!segment || u.segment === segment))
+    .map((u) => {
+      const rest = u.vhids.filter((v) => v !== vhid);
+      return `vhid ${vhid} is one of the balanced set ${u.vhids.join(', ')} (${u.addresses.join(' ')} on ${u.segment}): its clients move to ${rest.length === 1 ? `vhid ${rest[0]}, which then serves every client as a plain group` : `vhids ${rest.join(', ')}`}; delete each vhid of the set to remove it`;
+    });
+  const base = { vhid, steps, errors, warnings };
   return { ...base, preview: render(`delete group vhid ${vhid}${segment ? ` on ${segment}` : ''}`, base) };
 }

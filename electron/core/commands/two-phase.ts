@@ -30,6 +30,8 @@ export type HostOutcome =
 
 export interface HostResult {
   host: string;
+  /** The vhid of this step, in a balanced set's plan (one step per host and vhid). */
+  vhid?: number;
   action: PlanStep['action'];
   outcome: HostOutcome;
   revision?: number;
@@ -50,6 +52,8 @@ export interface ApplyOutcome {
 
 export interface HostDiff {
   host: string;
+  /** As in HostResult: set in a balanced set's plan. */
+  vhid?: number;
   action: PlanStep['action'];
   fields: FieldChange[];
 }
@@ -104,9 +108,9 @@ export async function twoPhaseApply(
 ): Promise<ApplyOutcome> {
   const progress = opts.onProgress ?? (() => {});
   // One result per plan step (a host whose group moved interface has two: create and delete).
-  const results = plan.steps.map((s): HostResult => ({ host: s.host, action: s.action, outcome: s.action === 'unchanged' ? 'unchanged' : 'skipped' }));
+  const results = plan.steps.map((s): HostResult => ({ host: s.host, ...(s.vhid !== undefined ? { vhid: s.vhid } : {}), action: s.action, outcome: s.action === 'unchanged' ? 'unchanged' : 'skipped' }));
   const list = () => results;
-  const base = { dryRun: !!opts.dryRun, preview: plan.preview, diff: plan.steps.map((s): HostDiff => ({ host: s.host, action: s.action, fields: s.fields })) };
+  const base = { dryRun: !!opts.dryRun, preview: plan.preview, diff: plan.steps.map((s): HostDiff => ({ host: s.host, ...(s.vhid !== undefined ? { vhid: s.vhid } : {}), action: s.action, fields: s.fields })) };
 
   if (plan.errors.length) {
     progress({ step: 'refused', detail: plan.errors.join('; ') });
@@ -222,9 +226,10 @@ export async function twoPhaseApply(
 }
 
 /**
- * Undoes applied steps newest first. A host's newest change is undone with `rollback`; an older one
- * on the same host (a group that moved interface: create, then delete) can no longer be rolled back
- * by revision, so a create is undone by deleting what it created.
+ * Undoes applied steps newest first, each by `rollback` of its revision: the agent puts back the config
+ * before it while what it did still runs (so two steps on one host, a balanced set's groups, undo in
+ * turn). An agent that refuses (an older one keeps only the config before its latest revision) has a
+ * create undone by deleting what it created.
  */
 async function rollBack(
   applied: { r: HostResult; command: PlanStep['command'] }[],
@@ -237,9 +242,13 @@ async function rollBack(
     const failedHere = r.outcome === 'failed';
     try {
       let res: unknown;
-      if (r.revision === revisionOf.get(r.host)) res = await target.request({ cmd: 'rollback', revision: r.revision! });
-      else if (command?.cmd === 'putGroup' && r.action === 'create') res = await target.request({ cmd: 'deleteGroup', vhid: command.group.vhid, interface: command.group.interface });
-      else throw Object.assign(new Error(`revision ${r.revision} was followed by other changes on ${r.host} that could not be undone`), { code: 'conflict' });
+      try {
+        res = await target.request({ cmd: 'rollback', revision: r.revision! });
+      } catch (e) {
+        const refused = ['conflict', 'unknown-revision'].includes((e as { code?: string }).code ?? '');
+        if (!refused || command?.cmd !== 'putGroup' || r.action !== 'create') throw e;
+        res = await target.request({ cmd: 'deleteGroup', vhid: command.group.vhid, interface: command.group.interface });
+      }
       const parsed = ApplyResultSchema.safeParse(res);
       if (parsed.success) revisionOf.set(r.host, parsed.data.revision);
       if (!failedHere) r.outcome = 'rolled-back';

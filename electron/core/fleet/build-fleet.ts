@@ -8,6 +8,7 @@ import { RESTART_RECENT_MS, type Snapshot } from '../../../agent/control/message
 import { passwordAgreement } from './password.js';
 import { splitMasters } from './split-masters.js';
 import { fleetAddresses, foreignOf } from './foreign.js';
+import { balanceFindings, balancedUnits } from './balanced.js';
 
 function sameSet(a: string[], b: string[]): boolean {
   if (a.length !== b.length) return false;
@@ -39,6 +40,7 @@ function hostView(r: HostReport, fleetAddrs: ReadonlySet<string> = new Set()): H
           ...(s.linkDemotion ? { linkDemotion: { demote: s.linkDemotion.demote, down: [...s.linkDemotion.down] } } : {}),
           ...(s.allow ? { allow: { ...s.allow } } : {}),
           ...(s.log !== undefined ? { log: s.log } : {}),
+          ...(s.arpbalance !== undefined ? { arpbalance: s.arpbalance } : {}),
         }
       : {}),
     groups: s?.groups.length ?? 0,
@@ -168,6 +170,7 @@ function entryOf(inputs: MemberInput[]): GroupEntry {
       sent: g.sent,
       received: g.received,
       drops: { ...g.drops },
+      ...(g.balanced ? { balanced: [...g.balanced] } : {}),
     };
     checks.push(g.passwordCheck);
     entry.members.push(member);
@@ -397,5 +400,8 @@ export function buildFleet(reports: HostReport[], now: number, cache: FleetBuild
   });
   const present = new Set(sorted.map((r) => r.host));
   for (const h of [...cache.hosts.keys()]) if (!present.has(h)) cache.hosts.delete(h);
-  return { at: now, hosts, groups, findings };
+  // arpbalance: groups sharing one address set, as one unit (fleet/balanced.ts)
+  const balanced = balancedUnits(groups);
+  findings.push(...balanceFindings(groups, balanced, hosts));
+  return { at: now, hosts, groups, findings, ...(balanced.length ? { balanced } : {}) };
 }

@@ -1,8 +1,9 @@
 // Fleet deltas for the transports: instead of the whole fleet (1.6 MB of JSON at 1,000 groups) each
-// change sends only the hosts and groups whose content changed, and findings by number (each stream
-// numbers the findings it sent: a new one goes once, the list is then a list of numbers). Pure: a
-// sender-side differ and a receiver-side assembler; the receiver keeps unchanged items as the same objects.
-import type { Finding, Fleet, FleetGroup, GroupKey, HostView } from './types.js';
+// change sends only the hosts and groups whose content changed, the balanced units (whole) when they
+// change, and findings by number (each stream numbers the findings it sent: a new one goes once, the list
+// is then a list of numbers). Pure: a sender-side differ and a receiver-side assembler; the receiver
+// keeps unchanged items as the same objects.
+import type { BalancedUnit, Finding, Fleet, FleetGroup, GroupKey, HostView } from './types.js';
 
 /** What changed since the fleet with sequence number `base`; applying it gives fleet number `seq`. */
 export interface FleetDelta {
@@ -18,6 +19,8 @@ export interface FleetDelta {
   groupOrder?: GroupKey[];
   /** Present only when the findings changed: every finding's number in fleet order, and the ones new to this stream. */
   findings?: { order: number[]; added: Array<[number, Finding]> };
+  /** Present only when the balanced units changed: all of them (few and small; empty: the fleet has none now). */
+  balanced?: BalancedUnit[];
 }
 
 /** The first event of a stream is the whole fleet with its sequence number; the rest are deltas. */
@@ -33,6 +36,7 @@ interface Sent {
   groupOrder: string;
   findings: Finding[];
   findingOrder: number[];
+  balanced: BalancedUnit[];
 }
 
 /** Each object's JSON, made once however many streams compare it. */
@@ -47,6 +51,9 @@ function jsonOf(o: object): string {
 function changed(before: object | undefined, after: object): boolean {
   return before !== after && (before === undefined || jsonOf(before) !== jsonOf(after));
 }
+
+/** A fleet without balanced units compares as this one empty list. */
+const NONE: BalancedUnit[] = [];
 
 /** One per event stream (one web client, one Electron page): turns each fleet into what that stream lacks. */
 export function fleetDiffer(): (next: Fleet) => FleetUpdate {
@@ -85,6 +92,7 @@ export function fleetDiffer(): (next: Fleet) => FleetUpdate {
       findingOrder,
       hostOrder,
       groupOrder,
+      balanced: next.balanced ?? NONE,
     };
     if (!prev) return { kind: 'full', seq: sent.seq, fleet: next, findingIds: findingOrder };
     const delta: FleetDelta = {
@@ -97,6 +105,7 @@ export function fleetDiffer(): (next: Fleet) => FleetUpdate {
     if (hostOrder !== prev.hostOrder) delta.hostOrder = next.hosts.map((h) => h.host);
     if (groupOrder !== prev.groupOrder) delta.groupOrder = next.groups.map((g) => g.key);
     if (findingsChanged) delta.findings = { order: findingOrder, added };
+    if (changed(prev.balanced, sent.balanced)) delta.balanced = sent.balanced;
     return { kind: 'delta', delta };
   };
 }
@@ -128,11 +137,13 @@ export function fleetAssembler(): (u: FleetUpdate) => Fleet {
       });
       byId = new Map(d.findings.order.map((id, i) => [id, findings[i]]));
     }
+    const balanced = d.balanced ? (d.balanced.length ? d.balanced : undefined) : f.balanced;
     const fleet: Fleet = {
       at: d.at,
       hosts: merge(f.hosts, d.hosts, d.hostOrder, (h) => h.host),
       groups: merge(f.groups, d.groups, d.groupOrder, (g) => g.key),
       findings,
+      ...(balanced ? { balanced } : {}),
     };
     have = { seq: d.seq, fleet, findings: byId };
     return fleet;

@@ -15,7 +15,7 @@ function label(g: FleetGroup): string {
 /**
  * Groups that run on exactly the same live hosts but are mastered by different ones: traffic through both
  * takes an asymmetric path that stateful filtering (pf, pfsync without defer) may drop. One finding per
- * pair of groups. OpenBSD's answer is link demotion with preempt: a host that loses a link demotes itself
+ * pair of groups (balanced groups left out: they are meant to be mastered apart). OpenBSD's answer is link demotion with preempt: a host that loses a link demotes itself
  * and its peer takes every group. So the message names a host that has lost a link and members without
  * preempt, which are what keeps the groups apart.
  */
@@ -24,7 +24,8 @@ export function splitMasters(groups: readonly FleetGroup[], linkDemotion: Readon
   const bySet = new Map<string, FleetGroup[]>();
   for (const g of groups) {
     const live = g.members.filter((m) => m.live).map((m) => m.host);
-    if (live.length < 2 || !g.master) continue;
+    // balanced groups (arpbalance) are mastered by different hosts by design: clients are split between them
+    if (live.length < 2 || !g.master || g.members.some((m) => m.balanced)) continue;
     const id = setId(live);
     bySet.set(id, [...(bySet.get(id) ?? []), g]);
   }

@@ -55,6 +55,11 @@ export interface Member {
   sent: number;
   received: number;
   drops: Record<string, number>;
+  /**
+   * OpenBSD's arpbalance as this member reports it (GroupStatus.balanced): the vhids of the balanced set
+   * its group belongs to on this host, ascending, this one included. Absent: not balanced there.
+   */
+  balanced?: number[];
 }
 
 export interface FleetGroup {
@@ -98,7 +103,11 @@ export type FindingKind =
   /** Groups on the same hosts mastered by different hosts (LAN on one firewall, WAN on the other). */
   | 'split-masters'
   /** The host's agent died and was restarted by its supervisor recently (several times: a crash loop). */
-  | 'agent-restarting';
+  | 'agent-restarting'
+  /** A balanced set (arpbalance) with a member host missing from some of its vhids, or a vhid named that no group has. */
+  | 'balance:member-missing'
+  /** Balanced groups that share some but not all addresses, or that one host balances and another does not. */
+  | 'balance:mismatch';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -142,6 +151,8 @@ export interface HostView {
   allow?: AllowStatus;
   /** net.inet.carp.log: the syslog level of its CARP messages (absent: an older agent). */
   log?: number;
+  /** net.inet.carp.arpbalance: groups sharing addresses balance clients (absent: an older agent). */
+  arpbalance?: boolean;
   groups: number;
   /** The host's interfaces as its agent reports them (name, own IPv4 addresses with prefix, segments, link, MAC). */
   interfaces?: InterfaceReport[];
@@ -152,11 +163,46 @@ export interface HostView {
   foreign?: ForeignAdvert[];
 }
 
+/** One host's part in a balanced unit: the vhids it masters and the fraction of clients that means. */
+export interface BalancedShare {
+  host: string;
+  /** The unit's vhids this host is a member of (ascending). */
+  member: number[];
+  /** The unit's vhids this host masters now (ascending; empty: it serves none of the unit's clients). */
+  masters: number[];
+  /** balanceShare(masters, vhids) (agent/protocol/balance.ts): 0..1 of the hash space, so of the clients. */
+  share: number;
+  live: boolean;
+}
+
+/**
+ * OpenBSD's arpbalance: one address (set) on one segment served by several groups, each client hashed
+ * to one of them (agent/protocol/balance.ts). Built from the groups whose members report `balanced`.
+ */
+export interface BalancedUnit {
+  /** `${segment} ${addresses}`: one unit per address set on a segment. */
+  key: string;
+  segment: string;
+  /** The shared addresses, sorted. */
+  addresses: string[];
+  /** The vhids of the set, ascending (the groups of the fleet that carry these addresses and are balanced). */
+  vhids: number[];
+  /** Their group keys, in vhid order. */
+  groups: GroupKey[];
+  name?: string;
+  /** Every member host of any of its groups, by name. */
+  hosts: BalancedShare[];
+  /** vhids no live member masters: the clients hashed to them are not answered. */
+  unserved: number[];
+}
+
 export interface Fleet {
   at: number;
   hosts: HostView[];
   groups: FleetGroup[];
   findings: Finding[];
+  /** Balanced units (arpbalance), by segment then address; absent when the fleet has none. */
+  balanced?: BalancedUnit[];
 }
 
 export function groupKey(segment: string, vhid: number): GroupKey {

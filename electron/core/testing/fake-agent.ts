@@ -62,8 +62,14 @@ export class FakeAgent {
   /** net.inet.carp.allow: off takes this agent's groups out of every election (INIT), at once. */
   allow: AllowStatus = { allowed: true, leaving: false, persistedOff: false };
   log = 2;
+  /**
+   * net.inet.carp.arpbalance (set by putGroup's `arpbalance`): groups sharing their addresses report `balanced`.
+   * Reported in the snapshot once set (undefined: not reported, as an older agent).
+   */
+  arpbalance: boolean | undefined = undefined;
   revision = 1;
-  private history = new Map<number, GroupConfig[]>();
+  /** Like the real agent's rollback history: the groups before and after each revision. */
+  private history = new Map<number, { before: GroupConfig[]; after: GroupConfig[] }>();
   startedAt = Date.now();
   pid = 1000;
   up = true;
@@ -130,7 +136,16 @@ export class FakeAgent {
       sent: 0,
       received: 0,
       drops: {},
+      ...this.balancedOf(c),
     };
+  }
+
+  /** Like the agent: with arpbalance, the vhids of the groups on this interface with exactly these addresses (2 or more). */
+  private balancedOf(c: GroupConfig): { balanced?: number[] } {
+    if (!this.arpbalance) return {};
+    const set = [...c.addresses].sort().join();
+    const vhids = this.configs().filter((x) => x.interface === c.interface && [...x.addresses].sort().join() === set).map((x) => x.vhid);
+    return vhids.length > 1 ? { balanced: vhids.sort((a, b) => a - b) } : {};
   }
 
   snapshot(): Snapshot {
@@ -142,6 +157,7 @@ export class FakeAgent {
       maintenance: this.maintenance,
       allow: { ...this.allow },
       log: this.log,
+      ...(this.arpbalance !== undefined ? { arpbalance: this.arpbalance } : {}),
       groups: this.groups.map((g) => this.status(g)),
       interfaces: this.interfaces(),
       foreign: this.foreign,
@@ -191,7 +207,7 @@ export class FakeAgent {
     // Like the real agent (agent/runtime/runtime.ts): a dry run, or a change that changes nothing, keeps the revision.
     if (dryRun || added.length + removed.length + changed.length === 0) return { revision: this.revision, dryRun, added, removed, changed };
     if (this.failApply) throw Object.assign(new Error(this.failApply.message), { code: this.failApply.code });
-    this.history.set(this.revision + 1, this.configs());
+    this.history.set(this.revision + 1, { before: this.configs(), after: next });
     this.revision++;
     const now = Date.now();
     this.groups = next.map((c) => {
@@ -233,7 +249,14 @@ export class FakeAgent {
       case 'putGroup': {
         const group = GroupConfigSchema.parse(cmd.group);
         const rest = this.configs().filter((c) => !(c.interface === group.interface && c.vhid === group.vhid));
-        return this.commit([...rest, group], cmd.dryRun ?? false);
+        const was = this.arpbalance;
+        if (cmd.arpbalance !== undefined && !cmd.dryRun) this.arpbalance = cmd.arpbalance;
+        try {
+          return this.commit([...rest, group], cmd.dryRun ?? false);
+        } catch (e) {
+          this.arpbalance = was;
+          throw e;
+        }
       }
       case 'deleteGroup': {
         const rest = this.configs().filter((c) => !(c.vhid === cmd.vhid && (!cmd.interface || c.interface === cmd.interface)));
@@ -251,8 +274,10 @@ export class FakeAgent {
         this.log = cmd.level;
         return { log: cmd.level };
       case 'rollback': {
-        const prev = this.history.get(cmd.revision);
-        if (!prev || cmd.revision !== this.revision) throw Object.assign(new Error(`cannot roll back revision ${cmd.revision}`), { code: 'conflict' });
+        // As agent/runtime/runtime.ts: while what the revision did still runs (later ones undone first).
+        const kept = this.history.get(cmd.revision);
+        if (!kept || JSON.stringify(kept.after) !== JSON.stringify(this.configs())) throw Object.assign(new Error(`cannot roll back revision ${cmd.revision}`), { code: 'conflict' });
+        const prev = kept.before;
         const saved = this.failApply;
         this.failApply = null;
         try {

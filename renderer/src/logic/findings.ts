@@ -23,6 +23,8 @@ const TITLES: Record<FindingKind, string> = {
   'stuck-demotion': 'Demotion left over',
   'split-masters': 'Masters split across hosts',
   'agent-restarting': 'Agent restarted',
+  'balance:member-missing': 'Balanced set incomplete',
+  'balance:mismatch': 'Balanced set mismatch',
 };
 
 /** A finding's title; a kind this renderer does not know yet (a newer core) shows as itself. */
