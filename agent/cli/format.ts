@@ -3,13 +3,13 @@ import type { Snapshot, GroupStatus, AllowStatus } from '../control/messages.js'
 
 function groupLine(g: GroupStatus): string {
   const wire = g.wireAdvskew !== g.advskew || g.wireAdvbase !== g.advbase ? ` (on the wire advbase ${g.wireAdvbase} advskew ${g.wireAdvskew})` : '';
-  return `${g.interface} vhid ${g.vhid} ${g.state} advbase ${g.advbase} advskew ${g.advskew} demote ${g.demote}${g.preempt ? ' preempt' : ''}${wire}  ${g.addresses.join(' ')}`;
+  return `${g.interface} vhid ${g.vhid} ${g.state} advbase ${g.advbase} advskew ${g.advskew} demote ${g.demote}${g.preempt ? ' preempt' : ''}${g.balanced ? ` balanced over vhids ${g.balanced.join(',')}` : ''}${wire}  ${g.addresses.join(' ')}`;
 }
 
 export function formatStatus(s: Snapshot, now = Date.now()): string {
   const lines = [
     `carp-agent ${s.agent.version} on ${s.agent.hostname} (pid ${s.agent.pid}), config ${s.agent.configPath} revision ${s.agent.configRevision}`,
-    `demote ${s.demote}, maintenance ${s.maintenance ? 'ON' : 'off'}${s.allow ? `, ${describeAllow(s.allow)}` : ''}${s.log !== undefined ? `, log ${s.log}` : ''}`,
+    `demote ${s.demote}, maintenance ${s.maintenance ? 'ON' : 'off'}${s.allow ? `, ${describeAllow(s.allow)}` : ''}${s.log !== undefined ? `, log ${s.log}` : ''}${s.arpbalance ? ', arpbalance on' : ''}`,
   ];
   // OpenBSD's link demotion, apart from the operator's counter: the wire carries their sum.
   if (s.linkDemotion && s.linkDemotion.demote > 0) {

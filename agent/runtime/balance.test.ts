@@ -9,6 +9,7 @@ import { Runtime } from './runtime.js';
 import { balancedSets, withBalanceFlips } from './balance.js';
 import { diffConfigs } from './diff.js';
 import { FakeNet } from '../testing/fake-net.js';
+import { formatStatus } from '../cli/format.js';
 import { parseAgentConfig, type AgentConfig } from '../config/schema.js';
 import { carpKey, decodeArpRequest, encodeAdvert, encodeGratuitousArp, encodeIpPacket, macFromString } from '../protocol/index.js';
 
@@ -77,6 +78,10 @@ describe('a balanced pair on one host', () => {
     const snap = rt.snapshot();
     expect(snap.arpbalance).toBe(true);
     expect(snap.groups.map((g) => [g.vhid, g.state, g.balanced])).toEqual([[1, 'MASTER', [1, 2]], [2, 'MASTER', [1, 2]], [3, 'MASTER', undefined]]);
+    const text = formatStatus(snap);
+    expect(text).toMatch(/, arpbalance on$/m);
+    expect(text).toMatch(/^eth0 vhid 1 MASTER advbase 1 advskew 0 demote 0 preempt balanced over vhids 1,2 {2}198\.18\.9\.100\/24$/m);
+    expect(text).toMatch(/^eth0 vhid 3 MASTER advbase 1 advskew 0 demote 0 {2}198\.18\.9\.200\/24$/m);
     // Both virtual MACs, each with the shared address as /32; never on eth0. The unbalanced group's VIP is on eth0.
     expect([...net.balance!.links]).toEqual([['eth0-vm1', { parent: 'eth0', mac: '00005e000101' }], ['eth0-vm2', { parent: 'eth0', mac: '00005e000102' }]]);
     expect([...net.addrs].sort()).toEqual(['198.18.9.200/24', 'eth0-vm1 198.18.9.100/32', 'eth0-vm2 198.18.9.100/32']);
