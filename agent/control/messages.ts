@@ -170,6 +170,11 @@ export const SnapshotSchema = z.object({
   allow: AllowStatusSchema.optional(),
   /** net.inet.carp.log: the syslog level of CARP messages now (0..7). Optional: older agents. */
   log: z.number().int().min(0).max(7).optional(),
+  /**
+   * Set by the console's kernel-CARP backend (electron/core/kernel-link), never by an agent: the host runs
+   * CARP in its BSD kernel, read and driven over SSH with the base system's tools. Absent: a carp-agent.
+   */
+  kernel: z.object({ system: z.enum(['openbsd', 'freebsd', 'pfsense', 'opnsense']), label: z.string().max(200) }).optional(),
   /** net.inet.carp.arpbalance: the config's top-level `arpbalance` (groups sharing addresses balance clients). Optional: older agents. */
   arpbalance: z.boolean().optional(),
   groups: z.array(GroupStatusSchema),

@@ -1,8 +1,9 @@
-// createConsole: the console core behind ConsoleApi — one transport and one AgentLink per host
+// createConsole: the console core behind ConsoleApi — one transport and one HostLink (agent or kernel CARP) per host
 // (hosts can be added and removed while it runs), the fleet recomputed after reports, commands,
 // maintenance, and every event to subscribers.
 import type { HostKeyVerdict, HostSpec, HostTransport } from './transport.js';
-import { AgentLink, AgentCommandError, type AgentLinkOptions, type CommandBody } from './agent-link/agent-link.js';
+import { AgentCommandError, type AgentLinkOptions, type CommandBody } from './agent-link/agent-link.js';
+import { AutoLink, type HostLink } from './host-link.js';
 import { EventBus, type ConsoleEvent } from './events.js';
 import { sameData, shareItems } from './fleet/share.js';
 import { buildFleet, newFleetBuildCache } from './fleet/build-fleet.js';
@@ -59,7 +60,7 @@ export interface Console extends ConsoleApi {
   /** Resolves when every host has reported once (live or not) or after timeoutMs. */
   ready(timeoutMs?: number): Promise<void>;
   fleetNow(): Fleet;
-  link(host: string): AgentLink;
+  link(host: string): HostLink;
   transportOf(host: string): HostTransport;
   close(): void;
 }
@@ -71,7 +72,7 @@ export function createConsole(opts: ConsoleOptions): Console {
   const now = opts.now ?? Date.now;
   const bus = new EventBus();
   const transports = new Map<string, HostTransport>();
-  const links = new Map<string, AgentLink>();
+  const links = new Map<string, HostLink>();
   const reported = new Set<string>();
   const fleetListeners = new Set<() => void>();
   // groups whose members did not change are not built again (fleet/build-fleet.ts)
@@ -120,7 +121,7 @@ export function createConsole(opts: ConsoleOptions): Console {
   const addLink = (spec: HostSpec) => {
     const t = opts.transport(spec);
     transports.set(spec.name, t);
-    const link: AgentLink = new AgentLink(
+    const link: HostLink = new AutoLink(
       t,
       {
         onReport: (r) => {
@@ -166,7 +167,7 @@ export function createConsole(opts: ConsoleOptions): Console {
     },
   });
 
-  const linkOf = (host: string): AgentLink => {
+  const linkOf = (host: string): HostLink => {
     const l = links.get(host);
     if (!l) throw new ApiError('unknown-host', `${host} is not in the inventory (known: ${[...links.keys()].join(', ')})`);
     return l;
