@@ -3,7 +3,7 @@
 // state-read) every second and at once when `route -n monitor` reports a change, reports it as an
 // agent Snapshot with the same staleness rules, turns changes into agent events, and carries out the
 // agent's commands with the system's own tools (commands.ts). Same surface as AgentLink.
-import type { AgentEvent, CarpState, Snapshot } from '../../../agent/control/messages.js';
+import type { AgentEvent, Snapshot } from '../../../agent/control/messages.js';
 import { HEARTBEAT_MS } from '../../../agent/control/messages.js';
 import { AgentCommandError, type AgentLinkHandlers, type CommandBody } from '../agent-link/agent-link.js';
 import type { HostReport, HostStatus } from '../fleet/types.js';
