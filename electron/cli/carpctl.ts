@@ -196,9 +196,9 @@ async function run(args: Args): Promise<number> {
 
 /** One line per host, then which host runs which version (as their agents report it at the end). */
 export function formatDeploy(r: DeployHostResult[]): string {
-  const lines = r.map((h) => `${h.host}: ${h.ok ? `ok ${h.version ?? ''}`.trimEnd() : `${h.notAttempted ? 'NOT UPGRADED' : 'FAILED'}: ${h.error}`}`);
+  const lines = r.map((h) => `${h.host}: ${h.kernel ? `no agent needed: ${h.kernel}` : h.ok ? `ok ${h.version ?? ''}`.trimEnd() : `${h.notAttempted ? 'NOT UPGRADED' : 'FAILED'}: ${h.error}`}`);
   const by = new Map<string, string[]>();
-  for (const h of r) by.set(h.running ?? 'unknown', [...(by.get(h.running ?? 'unknown') ?? []), h.host]);
+  for (const h of r.filter((x) => !x.kernel)) by.set(h.running ?? 'unknown', [...(by.get(h.running ?? 'unknown') ?? []), h.host]);
   if (r.length) lines.push(`versions: ${[...by].map(([v, hs]) => `${hs.join(', ')} ${v === 'unknown' ? 'unknown' : `${hs.length === 1 ? 'runs' : 'run'} ${v}`}`).join('; ')}`);
   return lines.join('\n');
 }

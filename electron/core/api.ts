@@ -37,6 +37,8 @@ export interface DeployHostResult {
   running?: string;
   /** Not attempted: a rolling upgrade stopped at an earlier host (`error` says where and why). */
   notAttempted?: boolean;
+  /** A BSD host (kernel CARP): no agent is needed; what the console does instead. */
+  kernel?: string;
 }
 
 /** ConsoleApi.deploy's options. */

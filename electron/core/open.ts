@@ -113,6 +113,7 @@ export function openConsole(o: OpenOptions = {}): OpenedConsole {
         ok: r.ok,
         version: r.version,
         ...(r.error ? { error: r.error } : {}),
+        ...(r.kernel ? { kernel: r.kernel } : {}),
       })),
   });
   return {

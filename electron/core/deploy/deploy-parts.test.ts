@@ -97,7 +97,7 @@ describe('service files: the agent runs under its supervisor on every init syste
 });
 
 describe('deploy targets Linux only', () => {
-  it('refuses a BSD host right after detecting it, before checking Node or writing anything', async () => {
+  it('explains on a BSD host that no agent is needed (kernel CARP), right after detecting it, before checking Node or writing anything', async () => {
     const commands: string[] = [];
     const uploads: string[] = [];
     const bsd: HostTransport = {
@@ -116,8 +116,10 @@ describe('deploy targets Linux only', () => {
     const manifest = ManifestSchema.parse({ version: '0.2.0', files: [{ path: 'carp-agent.js', sha256: 'a'.repeat(64), size: 1 }] });
     const steps: string[] = [];
     const r = await deployHost(bsd, { manifest, onProgress: (p) => steps.push(p.step) });
-    expect(r).toMatchObject({ host: 'fw9', ok: false, platform: 'freebsd-x64' });
-    expect(r.error).toBe('fw9 runs freebsd (freebsd-x64): carp-agent is deployed to Linux hosts only; BSD firewalls run carp(4) in the kernel');
+    expect(r).toMatchObject({ host: 'fw9', ok: true, platform: 'freebsd-x64' });
+    expect(r.kernel).toBe(
+      "fw9 runs FreeBSD (or pfSense/OPNsense): CARP runs in its kernel (carp(4)), so no agent is needed and nothing was installed; the console reads and drives it over SSH with the base system's ifconfig, sysctl, netstat and route",
+    );
     expect(commands).toHaveLength(1); // the detect command, nothing else
     expect(uploads).toEqual([]);
     expect(steps).not.toContain('check-node');

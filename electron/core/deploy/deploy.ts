@@ -58,10 +58,18 @@ export interface DeployResult {
   skipped?: boolean;
   /** The new version failed its handshake and the previous one was restored. */
   rolledBack?: boolean;
+  /** A BSD host: CARP runs in its kernel, no agent is needed; what the console does instead. */
+  kernel?: string;
   previous?: string;
   platform?: string;
   error?: string;
   ms: number;
+}
+
+/** What deploy says for a BSD host: no agent, and what the console does instead. */
+export function kernelCarpNote(host: string, os: 'openbsd' | 'freebsd'): string {
+  const name = os === 'openbsd' ? 'OpenBSD' : 'FreeBSD (or pfSense/OPNsense)';
+  return `${host} runs ${name}: CARP runs in its kernel (carp(4)), so no agent is needed and nothing was installed; the console reads and drives it over SSH with the base system's ifconfig, sysctl, netstat and route`;
 }
 
 class DeployError extends Error {
@@ -220,10 +228,15 @@ export async function deployHost(t: HostTransport, opts: DeployOptions = {}): Pr
     facts = parseFacts(await run(t, 'detect', DETECT_COMMAND, { timeoutMs: 15_000 }));
     previous = facts.installed;
     emit('detect', `${facts.platform} ${facts.distro}${facts.systemd ? ' systemd' : ''}${previous ? `, installed ${previous}` : ''}`);
-    // The agent is userland CARP for Linux; BSD firewalls have carp(4) in the kernel (their backend is
-    // a later piece of work, with the base system's tools). Everything below is Linux only.
+    // The agent is userland CARP for Linux; BSD firewalls have carp(4) in the kernel, which the console
+    // reads and drives over SSH (electron/core/kernel-link). Everything below is Linux only.
+    if (facts.os === 'openbsd' || facts.os === 'freebsd') {
+      const kernel = kernelCarpNote(host, facts.os);
+      emit('done', kernel);
+      return { host, ok: true, version: '-', kernel, platform: facts.platform, ms: Date.now() - start };
+    }
     if (facts.os !== 'linux')
-      throw new DeployError(host, 'detect', `${host} runs ${facts.os} (${facts.platform}): carp-agent is deployed to Linux hosts only; BSD firewalls run carp(4) in the kernel`);
+      throw new DeployError(host, 'detect', `${host} runs ${facts.os} (${facts.platform}): carp-agent is deployed to Linux hosts only`);
     emit('check-node', facts.nodeVersion);
     try {
       checkNode(host, facts);

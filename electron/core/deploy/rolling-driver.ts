@@ -3,6 +3,7 @@
 // the rest in parallel. The decisions are deploy/rolling.ts (pure); this is their I/O, over RollingEnv.
 import type { CommandBody } from '../agent-link/agent-link.js';
 import type { ConsoleDeployOptions, DeployHostResult } from '../api.js';
+import { kernelCarpNote } from './deploy.js';
 import { DEPLOY_STEPS, ROLLING_DEPLOY_STEPS, type ConsoleEvent, type DeployStep } from '../events.js';
 import type { Fleet } from '../fleet/types.js';
 import { runMaintenance, waitFleet, type MaintenanceEnv, type MaintenanceTimeouts } from '../maintenance/driver.js';
@@ -54,8 +55,17 @@ export function deployProgress(step: DeployStep, rolling = false): number {
 }
 
 /** Deploys to `names`: in parallel where nothing is hit, in turn (hitless) for hosts that carry groups. */
-export async function runDeploy(env: RollingEnv, names: string[], o: ConsoleDeployOptions): Promise<DeployHostResult[]> {
+export async function runDeploy(env: RollingEnv, all: string[], o: ConsoleDeployOptions): Promise<DeployHostResult[]> {
   const op = o.op ? { op: o.op } : {};
+  // Hosts known to run kernel CARP (BSD) get no agent and take no part in the rolling upgrade.
+  const kernelHosts = new Map(env.fleet().hosts.filter((h) => h.kernel && all.includes(h.host)).map((h) => [h.host, h.kernel!]));
+  const names = all.filter((n) => !kernelHosts.has(n));
+  const kernelResults = [...kernelHosts].map(([host, k]): DeployHostResult => {
+    const kernel = kernelCarpNote(host, k.system === 'openbsd' ? 'openbsd' : 'freebsd');
+    env.emit({ type: 'deploy', at: env.now(), ...op, host, step: 'done', progress: 1, detail: kernel });
+    return { host, ok: true, kernel };
+  });
+  const done = (rs: DeployHostResult[]) => all.map((n) => rs.find((r) => r.host === n) ?? kernelResults.find((r) => r.host === n)!);
   const emit = (host: string, step: DeployStep, detail: string | undefined, rolling: boolean, at = env.now()) =>
     env.emit({ type: 'deploy', at, ...op, host, step, progress: deployProgress(step, rolling), ...(detail ? { detail } : {}) });
   /** The steps each host's deploy function reported (to know whether it restarted the agent, or rolled back). */
@@ -99,7 +109,7 @@ export async function runDeploy(env: RollingEnv, names: string[], o: ConsoleDepl
     for (const hit of parallelHits(env.fleet(), names, version)) emit(hit.host, 'warning', hit.detail, false);
     const rs = await deployTo(names, false);
     await settle(rs);
-    return withRunning(rs);
+    return done(withRunning(rs));
   }
   const plan = planRolling(env.fleet(), names, { version });
   const order = plan.sequence.map((h) => h.host);
@@ -132,7 +142,7 @@ export async function runDeploy(env: RollingEnv, names: string[], o: ConsoleDepl
       results.set(h.host, { ...r.result, error: why });
     } else results.set(h.host, r.result);
   }
-  return withRunning(names.map((n) => results.get(n) ?? { host: n, ok: false, error: 'not deployed' }));
+  return done(withRunning(names.map((n) => results.get(n) ?? { host: n, ok: false, error: 'not deployed' })));
 }
 
 /** Switches the host's maintenance and waits until its agent reports it; false when refused or late. */

@@ -8,6 +8,7 @@ import type { HostReport } from '../fleet/types.js';
 import { groupStatus, snapshot } from '../testing/snapshots.js';
 import { expectedMaster, expectedRole, mayLeave, parallelHits, planRolling, steadyCheck, versionSummary } from './rolling.js';
 import { createConsole, deployProgress, type Console, type DeployFn } from '../console.js';
+import { runDeploy } from './rolling-driver.js';
 import { fakeFleet, type FakeTransport } from '../testing/fake-agent.js';
 import type { ConsoleEvent, DeployStep } from '../events.js';
 import { ROLLING_DEPLOY_STEPS } from '../events.js';
@@ -316,6 +317,41 @@ async function world(o: { failOn?: string[]; version?: string; deployVersion?: s
 
 const deploySteps = (events: ConsoleEvent[], host: string) =>
   events.flatMap((e) => (e.type === 'deploy' && e.host === host ? [e.step] : [])).filter((s, i, a) => i === 0 || a[i - 1] !== s);
+
+describe('deploy on a kernel-CARP host', () => {
+  it('installs nothing on a host the fleet knows runs kernel CARP, says why, and carpctl prints it', async () => {
+    const reports = [host('fw1', 1, [{ vhid: 1, state: 'MASTER', advskew: 0 }]), host('fw2', 2, [{ vhid: 1, advskew: 100 }])];
+    reports[0].snapshot = { ...reports[0].snapshot!, kernel: { system: 'openbsd', label: 'OpenBSD 7.6' } };
+    const fleet = buildFleet(reports, 1);
+    const deployed: string[][] = [];
+    const events: ConsoleEvent[] = [];
+    const rs = await runDeploy(
+      {
+        now: () => 1,
+        fleet: () => fleet,
+        onFleet: () => () => {},
+        request: async () => ({}),
+        reconnect: () => {},
+        deploy: async (hs) => {
+          deployed.push(hs);
+          return hs.map((h) => ({ host: h, ok: true, version: V1 }));
+        },
+        version: () => V1,
+        maintenanceEnv: () => {
+          throw new Error('not used with --parallel');
+        },
+        emit: (e) => events.push(e),
+        timeouts: { agentMs: 10, exitMs: 10, steadyMs: 10, dwellMs: 1 },
+      },
+      ['fw1', 'fw2'],
+      { parallel: true },
+    );
+    expect(deployed).toEqual([['fw2']]);
+    expect(rs.map((r) => [r.host, r.ok, r.kernel !== undefined])).toEqual([['fw1', true, true], ['fw2', true, false]]);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'deploy', host: 'fw1', step: 'done', detail: expect.stringMatching(/^fw1 runs OpenBSD: CARP runs in its kernel/) }));
+    expect(formatDeploy(rs).split('\n')[0]).toMatch(/^fw1: no agent needed: fw1 runs OpenBSD: CARP runs in its kernel \(carp\(4\)\), so no agent is needed and nothing was installed; the console reads and drives it over SSH/);
+  });
+});
 
 describe('rolling upgrade (fake agents)', () => {
   it('upgrades one host at a time, backups first, each in maintenance at its install, never two members of a group out', async () => {

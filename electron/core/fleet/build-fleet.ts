@@ -41,6 +41,7 @@ function hostView(r: HostReport, fleetAddrs: ReadonlySet<string> = new Set()): H
           ...(s.allow ? { allow: { ...s.allow } } : {}),
           ...(s.log !== undefined ? { log: s.log } : {}),
           ...(s.arpbalance !== undefined ? { arpbalance: s.arpbalance } : {}),
+          ...(s.kernel ? { kernel: { ...s.kernel } } : {}),
         }
       : {}),
     groups: s?.groups.length ?? 0,
