@@ -158,7 +158,7 @@ export function FleetScreen() {
                       )}
                     </td>
                     <td className="small os-cell">{h.os ? <LastKnown h={h}>{h.os}</LastKnown> : '—'}</td>
-                    <td className="mono small">{h.agentVersion ? <LastKnown h={h}>{h.agentVersion}</LastKnown> : '—'}</td>
+                    <td className="mono small">{h.kernel ? <span title="CARP runs in this host's BSD kernel: read and driven over SSH with its own tools, no agent">kernel CARP</span> : h.agentVersion ? <LastKnown h={h}>{h.agentVersion}</LastKnown> : '—'}</td>
                     <td>
                       {h.demote === undefined ? (
                         '—'

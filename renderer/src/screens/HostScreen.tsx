@@ -119,7 +119,7 @@ export function HostScreen({ host }: { host: string }) {
         </div>
         <div>
           <dt>Agent</dt>
-          <dd className="mono">{view.agentVersion ? `${view.agentVersion}${lk}` : '—'}</dd>
+          <dd className="mono">{view.kernel ? `none: kernel CARP (${view.kernel.label}), read and driven over SSH` : view.agentVersion ? `${view.agentVersion}${lk}` : '—'}</dd>
         </div>
         <div>
           <dt>Agent started</dt>
