@@ -73,6 +73,12 @@ describe('groups on a kernel host', () => {
     expect(lines(planKernelCommand({ cmd: 'deleteGroup', vhid: v.vhid }, s, 1).commands)).toEqual(['ifconfig carp1 destroy', expect.stringMatching(/carp-console-retire/)]);
   });
 
+  it('preempt is one sysctl for the host: set live and kept in /etc/sysctl.conf, undone the same way', () => {
+    const p = planKernelCommand({ cmd: 'putGroup', group: { ...GROUP, preempt: false } }, openbsd(), 1);
+    expect(lines(p.commands).slice(-2)).toEqual(['sysctl net.inet.carp.preempt=0', expect.stringMatching(/carp-console-sysctl net\.inet\.carp\.preempt 0$/)]);
+    expect(lines(p.undo!).slice(-2)).toEqual(['sysctl net.inet.carp.preempt=1', expect.stringMatching(/carp-console-sysctl net\.inet\.carp\.preempt 1$/)]);
+  });
+
   it('refuses what a kernel host cannot do, saying why', () => {
     expect(() => planKernelCommand({ cmd: 'putGroup', group: GROUP }, freebsd(PFSENSE), 1)).toThrow(/config\.xml/);
     expect(() => planKernelCommand({ cmd: 'putGroup', group: { ...GROUP, upscript: '/usr/local/sbin/up.sh' } }, openbsd(), 1)).toThrow(/kernel CARP runs no hook scripts/);

@@ -76,6 +76,23 @@ function editFile(carpIf: string, key: 'advskew' | 'advbase', value: number): Ke
   ]);
 }
 
+/**
+ * Keeps `net.inet.carp.<name>=<value>` in /etc/sysctl.conf (read at boot on both systems): any line for
+ * it replaced by the new one, written atomically. The live sysctl is set apart.
+ */
+function persistSysctl(name: 'preempt', value: number): KernelCommand {
+  return command(`keep net.inet.carp.${name}=${value} in /etc/sysctl.conf`, [
+    'sh', '-c',
+    'set -e; f=/etc/sysctl.conf; t="$f.carp-console.$$"; { [ ! -e "$f" ] || grep -v "^[[:space:]]*$1=" "$f" || true; echo "$1=$2"; } > "$t"; chmod 0644 "$t"; mv -f "$t" "$f"',
+    'carp-console-sysctl', `net.inet.carp.${name}`, String(value),
+  ]);
+}
+
+/** preempt on or off, live and kept for the next boot. */
+function setPreempt(s: KernelCarpState, on: boolean): KernelCommand[] {
+  return [openbsd(s) ? openbsdSetPreempt(on) : freebsdSetPreempt(on), persistSysctl('preempt', on ? 1 : 0)];
+}
+
 function refuseHooks(g: GroupConfig): void {
   const hooks = (['upscript', 'downscript'] as const).filter((k) => g[k]);
   if (hooks.length) throw new KernelRefused('invalid', `${hooks.join(' and ')}: kernel CARP runs no hook scripts (use ifstated(8) on OpenBSD, devd(8) on FreeBSD); leave them out for this host`);
@@ -141,7 +158,7 @@ function plan(body: CommandBody, s: KernelCarpState, revision: number): KernelPl
       if (body.key === 'preempt') {
         if (typeof body.value !== 'boolean') throw new KernelRefused('invalid', `preempt takes a boolean, got ${JSON.stringify(body.value)}`);
         // The kernel's preempt is one sysctl for the whole host (net.inet.carp.preempt).
-        return { commands: [openbsd(s) ? openbsdSetPreempt(body.value) : freebsdSetPreempt(body.value)], reply: result(revision, false, { changed: s.vhids.map((x) => x.vhid) }), undo: [openbsd(s) ? openbsdSetPreempt(s.preempt) : freebsdSetPreempt(s.preempt)] };
+        return { commands: setPreempt(s, body.value), reply: result(revision, false, { changed: s.vhids.map((x) => x.vhid) }), undo: setPreempt(s, s.preempt) };
       }
       if (typeof body.value !== 'number') throw new KernelRefused('invalid', `${body.key} takes a number, got ${JSON.stringify(body.value)}`);
       if (s.system.kind === 'pfsense' || s.system.kind === 'opnsense') groupChanges(s.system);
@@ -164,11 +181,11 @@ function plan(body: CommandBody, s: KernelCarpState, revision: number): KernelPl
       const carpIf = existing?.interface ?? freeCarpIf(s);
       const spec = { carpIf, vhid: g.vhid, carpdev: g.interface, password: g.password, advbase: g.advbase, advskew: g.advskew, addresses: g.addresses };
       const commands = [...openbsdApplyVhid(spec, existing?.addresses ?? []), openbsdPersistVhid(spec)];
-      if (g.preempt !== undefined && g.preempt !== s.preempt) commands.push(openbsdSetPreempt(g.preempt));
+      if (g.preempt !== undefined && g.preempt !== s.preempt) commands.push(...setPreempt(s, g.preempt));
       const reply = result(revision, body.dryRun ?? false, existing ? { changed: [g.vhid] } : { added: [g.vhid] });
       if (body.dryRun) return { commands: [], reply };
       const undo = existing ? [restoreFile(carpIf), destroy(carpIf), netstart(carpIf)] : [destroy(carpIf), retireFile(carpIf)];
-      if (g.preempt !== undefined && g.preempt !== s.preempt) undo.push(openbsdSetPreempt(s.preempt));
+      if (g.preempt !== undefined && g.preempt !== s.preempt) undo.push(...setPreempt(s, s.preempt));
       return { commands, reply, undo };
     }
     case 'deleteGroup': {
