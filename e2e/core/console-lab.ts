@@ -21,7 +21,11 @@ export interface ConsoleLab {
   c: Console;
 }
 
-export async function consoleLab(id: number, opts: { deploy?: boolean; extraHosts?: (inv: Inventory) => HostSpec[]; beforeConsole?: () => void } = {}): Promise<ConsoleLab> {
+/**
+ * A lab of 3 hosts and a console over it. `deploy`: the agent on every host, or only on the hosts named
+ * (the others, e.g. an emulated BSD host prepared in `beforeConsole`, get none).
+ */
+export async function consoleLab(id: number, opts: { deploy?: boolean | string[]; extraHosts?: (inv: Inventory) => HostSpec[]; beforeConsole?: (lab: Lab) => void | Promise<void> } = {}): Promise<ConsoleLab> {
   if (!existsSync(`${BUNDLE}/manifest.json`)) execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
   await Lab.down(id).catch(() => undefined);
   const lab = await Lab.up({ id, hosts: 3 });
@@ -34,10 +38,11 @@ export async function consoleLab(id: number, opts: { deploy?: boolean; extraHost
     pool = new SshPool({ knownHostsFiles: inv.knownHostsFiles, agentSocket: null, defaultIdentityFiles: [] });
     const p = pool;
     if (opts.deploy) {
-      const res = await deployAll(inv.hosts.map((h) => p.get(h)), { bundleDir: BUNDLE });
+      const to = opts.deploy === true ? inv.hosts : inv.hosts.filter((h) => (opts.deploy as string[]).includes(h.name));
+      const res = await deployAll(to.map((h) => p.get(h)), { bundleDir: BUNDLE });
       expect(res.filter((r) => !r.ok)).toEqual([]);
     }
-    opts.beforeConsole?.();
+    await opts.beforeConsole?.(lab);
     const con = createConsole({ hosts: [...inv.hosts, ...(opts.extraHosts?.(inv) ?? [])], transport: (h) => p.get(h) });
     c = con;
     if (opts.deploy) await waitFor(() => con.fleetNow().hosts.every((h) => h.status === 'live'), 20_000, 'all agents live');

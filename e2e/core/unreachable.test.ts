@@ -31,7 +31,9 @@ const statuses = () => Object.fromEntries(c.fleetNow().hosts.map((h) => [h.host,
 beforeAll(async () => {
   ({ lab, inv, pool, c } = x = await consoleLab(LAB_ID, {
     extraHosts: (i) => [{ ...i.hosts[0], name: 'ghost', address: GHOST_ADDRESS }],
-    beforeConsole: () => (t0 = Date.now()),
+    beforeConsole: () => {
+      t0 = Date.now();
+    },
   }));
   c.subscribe((e) => events.push({ e, got: Date.now() }));
 });
