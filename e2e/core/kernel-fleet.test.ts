@@ -77,6 +77,23 @@ describe('a mixed fleet: an emulated OpenBSD host (kernel CARP, no agent) and tw
     expect(seen).toBeLessThan(5000);
   });
 
+  it('the console\'s commands on fw1 run as OpenBSD\'s tools: set advskew (kept in hostname.carp0), demote, allow off and on', async () => {
+    await x!.c.set('fw1', 1, 'advskew', 10);
+    await waitFor(() => group().members.find((m) => m.host === 'fw1')?.advskew === 10, 5000, 'fw1 advskew 10 in the console');
+    expect((await x!.lab.exec('fw1', 'cat /etc/hostname.carp0')).stdout).toMatch(/^vhid 1 carpdev eth0 pass mixed-fleet advbase 1 advskew 10$/m);
+    await x!.c.set('fw1', 1, 'advskew', 0);
+    await x!.c.demote('fw1', 'set', 60);
+    await waitFor(() => host('fw1').demote === 60 && group().master === 'fw3', 10_000, 'fw1 demote 60, fw3 MASTER');
+    expect((await x!.lab.exec('fw1', 'ifconfig -g carp')).stdout).toBe('carp: carp demote count 60\n');
+    await x!.c.demote('fw1', 'set', 0);
+    await waitFor(() => group().master === 'fw1', 10_000, 'fw1 MASTER again');
+    await x!.c.allow('fw1', false);
+    await waitFor(() => host('fw1').allow?.allowed === false && group().master === 'fw3', 10_000, 'fw1 CARP off, fw3 MASTER');
+    expect((await x!.lab.exec('fw1', 'sysctl net.inet.carp.allow')).stdout).toBe('net.inet.carp.allow=0\n');
+    await x!.c.allow('fw1', true);
+    await waitFor(() => host('fw1').allow?.allowed === true && group().master === 'fw1', 15_000, 'fw1 CARP on and MASTER again');
+  });
+
   it('demote before reboot of fw1: the group moves to fw3 with at most 1 lost probe at 100/s, fw1 reboots, returns and takes it back', async () => {
     const events: ConsoleEvent[] = [];
     const off = x!.c.subscribe((e) => events.push(e));

@@ -2,7 +2,8 @@
 // system's own tools (electron/core/kernel builders), decided here, pure: the commands to run, the
 // reply the agent would give, and the commands that undo it (for `rollback`). OpenBSD persists a vhid
 // in /etc/hostname.carpN (old file kept as .bak; undo puts it back and runs `sh /etc/netstart carpN`,
-// as an operator would). pfSense and OPNsense refuse group changes (config.xml owns the interfaces).
+// as an operator would); FreeBSD in /etc/rc.conf with sysrc (freebsd-groups.ts). pfSense and OPNsense
+// refuse group changes (config.xml owns the interfaces).
 import type { ApplyResult } from '../../../agent/control/messages.js';
 import type { GroupConfig } from '../../../agent/config/schema.js';
 import type { CommandBody } from '../agent-link/agent-link.js';
@@ -14,6 +15,7 @@ import {
 } from '../kernel/commands-openbsd.js';
 import { freebsdAdjustDemotion, freebsdRefusePersist, freebsdSetAllow, freebsdSetLog, freebsdSetPreempt, freebsdSetVhid } from '../kernel/commands-freebsd.js';
 import { demotionCounter, maintenanceDemote, operatorDemotion } from './snapshot.js';
+import { freebsdDeleteGroup, freebsdPutGroup } from './freebsd-groups.js';
 
 /** A command the kernel backend will not carry out; `code` as the agent's CommandError codes. */
 export class KernelRefused extends Error {
@@ -106,9 +108,6 @@ function groupChanges(system: KernelCarpState['system']): void {
       throw new KernelRefused('refused', (e as Error).message);
     }
   }
-  if (system.kind === 'freebsd') {
-    throw new KernelRefused('unsupported', `${system.label}: creating or changing a vhid (ifconfig alias + sysrc ifconfig_<if>_alias<n>) is not supported by this console yet; change it on the host, the console shows it`);
-  }
 }
 
 const result = (revision: number, dryRun: boolean, r: Partial<ApplyResult>): ApplyResult => ({ revision: dryRun ? revision : revision + 1, dryRun, added: [], removed: [], changed: [], ...r });
@@ -127,17 +126,27 @@ function demoteTo(s: KernelCarpState, target: number): KernelCommand[] {
   return out;
 }
 
+/** What the plan of a group change on FreeBSD needs read from the host first: `sysrc -a`. */
+export interface HostReads {
+  sysrcAll?: string;
+}
+
+/** Whether planning `body` on this system needs `sysrc -a` read first (a FreeBSD group change). */
+export function needsSysrc(body: CommandBody, s: KernelCarpState): boolean {
+  return s.system.kind === 'freebsd' && (body.cmd === 'putGroup' || body.cmd === 'deleteGroup') && !body.dryRun;
+}
+
 /** What carrying out `body` on this host means, given its state now and the revision the console keeps for it. */
-export function planKernelCommand(body: CommandBody, s: KernelCarpState, revision: number): KernelPlan {
+export function planKernelCommand(body: CommandBody, s: KernelCarpState, revision: number, reads: HostReads = {}): KernelPlan {
   try {
-    return plan(body, s, revision);
+    return plan(body, s, revision, reads);
   } catch (e) {
     if (e instanceof KernelCommandError) throw new KernelRefused('invalid', e.message);
     throw e;
   }
 }
 
-function plan(body: CommandBody, s: KernelCarpState, revision: number): KernelPlan {
+function plan(body: CommandBody, s: KernelCarpState, revision: number, reads: HostReads): KernelPlan {
   const op = operatorDemotion(s);
   switch (body.cmd) {
     case 'demote': {
@@ -175,6 +184,14 @@ function plan(body: CommandBody, s: KernelCarpState, revision: number): KernelPl
       const g = body.group;
       refuseHooks(g);
       groupChanges(s.system);
+      if (!openbsd(s)) {
+        const existed = s.vhids.some((v) => v.vhid === g.vhid && v.carpdev === g.interface);
+        const reply = result(revision, body.dryRun ?? false, existed ? { changed: [g.vhid] } : { added: [g.vhid] });
+        if (body.dryRun) return { commands: [], reply };
+        const f = freebsdPutGroup(s, g, reads.sysrcAll ?? '');
+        const pre = g.preempt !== undefined && g.preempt !== s.preempt;
+        return { commands: [...f.commands, ...(pre ? setPreempt(s, g.preempt!) : [])], reply, undo: [...f.undo, ...(pre ? setPreempt(s, s.preempt) : [])] };
+      }
       const existing = s.vhids.find((v) => v.vhid === g.vhid && v.carpdev === g.interface);
       const clash = s.vhids.find((v) => v.vhid === g.vhid && v.carpdev !== g.interface && v.segment && existing === undefined);
       if (clash) throw new KernelRefused('invalid', `vhid ${g.vhid} is on ${clash.carpdev} (${clash.interface}) on this host; one carp interface per vhid`);
@@ -193,6 +210,7 @@ function plan(body: CommandBody, s: KernelCarpState, revision: number): KernelPl
       const v = vhidOf(s, body.vhid, body.interface);
       const reply = result(revision, body.dryRun ?? false, { removed: [v.vhid] });
       if (body.dryRun) return { commands: [], reply };
+      if (!openbsd(s)) return { ...freebsdDeleteGroup(s, v.vhid, v.interface, v.addresses, reads.sysrcAll ?? ''), reply };
       return { commands: [destroy(v.interface), retireFile(v.interface)], reply, undo: [restoreFile(v.interface), netstart(v.interface)] };
     }
     case 'apply':

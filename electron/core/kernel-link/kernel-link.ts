@@ -13,7 +13,7 @@ import type { KernelCarpState } from '../kernel/model.js';
 import { parseKernelState, stateScript } from '../kernel/state-read.js';
 import { KernelParseError } from '../kernel/errors.js';
 import { redactedLine, shellLine, type KernelCommand } from '../kernel/command.js';
-import { KernelRefused, planKernelCommand } from './commands.js';
+import { KernelRefused, needsSysrc, planKernelCommand } from './commands.js';
 import { kernelSnapshot, updateSince, type SinceMap } from './snapshot.js';
 
 export interface KernelLinkOptions {
@@ -251,7 +251,9 @@ export class KernelLink {
     if (body.cmd === 'rollback') return this.rollback(body.revision, timeoutMs);
     let plan;
     try {
-      plan = planKernelCommand(body, this.state, this.revision);
+      // FreeBSD keeps vhids in rc.conf: its alias lines are read first, to rewrite them without gaps.
+      const reads = needsSysrc(body, this.state) ? { sysrcAll: (await this.execOk(['sysrc', '-a'], 'read /etc/rc.conf (sysrc -a)', timeoutMs)).stdout } : {};
+      plan = planKernelCommand(body, this.state, this.revision, reads);
     } catch (e) {
       if (e instanceof KernelRefused) throw new AgentCommandError(this.host, e.code, e.message);
       throw e;
@@ -288,18 +290,27 @@ export class KernelLink {
     return { revision: this.revision, dryRun: false, added: top.what.removed, removed: top.what.added, changed: top.what.changed };
   }
 
+  /** Runs a read-only tool (argv of plain words) and returns its output; rejects like runAll. */
+  private async execOk(argv: string[], summary: string, timeoutMs: number): Promise<{ stdout: string }> {
+    return this.runOne({ summary, argv, redactedArgv: argv }, timeoutMs);
+  }
+
   private async runAll(commands: KernelCommand[], timeoutMs: number): Promise<void> {
-    for (const c of commands) {
-      let r;
-      try {
-        r = await this.transport.exec(shellLine(c), { ...(c.stdin !== undefined ? { stdin: c.stdin } : {}), timeoutMs });
-      } catch (e) {
-        throw new AgentCommandError(this.host, 'disconnected', `${c.summary}: ${(e as Error).message} (ran: ${redactedLine(c)})`);
-      }
-      if (r.code !== 0) {
-        throw new AgentCommandError(this.host, 'io', `${c.summary} failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim() || 'no output'} (ran: ${redactedLine(c)})`);
-      }
+    for (const c of commands) await this.runOne(c, timeoutMs);
+  }
+
+  /** One command over SSH; rejects with AgentCommandError naming it in its loggable form (no password). */
+  private async runOne(c: KernelCommand, timeoutMs: number): Promise<{ stdout: string }> {
+    let r;
+    try {
+      r = await this.transport.exec(shellLine(c), { ...(c.stdin !== undefined ? { stdin: c.stdin } : {}), timeoutMs });
+    } catch (e) {
+      throw new AgentCommandError(this.host, 'disconnected', `${c.summary}: ${(e as Error).message} (ran: ${redactedLine(c)})`);
     }
+    if (r.code !== 0) {
+      throw new AgentCommandError(this.host, 'io', `${c.summary} failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim() || 'no output'} (ran: ${redactedLine(c)})`);
+    }
+    return { stdout: r.stdout };
   }
 }
 
