@@ -19,6 +19,15 @@ export function masterDownTicks(advbase: number, advskew: number): number {
   return 3 * advbase * 256 + advskew;
 }
 
+/**
+ * OpenBSD's master-down for every advbase: 3 × (advbase + advskew/256) s, three of its own advert
+ * periods (ip_carp.c carp_setrun). Longer than the FreeBSD formula above once advskew > 0: in a mixed
+ * group an OpenBSD backup fires later than an agent or FreeBSD backup with a higher advskew.
+ */
+export function openbsdMasterDownTicks(advbase: number, advskew: number): number {
+  return 3 * advertPeriodTicks(advbase, advskew);
+}
+
 const ticksToMs = (t: number) => (t * 1000) / 256;
 
 /** Advert period, ms (exact: multiples of 1000/256 = 3.90625 ms). */

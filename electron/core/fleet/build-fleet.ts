@@ -172,6 +172,7 @@ function entryOf(inputs: MemberInput[]): GroupEntry {
       received: g.received,
       drops: { ...g.drops },
       ...(g.balanced ? { balanced: [...g.balanced] } : {}),
+      ...(s.kernel ? { kernel: s.kernel.system } : {}),
     };
     checks.push(g.passwordCheck);
     entry.members.push(member);

@@ -90,3 +90,25 @@ describe('predictSuccessors agrees with the engine', () => {
     expect(lateB.predicted).toEqual(['b', 'c']);
   });
 });
+
+describe('predictSuccessors in a mixed group (docs/carp-protocol.md §6: OpenBSD\'s longer master-down)', () => {
+  const m = (host: string, advskew: number, o: Partial<Member> = {}): Member =>
+    ({ host, hostStatus: 'live', live: true, interface: 'eth0', srcip: '198.18.0.9', state: 'BACKUP', advbase: 1, advskew, wireAdvbase: 1, wireAdvskew: advskew, demote: 0, preempt: true, maintenance: false, effectiveIntervalMs: 1000, addresses: [], password: 'same', since: 0, sent: 0, received: 0, drops: {}, ...o }) as Member;
+  const master = m('a', 0, { state: 'MASTER' });
+
+  it('an OpenBSD backup with the best advskew fires after an agent backup (3.59 s against 3.39 s) and takes the group with preempt', () => {
+    const k = m('k', 50, { kernel: 'openbsd' });
+    const c = m('c', 100);
+    expect(predictSuccessors([master, k, c], 'a').map((x) => x.host)).toEqual(['k']);
+  });
+
+  it('without preempt the agent backup that fired first keeps it', () => {
+    const k = m('k', 50, { kernel: 'openbsd', preempt: false });
+    const c = m('c', 100);
+    expect(predictSuccessors([master, k, c], 'a').map((x) => x.host)).toEqual(['c']);
+    // OpenBSD takes over from a master advertising a higher demote whatever its preempt.
+    expect(predictSuccessors([master, k, m('c', 10, { demote: 1 })], 'a').map((x) => x.host)).toEqual(['k']);
+    // Among agents (or FreeBSD kernels: the same formula) the best is the first to fire: nothing changes.
+    expect(predictSuccessors([master, m('k', 50, { kernel: 'freebsd', preempt: false }), c], 'a').map((x) => x.host)).toEqual(['k']);
+  });
+});

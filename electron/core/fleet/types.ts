@@ -55,6 +55,8 @@ export interface Member {
   sent: number;
   received: number;
   drops: Record<string, number>;
+  /** Set when the member is an OpenBSD or FreeBSD kernel (no agent): its timers and demotion are the kernel's. */
+  kernel?: 'openbsd' | 'freebsd' | 'pfsense' | 'opnsense';
   /**
    * OpenBSD's arpbalance as this member reports it (GroupStatus.balanced): the vhids of the balanced set
    * its group belongs to on this host, ascending, this one included. Absent: not balanced there.
