@@ -38,6 +38,13 @@ describe('maintenance and demotion on a kernel host', () => {
 
   it('FreeBSD: net.inet.carp.demotion is adjusted by the difference (it adds what is written)', () => {
     expect(lines(planKernelCommand({ cmd: 'maintenance', on: true }, freebsd(FREEBSD), 1).commands)).toEqual(['sysctl net.inet.carp.demotion=240']);
+    expect(planKernelCommand({ cmd: 'maintenance', on: true }, freebsd(FREEBSD), 1).reply).toEqual({ demote: 0, maintenance: true });
+  });
+
+  it('pfSense: maintenance says that pfSense\'s own persistent CARP maintenance mode is separate and not changed', () => {
+    const p = planKernelCommand({ cmd: 'maintenance', on: true }, freebsd(PFSENSE), 1);
+    expect(lines(p.commands)).toEqual(['sysctl net.inet.carp.demotion=240']);
+    expect((p.reply as { note: string }).note).toMatch(/^pfSense: maintenance raises net\.inet\.carp\.demotion \(lost at reboot\); pfSense's own "persistent CARP maintenance mode" is a separate setting and is not changed\.$/);
   });
 });
 

@@ -13,7 +13,7 @@ import type { KernelCarpState, KernelVhid } from '../kernel/model.js';
 import {
   openbsdApplyVhid, openbsdDemote, openbsdPersistVhid, openbsdSetAdvbase, openbsdSetAdvskew, openbsdSetAllow, openbsdSetLog, openbsdSetPreempt, openbsdUndemote,
 } from '../kernel/commands-openbsd.js';
-import { freebsdAdjustDemotion, freebsdRefusePersist, freebsdSetAllow, freebsdSetLog, freebsdSetPreempt, freebsdSetVhid } from '../kernel/commands-freebsd.js';
+import { freebsdAdjustDemotion, freebsdRefusePersist, maintenanceNote, freebsdSetAllow, freebsdSetLog, freebsdSetPreempt, freebsdSetVhid } from '../kernel/commands-freebsd.js';
 import { demotionCounter, maintenanceDemote, operatorDemotion } from './snapshot.js';
 import { freebsdDeleteGroup, freebsdPutGroup } from './freebsd-groups.js';
 
@@ -155,8 +155,11 @@ function plan(body: CommandBody, s: KernelCarpState, revision: number, reads: Ho
       return { commands: demoteTo(s, value + (op.maintenance ? maintenanceDemote(s) : 0)), reply: { demote: value, maintenance: op.maintenance } };
     }
     case 'maintenance': {
-      if (body.on === op.maintenance) return { commands: [], reply: op };
-      return { commands: demoteTo(s, op.demote + (body.on ? maintenanceDemote(s) : 0)), reply: { demote: op.demote, maintenance: body.on } };
+      // pfSense/OPNsense: their own "persistent CARP maintenance mode" is a separate setting, not changed.
+      const note = maintenanceNote(s.system);
+      const reply = { demote: op.demote, maintenance: body.on, ...(note ? { note } : {}) };
+      if (body.on === op.maintenance) return { commands: [], reply };
+      return { commands: demoteTo(s, op.demote + (body.on ? maintenanceDemote(s) : 0)), reply };
     }
     case 'allow':
       return { commands: [openbsd(s) ? openbsdSetAllow(body.on) : freebsdSetAllow(body.on)], reply: { allowed: body.on, leaving: false, persistedOff: false } };

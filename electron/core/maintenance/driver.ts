@@ -115,8 +115,11 @@ export async function runMaintenance(env: MaintenanceEnv, host: string, opts: Ma
 
     emit('maintenance-on', 'asking the agent to hand every group to a peer');
     try {
-      await env.request(host, { cmd: 'maintenance', on: true });
+      const r = await env.request(host, { cmd: 'maintenance', on: true });
       turnedOn = true;
+      // A kernel-CARP host may add what maintenance means there (pfSense/OPNsense: their own setting is apart).
+      const note = (r as { note?: unknown } | null)?.note;
+      if (typeof note === 'string') emit('maintenance-on', note);
     } catch (e) {
       throw new Stop('maintenance-on', `the agent refused maintenance on: ${(e as Error).message}`);
     }

@@ -135,6 +135,18 @@ describe('maintenance orchestrator (fake agents)', () => {
     expect([...ats].sort((a, b) => a - b)).toEqual(ats);
   });
 
+  it('passes on what maintenance means on the host when its link says so (a pfSense kernel host)', async () => {
+    const { c, agents, events } = await setup(3);
+    const note = 'pfSense: maintenance raises net.inet.carp.demotion (lost at reboot); pfSense\'s own "persistent CARP maintenance mode" is a separate setting and is not changed.';
+    const execute = agents[0].execute.bind(agents[0]);
+    agents[0].execute = (cmd) => {
+      const r = execute(cmd);
+      return cmd.cmd === 'maintenance' ? { ...(r as object), note } : r;
+    };
+    expect(await c.maintenanceEnter('fw1')).toMatchObject({ ok: true });
+    expect(events).toContainEqual(expect.objectContaining({ type: 'maintenance', host: 'fw1', step: 'maintenance-on', detail: note }));
+  });
+
   it('reboots, waits for host and agent, and takes the host out of maintenance', async () => {
     const { c, agents, events, transports } = await setup(3);
     const pid = agents[0].pid;
