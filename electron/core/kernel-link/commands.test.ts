@@ -92,6 +92,9 @@ describe('groups on a kernel host', () => {
     expect(() => planKernelCommand({ cmd: 'apply', config: { groups: [] } }, openbsd(), 1)).toThrow(/one at a time/);
     expect(() => planKernelCommand({ cmd: 'set', vhid: 99, key: 'advskew', value: 1 }, openbsd(), 1)).toThrow(/no vhid 99/);
     expect(() => planKernelCommand({ cmd: 'putGroup', group: { ...GROUP, password: 'has space' } }, openbsd(), 1)).toThrow(/hostname\.carp0/);
+    // Also in the dry run the console's two-phase apply sends first: refused before anything changes.
+    expect(() => planKernelCommand({ cmd: 'putGroup', group: { ...GROUP, password: 'has space' }, dryRun: true }, openbsd(), 1)).toThrow(/hostname\.carp0/);
+    expect(() => planKernelCommand({ cmd: 'putGroup', group: { ...GROUP, password: 'has space' }, dryRun: true }, freebsd(FREEBSD), 1)).toThrow(/rc\.conf/);
   });
 });
 

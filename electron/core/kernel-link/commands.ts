@@ -190,8 +190,9 @@ function plan(body: CommandBody, s: KernelCarpState, revision: number, reads: Ho
       if (!openbsd(s)) {
         const existed = s.vhids.some((v) => v.vhid === g.vhid && v.carpdev === g.interface);
         const reply = result(revision, body.dryRun ?? false, existed ? { changed: [g.vhid] } : { added: [g.vhid] });
-        if (body.dryRun) return { commands: [], reply };
+        // A dry run builds the commands too (that validates the password for rc.conf), and runs none.
         const f = freebsdPutGroup(s, g, reads.sysrcAll ?? '');
+        if (body.dryRun) return { commands: [], reply };
         const pre = g.preempt !== undefined && g.preempt !== s.preempt;
         return { commands: [...f.commands, ...(pre ? setPreempt(s, g.preempt!) : [])], reply, undo: [...f.undo, ...(pre ? setPreempt(s, s.preempt) : [])] };
       }
@@ -200,6 +201,7 @@ function plan(body: CommandBody, s: KernelCarpState, revision: number, reads: Ho
       if (clash) throw new KernelRefused('invalid', `vhid ${g.vhid} is on ${clash.carpdev} (${clash.interface}) on this host; one carp interface per vhid`);
       const carpIf = existing?.interface ?? freeCarpIf(s);
       const spec = { carpIf, vhid: g.vhid, carpdev: g.interface, password: g.password, advbase: g.advbase, advskew: g.advskew, addresses: g.addresses };
+      // Built for a dry run too: that validates the password for /etc/hostname.carpN.
       const commands = [...openbsdApplyVhid(spec, existing?.addresses ?? []), openbsdPersistVhid(spec)];
       if (g.preempt !== undefined && g.preempt !== s.preempt) commands.push(...setPreempt(s, g.preempt));
       const reply = result(revision, body.dryRun ?? false, existing ? { changed: [g.vhid] } : { added: [g.vhid] });
