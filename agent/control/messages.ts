@@ -174,7 +174,14 @@ export const SnapshotSchema = z.object({
    * Set by the console's kernel-CARP backend (electron/core/kernel-link), never by an agent: the host runs
    * CARP in its BSD kernel, read and driven over SSH with the base system's tools. Absent: a carp-agent.
    */
-  kernel: z.object({ system: z.enum(['openbsd', 'freebsd', 'pfsense', 'opnsense']), label: z.string().max(200) }).optional(),
+  kernel: z
+    .object({
+      system: z.enum(['openbsd', 'freebsd', 'pfsense', 'opnsense']),
+      label: z.string().max(200),
+      /** `netstat -s -p carp`: the kernel's host-wide CARP counters (ipackets, opackets, badauth…; it keeps none per vhid). */
+      counters: z.record(z.string().max(32), z.number().int().min(0)).optional(),
+    })
+    .optional(),
   /** net.inet.carp.arpbalance: the config's top-level `arpbalance` (groups sharing addresses balance clients). Optional: older agents. */
   arpbalance: z.boolean().optional(),
   groups: z.array(GroupStatusSchema),

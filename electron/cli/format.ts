@@ -58,7 +58,7 @@ export function formatStatus(f: Fleet): string {
 /** One line per host; `trust` says where its key trust comes from (a known_hosts line, or unknown). */
 export function formatHosts(f: Fleet, trust?: (host: string) => string): string {
   return f.hosts
-    .map((h) => `${h.host.padEnd(10)} ${h.status.padEnd(11)} ${h.kernel ? `kernel CARP (${h.kernel.label})` : h.agentVersion ? `agent ${h.agentVersion}` : 'no agent'}  groups ${h.groups}${trust ? `  key ${trust(h.host)}` : ''}${h.demote !== undefined ? `  demote ${h.demote}` : ''}${linkDemotionText(h.linkDemotion) ? `  ${linkDemotionText(h.linkDemotion)}` : ''}${h.maintenance ? '  MAINTENANCE' : ''}${allowText(h) ? `  ${allowText(h)!.label.toUpperCase()}` : ''}${h.arpbalance ? '  arpbalance' : ''}${h.restarts ? `  restarts ${h.restarts.count} (last ${new Date(h.restarts.lastAt).toISOString()}: ${h.restarts.lastReason})` : ''}${h.error ? `  (${h.error})` : ''}`)
+    .map((h) => `${h.host.padEnd(10)} ${h.status.padEnd(11)} ${h.kernel ? `kernel CARP (${h.kernel.label})${h.kernel.counters?.ipackets !== undefined ? `, carp in ${h.kernel.counters.ipackets} out ${h.kernel.counters.opackets ?? 0}` : ''}` : h.agentVersion ? `agent ${h.agentVersion}` : 'no agent'}  groups ${h.groups}${trust ? `  key ${trust(h.host)}` : ''}${h.demote !== undefined ? `  demote ${h.demote}` : ''}${linkDemotionText(h.linkDemotion) ? `  ${linkDemotionText(h.linkDemotion)}` : ''}${h.maintenance ? '  MAINTENANCE' : ''}${allowText(h) ? `  ${allowText(h)!.label.toUpperCase()}` : ''}${h.arpbalance ? '  arpbalance' : ''}${h.restarts ? `  restarts ${h.restarts.count} (last ${new Date(h.restarts.lastAt).toISOString()}: ${h.restarts.lastReason})` : ''}${h.error ? `  (${h.error})` : ''}`)
     .join('\n');
 }
 

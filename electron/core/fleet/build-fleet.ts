@@ -41,7 +41,7 @@ function hostView(r: HostReport, fleetAddrs: ReadonlySet<string> = new Set()): H
           ...(s.allow ? { allow: { ...s.allow } } : {}),
           ...(s.log !== undefined ? { log: s.log } : {}),
           ...(s.arpbalance !== undefined ? { arpbalance: s.arpbalance } : {}),
-          ...(s.kernel ? { kernel: { ...s.kernel } } : {}),
+          ...(s.kernel ? { kernel: { ...s.kernel, ...(s.kernel.counters ? { counters: { ...s.kernel.counters } } : {}) } } : {}),
         }
       : {}),
     groups: s?.groups.length ?? 0,

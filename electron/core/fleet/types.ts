@@ -156,7 +156,7 @@ export interface HostView {
   /** net.inet.carp.arpbalance: groups sharing addresses balance clients (absent: an older agent). */
   arpbalance?: boolean;
   /** The host runs CARP in its BSD kernel, read and driven over SSH (no agent): which system. */
-  kernel?: { system: 'openbsd' | 'freebsd' | 'pfsense' | 'opnsense'; label: string };
+  kernel?: { system: 'openbsd' | 'freebsd' | 'pfsense' | 'opnsense'; label: string; counters?: Record<string, number> };
   groups: number;
   /** The host's interfaces as its agent reports them (name, own IPv4 addresses with prefix, segments, link, MAC). */
   interfaces?: InterfaceReport[];

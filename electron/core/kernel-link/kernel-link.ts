@@ -57,6 +57,7 @@ export class KernelLink {
   private timer: NodeJS.Timeout | null = null;
   private staleTimer: NodeJS.Timeout | null = null;
   private monitor: LineChannel | null = null;
+  private monitorRetryAt = 0;
   private reading: Promise<void> | null = null;
   private again = false;
   private queue: Promise<unknown> = Promise.resolve();
@@ -189,7 +190,9 @@ export class KernelLink {
 
   /** `route -n monitor` (one long-lived channel): any message means "read again now". */
   private openMonitor(): void {
-    if (this.monitor || this.stopped) return;
+    if (this.monitor || this.stopped || this.opts.now() < this.monitorRetryAt) return;
+    // A monitor that fails or ends soon (no route(8) monitor there) is tried again a minute later, not per read.
+    this.monitorRetryAt = this.opts.now() + 60_000;
     const opening = this.transport.openLines('exec route -n monitor');
     this.monitor = { onLine() {}, onClose() {}, write() {}, close() {} }; // taken while opening
     opening.then(
@@ -316,7 +319,8 @@ export class KernelLink {
 
 const sameSnapshot = (a: Snapshot | undefined, b: Snapshot): boolean => {
   if (!a) return false;
-  const strip = (s: Snapshot) => JSON.stringify({ ...s, agent: { ...s.agent, uptimeMs: 0 } });
+  // Counters move with every advert: they ride along with the next real change, as an agent's do.
+  const strip = (s: Snapshot) => JSON.stringify({ ...s, agent: { ...s.agent, uptimeMs: 0 }, kernel: s.kernel && { ...s.kernel, counters: undefined } });
   return strip(a) === strip(b);
 };
 
