@@ -93,7 +93,7 @@ describe('predictSuccessors agrees with the engine', () => {
 
 describe('predictSuccessors in a mixed group (docs/carp-protocol.md §6: OpenBSD\'s longer master-down)', () => {
   const m = (host: string, advskew: number, o: Partial<Member> = {}): Member =>
-    ({ host, hostStatus: 'live', live: true, interface: 'eth0', srcip: '198.18.0.9', state: 'BACKUP', advbase: 1, advskew, wireAdvbase: 1, wireAdvskew: advskew, demote: 0, preempt: true, maintenance: false, effectiveIntervalMs: 1000, addresses: [], password: 'same', since: 0, sent: 0, received: 0, drops: {}, ...o }) as Member;
+    ({ host, hostStatus: 'live', live: true, interface: 'eth0', srcip: '198.18.0.9', state: 'BACKUP', advbase: 1, advskew, wireAdvbase: 1, wireAdvskew: advskew, demote: 0, preempt: true, maintenance: false, effectiveIntervalMs: 1000, addresses: [], password: 'same', since: 0, sent: 0, received: 0, drops: {}, ...o });
   const master = m('a', 0, { state: 'MASTER' });
 
   it('an OpenBSD backup with the best advskew fires after an agent backup (3.59 s against 3.39 s) and takes the group with preempt', () => {

@@ -74,7 +74,7 @@ export function kernelSnapshot(state: KernelCarpState, meta: KernelMeta): Snapsh
       configRevision: meta.revision,
       os: `${state.system.label}, kernel CARP (no agent)`,
     },
-    kernel: { system: state.system.kind, label: state.system.label, counters: { ...state.counters } as Record<string, number> },
+    kernel: { system: state.system.kind, label: state.system.label, counters: { ...state.counters } },
     ...operatorDemotion(state),
     allow: { allowed: state.allow, leaving: false, persistedOff: false },
     log: state.log,
