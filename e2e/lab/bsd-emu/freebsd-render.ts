@@ -6,6 +6,7 @@ import type { InterfaceReport } from '../../../agent/control/messages.js';
 import type { CarpState } from '../../../agent/engine/types.js';
 import { inetLine, type AgentView } from './emu-flavour.js';
 import type { FbState } from './freebsd-kernel.js';
+import { renderNetstat } from './openbsd-render.js';
 
 const FLAGS_UP = '8843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST>';
 
@@ -35,36 +36,13 @@ export function fbRenderSysctl(s: FbState): string {
   return (['ifdown_demotion_factor', 'senderr_demotion_factor', 'demotion', 'log', 'preempt', 'allow'] as const).map((k) => `net.inet.carp.${k}: ${s.sysctl[k]}\n`).join('');
 }
 
-/** `netstat -s -p carp` of FreeBSD (every counter printed): the agent's counters summed over the host. */
-export function fbRenderNetstat(view: AgentView): string {
-  const d = (k: string) => view.drops[k] ?? 0;
-  const dropped = Object.values(view.drops).reduce((a, b) => a + b, 0);
-  const pl = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-  return text([
-    'carp:',
-    `\t${pl(view.received + dropped, 'packet', 'packets')} received (IPv4)`,
-    '\t0 packets received (IPv6)',
-    `\t\t${pl(d('ttl'), 'packet', 'packets')} discarded for wrong TTL`,
-    `\t\t${pl(d('short'), 'packet', 'packets')} shorter than header`,
-    `\t\t${d('checksum')} discarded for bad checksum${d('checksum') === 1 ? '' : 's'}`,
-    `\t\t${pl(d('version'), 'discarded packet', 'discarded packets')} with a bad version`,
-    '\t\t0 discarded because packet too short',
-    `\t\t${d('hmac')} discarded for bad authentication`,
-    `\t\t${d('vhid')} discarded for bad vhid`,
-    '\t\t0 discarded because of a bad address list',
-    `\t${pl(view.sent, 'packet', 'packets')} sent (IPv4)`,
-    '\t0 packets sent (IPv6)',
-    '\t\t0 send failed due to mbuf memory error',
-  ]);
-}
-
 /** Every file the FreeBSD read shims print (if/NAME for `ifconfig NAME`). */
 export function fbRenderFiles(s: FbState, view: AgentView): Record<string, string> {
   const blocks = fbRenderIfconfig(s, view);
   const files: Record<string, string> = {
     'ifconfig.txt': Object.values(blocks).join(''),
     'sysctl.txt': fbRenderSysctl(s),
-    'netstat.txt': fbRenderNetstat(view),
+    'netstat.txt': renderNetstat(view, 'freebsd'),
   };
   for (const [name, t] of Object.entries(blocks)) files[`if/${name}.txt`] = t;
   return files;

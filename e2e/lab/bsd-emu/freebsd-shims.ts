@@ -1,7 +1,7 @@
 // carp-console lab: emulated FreeBSD command surface (not a kernel): the sh programs mounted over a lab
 // host's uname/ifconfig/sysctl/netstat/route (and sysrc, which Debian lacks, put in /usr/local/sbin). Reads
 // print the files the emulation daemon renders; writes and anything unusual go to it through call.js.
-import { shimHead } from './openbsd-shims.js';
+import { shimHead, unameShim, SHIM_TARGETS } from './openbsd-shims.js';
 import { FREEBSD_EMULATION } from './freebsd-kernel.js';
 
 const HEAD = (tool: string, what: string) => shimHead(FREEBSD_EMULATION, tool, what);
@@ -47,38 +47,8 @@ exit 1
     HEAD('sysrc', '/etc/rc.conf only: NAME=VALUE, -x NAME, NAME, -a, -e; done by the emulation daemon') +
     `exec node "$CALL" sysrc "$@"
 `,
-  uname:
-    HEAD('uname', `answers as FreeBSD ${FREEBSD_RELEASE} amd64`) +
-    `s=0 n=0 r=0 v=0 m=0 p=0
-[ $# -eq 0 ] && s=1
-for a in "$@"; do
-  case $a in -?*) ;; *) echo "usage: uname [-abiKmnoprsUv]" >&2; exit 1 ;; esac
-  f=\${a#-}
-  while [ -n "$f" ]; do
-    c=\${f%"\${f#?}"}; f=\${f#?}
-    case $c in
-    a) s=1 n=1 r=1 v=1 m=1 ;; s|o) s=1 ;; n) n=1 ;; r) r=1 ;; v) v=1 ;; m) m=1 ;; p) p=1 ;;
-    *) echo "uname: illegal option -- $c" >&2; echo "usage: uname [-abiKmnoprsUv]" >&2; exit 1 ;;
-    esac
-  done
-done
-out=''
-add() { out="\${out:+$out }$1"; }
-[ $s = 0 ] || add FreeBSD
-[ $n = 0 ] || add "$(cat /proc/sys/kernel/hostname)"
-[ $r = 0 ] || add ${FREEBSD_RELEASE}
-[ $v = 0 ] || add 'FreeBSD ${FREEBSD_RELEASE} GENERIC'
-[ $m = 0 ] || add amd64
-[ $p = 0 ] || add amd64
-printf '%s\\n' "$out"
-`,
+  uname: unameShim(HEAD, { name: 'FreeBSD', release: FREEBSD_RELEASE, version: `FreeBSD ${FREEBSD_RELEASE} GENERIC`, usage: '[-abiKmnoprsUv]', unknown: 'illegal option', extra: 'o' }),
 };
 
 /** Where each shim goes: mounted over the system's program, or (sysrc) written into the host's /usr/local/sbin. */
-export const FREEBSD_TARGETS: Record<string, string> = {
-  uname: '/usr/bin/uname',
-  ifconfig: '/usr/sbin/ifconfig',
-  sysctl: '/usr/sbin/sysctl',
-  route: '/usr/sbin/route',
-  netstat: '/usr/bin/netstat',
-};
+export const FREEBSD_TARGETS: Record<string, string> = SHIM_TARGETS;

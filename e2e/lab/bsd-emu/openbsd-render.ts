@@ -93,7 +93,9 @@ export function renderSysctl(state: EmuState): string {
 }
 
 /** `netstat -s -p carp` (inet.c carp_stats, every counter printed): the agent's sent/received/drops summed over the host. */
-export function renderNetstat(view: AgentView): string {
+export function renderNetstat(view: AgentView, system: 'openbsd' | 'freebsd' = 'openbsd'): string {
+  // FreeBSD's inet.c prints neither "bad interface" nor "transitions to master", and says "bad vhid".
+  const openbsd = system === 'openbsd';
   const d = (k: string) => view.drops[k] ?? 0;
   const dropped = Object.values(view.drops).reduce((a, b) => a + b, 0);
   const pl = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -101,19 +103,19 @@ export function renderNetstat(view: AgentView): string {
     'carp:',
     `\t${pl(view.received + dropped, 'packet', 'packets')} received (IPv4)`,
     '\t0 packets received (IPv6)',
-    `\t\t${pl(0, 'packet', 'packets')} discarded for bad interface`,
+    ...(openbsd ? [`\t\t${pl(0, 'packet', 'packets')} discarded for bad interface`] : []),
     `\t\t${pl(d('ttl'), 'packet', 'packets')} discarded for wrong TTL`,
     `\t\t${pl(d('short'), 'packet', 'packets')} shorter than header`,
     `\t\t${d('checksum')} discarded for bad checksum${d('checksum') === 1 ? '' : 's'}`,
     `\t\t${pl(d('version'), 'discarded packet', 'discarded packets')} with a bad version`,
     '\t\t0 discarded because packet too short',
     `\t\t${d('hmac')} discarded for bad authentication`,
-    `\t\t${d('vhid')} discarded for unknown vhid`,
+    `\t\t${d('vhid')} discarded for ${openbsd ? 'unknown' : 'bad'} vhid`,
     '\t\t0 discarded because of a bad address list',
     `\t${pl(view.sent, 'packet', 'packets')} sent (IPv4)`,
     '\t0 packets sent (IPv6)',
     '\t\t0 send failed due to mbuf memory error',
-    `\t${pl(view.transitions, 'transition', 'transitions')} to master`,
+    ...(openbsd ? [`\t${pl(view.transitions, 'transition', 'transitions')} to master`] : []),
   ]);
 }
 

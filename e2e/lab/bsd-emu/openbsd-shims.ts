@@ -19,6 +19,48 @@ const HEAD = (tool: string, what: string) => shimHead(EMULATION_TAG, tool, what)
 
 const NOT_STARTED = `${EMULATION_TAG} is not running (see /var/log/bsd-emu.log)`;
 
+/** What a system's uname prints and how it complains (OpenBSD's and FreeBSD's uname.c: -a is -snrvm). */
+export interface UnameAnswers {
+  name: string;
+  release: string;
+  version: string;
+  usage: string;
+  /** "unknown option" (OpenBSD) or "illegal option" (FreeBSD). */
+  unknown: string;
+  /** Extra letters meaning -s (FreeBSD: o). */
+  extra: string;
+}
+
+/** The uname shim: POSIX sh, the flags parsed as uname.c does, the host's own name for -n. */
+export function unameShim(head: (tool: string, what: string) => string, u: UnameAnswers): string {
+  return (
+    head('uname', `answers as ${u.name} ${u.release} amd64`) +
+    `s=0 n=0 r=0 v=0 m=0 p=0
+[ $# -eq 0 ] && s=1
+for a in "$@"; do
+  case $a in -?*) ;; *) echo "usage: uname ${u.usage}" >&2; exit 1 ;; esac
+  f=\${a#-}
+  while [ -n "$f" ]; do
+    c=\${f%"\${f#?}"}; f=\${f#?}
+    case $c in
+    a) s=1 n=1 r=1 v=1 m=1 ;; s${u.extra ? `|${u.extra}` : ''}) s=1 ;; n) n=1 ;; r) r=1 ;; v) v=1 ;; m) m=1 ;; p) p=1 ;;
+    *) echo "uname: ${u.unknown} -- $c" >&2; echo "usage: uname ${u.usage}" >&2; exit 1 ;;
+    esac
+  done
+done
+out=''
+add() { out="\${out:+$out }$1"; }
+[ $s = 0 ] || add ${u.name}
+[ $n = 0 ] || add "$(cat /proc/sys/kernel/hostname)"
+[ $r = 0 ] || add ${u.release}
+[ $v = 0 ] || add '${u.version}'
+[ $m = 0 ] || add amd64
+[ $p = 0 ] || add amd64
+printf '%s\\n' "$out"
+`
+  );
+}
+
 export const SHIMS: Record<string, string> = {
   ifconfig:
     HEAD('ifconfig', 'reads print rendered files; changes go to the emulation daemon') +
@@ -63,31 +105,7 @@ esac
 echo "route: ${EMULATION_TAG}: only route [-n] monitor is emulated" >&2
 exit 1
 `,
-  uname:
-    HEAD('uname', 'answers as OpenBSD 7.6 amd64, as OpenBSD\'s uname.c orders -snrvm') +
-    `s=0 n=0 r=0 v=0 m=0 p=0
-[ $# -eq 0 ] && s=1
-for a in "$@"; do
-  case $a in -?*) ;; *) echo "usage: uname [-amnprsv]" >&2; exit 1 ;; esac
-  f=\${a#-}
-  while [ -n "$f" ]; do
-    c=\${f%"\${f#?}"}; f=\${f#?}
-    case $c in
-    a) s=1 n=1 r=1 v=1 m=1 ;; s) s=1 ;; n) n=1 ;; r) r=1 ;; v) v=1 ;; m) m=1 ;; p) p=1 ;;
-    *) echo "uname: unknown option -- $c" >&2; echo "usage: uname [-amnprsv]" >&2; exit 1 ;;
-    esac
-  done
-done
-out=''
-add() { out="\${out:+$out }$1"; }
-[ $s = 0 ] || add OpenBSD
-[ $n = 0 ] || add "$(cat /proc/sys/kernel/hostname)"
-[ $r = 0 ] || add 7.6
-[ $v = 0 ] || add 'GENERIC.MP#338'
-[ $m = 0 ] || add amd64
-[ $p = 0 ] || add amd64
-printf '%s\\n' "$out"
-`,
+  uname: unameShim(HEAD, { name: 'OpenBSD', release: '7.6', version: 'GENERIC.MP#338', usage: '[-amnprsv]', unknown: 'unknown option', extra: '' }),
 };
 
 /** The system programs each shim is mounted over (Debian's paths; /sbin and /bin are links into /usr). */

@@ -52,6 +52,18 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+/** A link's HostReport: its snapshot and error when it has them, a host-key problem only while not live. */
+export function hostReportOf(l: { host: string; status: HostStatus; lastSeen: number; snapshot?: Snapshot | undefined; error?: string | undefined; hostKey?: HostKeyProblem | undefined }): HostReport {
+  return {
+    host: l.host,
+    status: l.status,
+    lastSeen: l.lastSeen,
+    ...(l.snapshot ? { snapshot: l.snapshot } : {}),
+    ...(l.error ? { error: l.error } : {}),
+    ...(l.hostKey && l.status !== 'live' ? { hostKey: l.hostKey } : {}),
+  };
+}
+
 export class AgentLink {
   readonly host: string;
   private status: HostStatus = 'unreachable';
@@ -89,14 +101,8 @@ export class AgentLink {
   }
 
   report(): HostReport {
-    return {
-      host: this.host,
-      status: this.status,
-      lastSeen: this.lastSeen,
-      ...(this.snapshot ? { snapshot: this.snapshot } : {}),
-      ...(this.error ? { error: this.error } : {}),
-      ...(this.hostKey && this.status !== 'live' ? { hostKey: this.hostKey } : {}),
-    };
+    const { host, status, lastSeen, snapshot, error, hostKey } = this;
+    return hostReportOf({ host, status, lastSeen, snapshot, error, hostKey });
   }
 
   /**

@@ -5,7 +5,7 @@
 // agent's commands with the system's own tools (commands.ts). Same surface as AgentLink.
 import type { AgentEvent, Snapshot } from '../../../agent/control/messages.js';
 import { HEARTBEAT_MS } from '../../../agent/control/messages.js';
-import { AgentCommandError, type AgentLinkHandlers, type CommandBody } from '../agent-link/agent-link.js';
+import { AgentCommandError, hostReportOf, type AgentLinkHandlers, type CommandBody } from '../agent-link/agent-link.js';
 import type { HostReport, HostStatus } from '../fleet/types.js';
 import { hostKeyProblemOf, type HostKeyProblem, type HostTransport, type LineChannel } from '../transport.js';
 import type { KernelSystem } from '../kernel/detect.js';
@@ -80,14 +80,8 @@ export class KernelLink {
   }
 
   report(): HostReport {
-    return {
-      host: this.host,
-      status: this.status,
-      lastSeen: this.lastSeen,
-      ...(this.snapshot ? { snapshot: this.snapshot } : {}),
-      ...(this.error ? { error: this.error } : {}),
-      ...(this.hostKey && this.status !== 'live' ? { hostKey: this.hostKey } : {}),
-    };
+    const { host, status, lastSeen, snapshot, error, hostKey } = this;
+    return hostReportOf({ host, status, lastSeen, snapshot, error, hostKey });
   }
 
   /** The "agent process" of a kernel host is its kernel: its boot time changes with a reboot. */
