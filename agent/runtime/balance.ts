@@ -97,10 +97,8 @@ export class Balancer {
   /** "eth0/198.18.0.100" -> the vhids that share it. */
   private byAddress = new Map<string, number[]>();
   private readonly ifaces = new Map<string, BalancedInterface>();
-  /** Links this agent holds now (name -> parent), so that a stop removes them all. */
+  /** Links this agent holds now (group key -> link name), so that a release or a stop removes them. */
   private readonly held = new Map<string, string>();
-  /** ARP replies sent, for status and tests. */
-  answered = 0;
 
   constructor(private readonly env: BalancerEnv) {}
 
@@ -166,16 +164,16 @@ export class Balancer {
     const port = this.env.net.balance!;
     const name = virtualMacLinkName(g.interface, iface.ifindex, g.vhid);
     port.addMacvlan(g.interface, name, virtualMac(g.vhid));
-    this.held.set(name, g.interface);
+    this.held.set(groupKey(g), name);
     // Traffic for the shared address arrives on the macvlan while the route back is the parent's: loose.
     port.writeIfSysctl(name, 'rp_filter', '2');
     for (const a of g.addresses) this.env.net.addAddress(name, `${a.split('/')[0]}/32`);
   }
 
   private release(g: GroupConfig, iface: InterfaceInfo | null): void {
-    const name = virtualMacLinkName(g.interface, iface?.ifindex ?? 0, g.vhid);
+    const name = this.held.get(groupKey(g)) ?? virtualMacLinkName(g.interface, iface?.ifindex ?? 0, g.vhid);
     this.env.net.balance!.deleteLink(name);
-    this.held.delete(name);
+    this.held.delete(groupKey(g));
   }
 
   private sendAdvert(g: GroupConfig, srcip: string, carp: Buffer): void {
@@ -190,13 +188,13 @@ export class Balancer {
 
   /** Crash path: every link this agent holds removed, synchronously; errors ignored. */
   releaseAllSync(): void {
-    for (const name of [...this.held.keys()]) {
+    for (const [key, name] of [...this.held]) {
       try {
         this.env.net.balance?.deleteLink(name);
       } catch {
         /* keep going */
       }
-      this.held.delete(name);
+      this.held.delete(key);
     }
   }
 
@@ -246,6 +244,5 @@ export class Balancer {
     const vhid = balancedVhid(req.senderIp, vhids);
     if (!this.env.isMaster(ifname, vhid)) return;
     this.env.net.sendFrame(ifname, encodeArpReply({ mac: virtualMac(vhid), ip: req.targetIp, to: req }));
-    this.answered++;
   }
 }

@@ -59,7 +59,6 @@ export class Runtime {
   private readonly groups = new Map<string, GroupRunner>();
   private readonly started = new Set<string>();
   private readonly ifaces = new Map<string, IfaceHandle>();
-  /** The config before the current revision: all that `rollback` needs (older ones, with their passwords, are not kept). */
   /**
    * The configs around the last few applied revisions (newest last), for rollback: a console that put
    * two groups on this host in one apply (a balanced set) can undo both. A few, not a password history.
