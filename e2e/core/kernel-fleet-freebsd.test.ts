@@ -48,6 +48,22 @@ describe('a mixed fleet with an emulated FreeBSD host', () => {
     expect((await x!.lab.exec('fw1', 'sysctl -n net.inet.carp.demotion')).stdout.trim()).toBe('0');
   });
 
+  it('set advskew, demote and allow run as FreeBSD\'s tools', async () => {
+    await x!.c.set('fw1', 1, 'advskew', 70);
+    await waitFor(() => group().members.find((m) => m.host === 'fw1')?.advskew === 70 && group().master === 'fw3', 10_000, 'fw1 advskew 70 (behind fw3\'s 50): fw3 MASTER');
+    await x!.c.set('fw1', 1, 'advskew', 0);
+    await waitFor(() => group().master === 'fw1', 10_000, 'fw1 MASTER again');
+    await x!.c.demote('fw1', 'set', 100);
+    await waitFor(() => host('fw1').demote === 100 && group().master === 'fw3', 10_000, 'fw1 demotion 100 (advertised advskew 100): fw3 MASTER');
+    expect((await x!.lab.exec('fw1', 'sysctl -n net.inet.carp.demotion')).stdout.trim()).toBe('100');
+    await x!.c.demote('fw1', 'set', 0);
+    await waitFor(() => group().master === 'fw1', 10_000, 'fw1 MASTER again');
+    await x!.c.allow('fw1', false);
+    await waitFor(() => host('fw1').allow?.allowed === false && group().master === 'fw3', 10_000, 'fw1 CARP off, fw3 MASTER');
+    await x!.c.allow('fw1', true);
+    await waitFor(() => group().master === 'fw1', 15_000, 'fw1 MASTER again');
+  });
+
   it('a rebooted fw1 brings the vhid back from rc.conf; deleting the group removes its alias line', async () => {
     const before = host('fw1').agentStartedAt;
     await x!.lab.reboot('fw1');

@@ -77,11 +77,20 @@ describe('a mixed fleet: an emulated OpenBSD host (kernel CARP, no agent) and tw
     expect(seen).toBeLessThan(5000);
   });
 
-  it('the console\'s commands on fw1 run as OpenBSD\'s tools: set advskew (kept in hostname.carp0), demote, allow off and on', async () => {
+  it('the console\'s commands on fw1 run as OpenBSD\'s tools: set advskew and advbase (kept in hostname.carp0), preempt (kept in sysctl.conf), demote, allow off and on', async () => {
     await x!.c.set('fw1', 1, 'advskew', 10);
     await waitFor(() => group().members.find((m) => m.host === 'fw1')?.advskew === 10, 5000, 'fw1 advskew 10 in the console');
     expect((await x!.lab.exec('fw1', 'cat /etc/hostname.carp0')).stdout).toMatch(/^vhid 1 carpdev eth0 pass mixed-fleet advbase 1 advskew 10$/m);
     await x!.c.set('fw1', 1, 'advskew', 0);
+    await x!.c.set('fw1', 1, 'advbase', 2);
+    await waitFor(() => group().members.find((m) => m.host === 'fw1')?.advbase === 2, 5000, 'fw1 advbase 2 in the console');
+    expect((await x!.lab.exec('fw1', 'cat /etc/hostname.carp0')).stdout).toMatch(/^vhid 1 carpdev eth0 pass mixed-fleet advbase 2 advskew 0$/m);
+    await x!.c.set('fw1', 1, 'advbase', 1);
+    // preempt is one sysctl on OpenBSD, kept in /etc/sysctl.conf
+    await x!.c.set('fw1', 1, 'preempt', false);
+    await waitFor(() => group().members.find((m) => m.host === 'fw1')?.preempt === false, 5000, 'fw1 preempt off in the console');
+    expect((await x!.lab.exec('fw1', 'sysctl net.inet.carp.preempt; grep carp /etc/sysctl.conf')).stdout).toBe('net.inet.carp.preempt=0\nnet.inet.carp.preempt=0\n');
+    await x!.c.set('fw1', 1, 'preempt', true);
     await x!.c.demote('fw1', 'set', 60);
     await waitFor(() => host('fw1').demote === 60 && group().master === 'fw3', 10_000, 'fw1 demote 60, fw3 MASTER');
     expect((await x!.lab.exec('fw1', 'ifconfig -g carp')).stdout).toBe('carp: carp demote count 60\n');
