@@ -1,6 +1,7 @@
 // Playwright: the console end to end. Project `web`: Debian's Chromium against the web shell and a
 // 3-host lab. Project `electron`: the same flows through Electron, where its binary is installed.
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_LAUNCH } from './chromium.js';
 
 export default defineConfig({
   testDir: '.',
@@ -24,10 +25,7 @@ export default defineConfig({
       use: {
         browserName: 'chromium',
         viewport: { width: 1280, height: 800 },
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-          args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-        },
+        launchOptions: CHROMIUM_LAUNCH,
         trace: 'retain-on-failure',
         screenshot: 'only-on-failure',
       },

@@ -16,6 +16,7 @@ import { openHistoryStore, type HistoryStore } from '../../electron/core/history
 import type { HistoryRecord } from '../../electron/core/history/records.js';
 import type { SimFleet } from '../../electron/core/testing/sim-fleet.js';
 import { groupKey } from '../../electron/core/fleet/types.js';
+import { CHROMIUM_LAUNCH } from '../chromium.js';
 
 export const SCREENS_SIZE = { hosts: 200, groups: 1000 };
 export const SEED_RECORDS = 50_000;
@@ -184,7 +185,7 @@ export async function benchConsoleUiScreens(opts: { log: (m: string) => void; re
     // CARP_BENCH_STATIC: another build of the renderer (a before/after comparison)
     const server = await startWebServer({ api: sim.console, port: 0, staticDir: process.env.CARP_BENCH_STATIC ?? STATIC_DIR });
     const closeServer = onCleanup('web server', () => server.close());
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await chromium.launch(CHROMIUM_LAUNCH);
     const closeBrowser = onCleanup('chromium', () => browser.close());
     try {
       await sim.console.ready(30_000);

@@ -7,6 +7,7 @@ import { summarise, type Summary } from './stats.js';
 import { percentile } from './percentile.js';
 import { onCleanup } from './session.js';
 import { sleep } from '../wait.js';
+import { CHROMIUM_LAUNCH } from '../chromium.js';
 import { openSimulatedConsole } from '../../electron/web/simulate.js';
 import { startWebServer } from '../../electron/web/server.js';
 import { STATIC_DIR } from '../../electron/web/serve.js';
@@ -84,7 +85,7 @@ export async function benchConsoleUi(opts: { log: (m: string) => void; changes?:
   const closeSim = onCleanup('simulated console', () => sim.close());
   const server = await startWebServer({ api: sim.console, port: 0, staticDir: STATIC_DIR });
   const closeServer = onCleanup('web server', () => server.close());
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await chromium.launch(CHROMIUM_LAUNCH);
   const closeBrowser = onCleanup('chromium', () => browser.close());
   try {
     await sim.console.ready(30_000);

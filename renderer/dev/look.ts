@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { BUILT_AT, FINGERPRINT, FLEETS, INVENTORY, PREFLIGHT } from './fake-fleets.js';
 import { serveStatic, type FakeWs } from './serve-static.js';
 import { fakeHistory } from './fake-history.js';
+import { CHROMIUM_LAUNCH } from '../../e2e/chromium.js';
 import { fakeHistoryWithGap } from './fake-history-gap.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -365,7 +366,7 @@ const FLOWS: Record<string, Flow> = {
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const server = await serveStatic(join(ROOT, 'dist/renderer'), () => FLEETS.normal);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await chromium.launch(CHROMIUM_LAUNCH);
   try {
     for (const [name, flow] of Object.entries(FLOWS)) {
       if (ONLY && name !== ONLY) continue;
