@@ -64,6 +64,25 @@ export function hostReportOf(l: { host: string; status: HostStatus; lastSeen: nu
   };
 }
 
+/**
+ * A wait for a link to go live: `done` joins the link's `waiters` (which it calls and empties when it goes
+ * live) and resolves; after timeoutMs it leaves them and rejects with `timeout()`.
+ */
+export function awaitLive(waiters: Array<() => void>, timeoutMs: number, timeout: () => Error): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      const i = waiters.indexOf(done);
+      if (i >= 0) waiters.splice(i, 1);
+      reject(timeout());
+    }, timeoutMs);
+    const done = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    waiters.push(done);
+  });
+}
+
 export class AgentLink {
   readonly host: string;
   private status: HostStatus = 'unreachable';
@@ -80,7 +99,7 @@ export class AgentLink {
   private backoff: number;
   private stopped = true;
   private readonly opts: Required<AgentLinkOptions>;
-  private snapshotWaiters: Array<() => void> = [];
+  private readonly snapshotWaiters: Array<() => void> = [];
 
   constructor(
     private readonly transport: HostTransport,
@@ -133,17 +152,7 @@ export class AgentLink {
   /** Resolves once a snapshot has arrived on the current channel (or rejects after timeoutMs). */
   waitLive(timeoutMs: number): Promise<void> {
     if (this.status === 'live') return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => {
-        this.snapshotWaiters = this.snapshotWaiters.filter((w) => w !== done);
-        reject(new AgentCommandError(this.host, 'timeout', `no agent snapshot within ${timeoutMs} ms (${this.status}${this.error ? `: ${this.error}` : ''})`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(t);
-        resolve();
-      };
-      this.snapshotWaiters.push(done);
-    });
+    return awaitLive(this.snapshotWaiters, timeoutMs, () => new AgentCommandError(this.host, 'timeout', `no agent snapshot within ${timeoutMs} ms (${this.status}${this.error ? `: ${this.error}` : ''})`));
   }
 
   /** Sends a command with the next id; resolves with the agent's result, rejects with AgentCommandError. */

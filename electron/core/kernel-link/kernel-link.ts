@@ -5,7 +5,7 @@
 // agent's commands with the system's own tools (commands.ts). Same surface as AgentLink.
 import type { AgentEvent, Snapshot } from '../../../agent/control/messages.js';
 import { HEARTBEAT_MS } from '../../../agent/control/messages.js';
-import { AgentCommandError, hostReportOf, type AgentLinkHandlers, type CommandBody } from '../agent-link/agent-link.js';
+import { AgentCommandError, awaitLive, hostReportOf, type AgentLinkHandlers, type CommandBody } from '../agent-link/agent-link.js';
 import type { HostReport, HostStatus } from '../fleet/types.js';
 import { hostKeyProblemOf, type HostKeyProblem, type HostTransport, type LineChannel } from '../transport.js';
 import type { KernelSystem } from '../kernel/detect.js';
@@ -61,7 +61,7 @@ export class KernelLink {
   private reading: Promise<void> | null = null;
   private again = false;
   private queue: Promise<unknown> = Promise.resolve();
-  private waiters: Array<() => void> = [];
+  private readonly waiters: Array<() => void> = [];
   private readonly opts: Required<KernelLinkOptions>;
 
   constructor(
@@ -107,17 +107,7 @@ export class KernelLink {
 
   waitLive(timeoutMs: number): Promise<void> {
     if (this.status === 'live') return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== done);
-        reject(new AgentCommandError(this.host, 'timeout', `no state read from ${this.system.label} within ${timeoutMs} ms (${this.status}${this.error ? `: ${this.error}` : ''})`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(t);
-        resolve();
-      };
-      this.waiters.push(done);
-    });
+    return awaitLive(this.waiters, timeoutMs, () => new AgentCommandError(this.host, 'timeout', `no state read from ${this.system.label} within ${timeoutMs} ms (${this.status}${this.error ? `: ${this.error}` : ''})`));
   }
 
   /** Carries out one agent command with the system's tools; one at a time. Rejects with AgentCommandError. */
